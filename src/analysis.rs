@@ -1,0 +1,266 @@
+/*!
+Text analysis shared by the index and the entity matcher.
+
+Two views of the same rules live here: [`SitrepTokenizer`], the tantivy tokenizer used for
+indexing and querying (`Kata’ib` → `kataib`, `al-Muhandis` → `al` `muhandis`), and
+[`normalize`], which produces one normalised string with a map back to the original bytes, for
+the gazetteer matcher and for snippets. Keeping them in one module means "Kataib finds Kata’ib"
+holds for search and for tagging alike.
+*/
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+/// Name under which the analyser is registered in every index we open.
+pub const TOKENIZER_NAME: &str = "sitrep";
+
+/// Apostrophes and the transliteration marks for ʿayn and hamza. Inside a word they vanish
+/// (Kata’ib = Kata'ib = Kataib = Hayʼat's "hayat"); elsewhere they separate words.
+pub fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '’' | '‘' | 'ʼ' | 'ʻ' | 'ʿ' | 'ʾ' | '`' | '´' | '′' | 'ʹ'
+    )
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | '_' | '/')
+}
+
+/// `'s` closing a word ("Iraq’s", "IRGC's"): the apostrophe ends the name rather than
+/// joining "s" to it, or "Iraq’s" would become the unknown word "iraqs".
+fn is_possessive(after_apostrophe: &str) -> bool {
+    let mut rest = after_apostrophe.chars();
+    matches!(rest.next(), Some('s' | 'S')) && !rest.next().is_some_and(is_word_char)
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() && !is_apostrophe(c)
+}
+
+/// Appends the folded (lower-case, diacritic-free, compatibility-decomposed) form of `c`.
+fn push_folded(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    decompose_compatible(c, |d| {
+        if !is_combining_mark(d) {
+            for lower in d.to_lowercase() {
+                out.push(lower);
+            }
+        }
+    });
+}
+
+/// Folds a single word (already free of separators) the way the tokenizer does.
+pub fn fold_word(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        if !is_apostrophe(c) {
+            push_folded(c, &mut out);
+        }
+    }
+    out
+}
+
+/// Splits text into folded words with their byte ranges in the original text.
+pub fn words(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut tokenizer = SitrepTokenizer::default();
+    let mut stream = tokenizer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let token = stream.token();
+        out.push((token.text.clone(), token.offset_from..token.offset_to));
+    }
+    out
+}
+
+/// Splits on anything that is not a letter or digit, keeping apostrophes that sit between two
+/// word characters inside the word (and dropping them from the token text), then folds case and
+/// diacritics. Token offsets point into the original text, so snippets can highlight it.
+#[derive(Clone, Default)]
+pub struct SitrepTokenizer {
+    token: Token,
+}
+
+pub struct SitrepTokenStream<'a> {
+    text: &'a str,
+    cursor: usize,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for SitrepTokenizer {
+    type TokenStream<'a> = SitrepTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> SitrepTokenStream<'a> {
+        self.token.reset();
+        SitrepTokenStream {
+            text,
+            cursor: 0,
+            token: &mut self.token,
+        }
+    }
+}
+
+impl TokenStream for SitrepTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.token.text.clear();
+        let rest = &self.text[self.cursor..];
+        let Some((start_rel, _)) = rest.char_indices().find(|&(_, c)| is_word_char(c)) else {
+            self.cursor = self.text.len();
+            return false;
+        };
+        let start = self.cursor + start_rel;
+        let mut end = start;
+        let mut resume = None;
+        let mut chars = self.text[start..].char_indices().peekable();
+        while let Some((offset, c)) = chars.next() {
+            if is_word_char(c) {
+                push_folded(c, &mut self.token.text);
+                end = start + offset + c.len_utf8();
+            } else if is_apostrophe(c) && chars.peek().is_some_and(|&(_, next)| is_word_char(next))
+            {
+                let after = start + offset + c.len_utf8();
+                if is_possessive(&self.text[after..]) {
+                    resume = Some(after + 1);
+                    break;
+                }
+                continue;
+            } else {
+                break;
+            }
+        }
+        self.cursor = resume.unwrap_or(end);
+        self.token.offset_from = start;
+        self.token.offset_to = end;
+        self.token.position = self.token.position.wrapping_add(1);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+/// Text normalised for matching, with the original byte offset of every normalised byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NormalizedText {
+    pub text: String,
+    /// `offsets[i]` is the original byte offset of normalised byte `i`; one extra entry at the
+    /// end holds the original length, so `offsets[end]` is a valid exclusive end.
+    pub offsets: Vec<usize>,
+}
+
+impl NormalizedText {
+    /// Maps a normalised byte range back to a byte range of the original text.
+    pub fn original_range(
+        &self,
+        range: std::ops::Range<usize>,
+        original: &str,
+    ) -> std::ops::Range<usize> {
+        let start = self.offsets[range.start];
+        // The end maps to the end of the original character that produced the last byte.
+        let last = self.offsets[range.end - 1];
+        let end = original[last..]
+            .chars()
+            .next()
+            .map_or(original.len(), |c| last + c.len_utf8());
+        start..end.max(start)
+    }
+}
+
+/// Normalises text for gazetteer matching: compatibility decomposition with diacritics removed,
+/// lower case, curly quotes made straight, apostrophes inside words removed, hyphens and runs of
+/// whitespace turned into one space.
+pub fn normalize(text: &str) -> NormalizedText {
+    let mut out = String::with_capacity(text.len());
+    let mut offsets = Vec::with_capacity(text.len() + 1);
+    let mut prev: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((offset, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let before = out.len();
+        if is_apostrophe(c) {
+            let inside_word = prev.is_some_and(is_word_char)
+                && next.is_some_and(is_word_char)
+                && !is_possessive(&text[offset + c.len_utf8()..]);
+            if !inside_word {
+                out.push('\'');
+            }
+        } else if c.is_whitespace() || is_hyphen(c) {
+            if !out.ends_with(' ') && !out.is_empty() {
+                out.push(' ');
+            }
+        } else if matches!(c, '“' | '”' | '„' | '«' | '»') {
+            out.push('"');
+        } else {
+            push_folded(c, &mut out);
+        }
+        offsets.resize(out.len(), offset);
+        debug_assert!(out.len() >= before);
+        prev = Some(c);
+    }
+    offsets.push(text.len());
+    NormalizedText { text: out, offsets }
+}
+
+/// Normalises a name or alias from the gazetteer or a query; no offsets needed.
+pub fn normalize_name(name: &str) -> String {
+    normalize(name).text.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(text: &str) -> Vec<String> {
+        words(text).into_iter().map(|(w, _)| w).collect()
+    }
+
+    #[test]
+    fn apostrophes_inside_words_are_folded() {
+        assert_eq!(tokens("Kata’ib Hezbollah"), ["kataib", "hezbollah"]);
+        assert_eq!(tokens("Kata'ib"), ["kataib"]);
+        assert_eq!(tokens("Hayʼat Tahrir"), ["hayat", "tahrir"]);
+        assert_eq!(tokens("jihadists’ physical"), ["jihadists", "physical"]);
+        assert_eq!(tokens("‘quoted’"), ["quoted"]);
+        assert_eq!(tokens("Iraq’s IRGC's Shi'ism"), ["iraq", "irgc", "shiism"]);
+    }
+
+    #[test]
+    fn hyphens_split_and_diacritics_fold() {
+        assert_eq!(tokens("al-Muhandis"), ["al", "muhandis"]);
+        assert_eq!(tokens("Nūri al-Mālikī"), ["nuri", "al", "maliki"]);
+        assert_eq!(tokens("IRGC-QF, 2020"), ["irgc", "qf", "2020"]);
+    }
+
+    #[test]
+    fn token_offsets_point_into_the_original() {
+        let text = "The Kata’ib base";
+        let (word, range) = &words(text)[1];
+        assert_eq!(word, "kataib");
+        assert_eq!(&text[range.clone()], "Kata’ib");
+    }
+
+    #[test]
+    fn normalize_keeps_an_offset_map() {
+        let text = "Abu Mahdi al‑Muhandis and Kata’ib  Hezbollah";
+        let norm = normalize(text);
+        assert_eq!(norm.text, "abu mahdi al muhandis and kataib hezbollah");
+        let start = norm.text.find("kataib hezbollah").unwrap();
+        let range = norm.original_range(start..start + "kataib hezbollah".len(), text);
+        assert_eq!(&text[range], "Kata’ib  Hezbollah");
+    }
+
+    #[test]
+    fn normalize_folds_quotes_and_diacritics() {
+        assert_eq!(normalize("“Deir ez-Zōr”").text, "\"deir ez zor\"");
+        assert_eq!(normalize_name("  Qassem   Soleimani "), "qassem soleimani");
+        assert_eq!(normalize("Iraq’s").text, "iraq's");
+    }
+}

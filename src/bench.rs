@@ -1,0 +1,1 @@
+//! Query benchmarks (DESIGN §8).

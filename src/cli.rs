@@ -1,0 +1,168 @@
+//! Command-line flags (clap derive). Only `main.rs` sees these types; it converts them into the
+//! library's option structs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sitrep",
+    version,
+    about = "Search archives of conflict reporting: ranked keyword, phrase and entity queries over article paragraphs"
+)]
+pub struct Cli {
+    /// Folder of articles (.txt, .md, .json, .jsonl) and optionally entities.toml.
+    #[arg(long, global = true, default_value = "corpus", value_name = "DIR")]
+    pub corpus: PathBuf,
+    /// Folder of the index.
+    #[arg(long, global = true, default_value = "index", value_name = "DIR")]
+    pub index: PathBuf,
+    /// Gazetteer to tag with (default: entities.toml in the corpus folder, else the built-in one).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub entities: Option<PathBuf>,
+    /// Print nothing but results and errors (no progress, summary or notices).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sync the index with the corpus: add new articles, replace changed ones, drop removed ones.
+    Index(IndexArgs),
+    /// Search paragraphs: terms (AND), "phrases", "phrase"~N, a OR b, -exclude, title:x, prefix*.
+    Search(SearchArgs),
+    /// List gazetteer entities with the paragraphs and articles naming them.
+    Entities(EntitiesArgs),
+    /// Show the entities found in one article file or in text from stdin.
+    Extract(ExtractArgs),
+    /// Print an article's paragraphs with their entities.
+    Show(ShowArgs),
+    /// Articles, paragraphs, terms, size on disk, segments and last sync of the index.
+    Stats(StatsArgs),
+    /// Measure query latency per query class on the current index.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Re-index every article, even unchanged ones.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Memory budget of the index writer, in MB.
+    #[arg(long, default_value_t = 256, value_name = "MB")]
+    pub memory_mb: usize,
+    /// Indexing threads (default: one per core, at most 8).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Skip entity tagging (to measure its cost; entity filters then find nothing).
+    #[arg(long)]
+    pub no_entities: bool,
+    /// List every warning and say why a full re-index happened.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query, e.g. '"Popular Mobilization Forces" -sadr'.
+    pub query: String,
+    /// Number of hits to show.
+    #[arg(short = 'n', long, default_value_t = 10)]
+    pub limit: usize,
+    /// Skip this many hits (for paging).
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Only paragraphs naming this person (any alias).
+    #[arg(long, value_name = "NAME")]
+    pub person: Vec<String>,
+    /// Only paragraphs naming this organisation or one of its units.
+    #[arg(long, value_name = "NAME")]
+    pub org: Vec<String>,
+    /// Only paragraphs naming this place or a place within it.
+    #[arg(long, value_name = "NAME")]
+    pub place: Vec<String>,
+    /// Only articles dated on or after DATE (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only articles dated on or before DATE (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Count entities over all hits, per kind.
+    #[arg(long)]
+    pub facets: bool,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Colour highlights (auto: on a terminal unless NO_COLOR is set).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct EntitiesArgs {
+    /// Only this kind (person, org, place).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Capitalised names in the corpus that the gazetteer does not cover.
+    #[arg(long)]
+    pub candidates: bool,
+    /// Print which gazetteer is in use.
+    #[arg(long)]
+    pub gazetteer: bool,
+    /// At most this many lines.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// An article file (.txt, .md, .json, .jsonl) or '-' for text on stdin.
+    #[arg(default_value = "-")]
+    pub file: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Article id as shown in search results (e.g. lwj/2020/2020-01-03-soleimani-killed.txt).
+    pub article_id: String,
+    /// Only this paragraph (numbers start at 1).
+    #[arg(long, value_name = "N")]
+    pub paragraph: Option<u64>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Queries as `class<TAB>query` lines (default: drawn from the index's own terms).
+    #[arg(long, value_name = "FILE")]
+    pub queries: Option<PathBuf>,
+    /// Timed runs of each query.
+    #[arg(long, default_value_t = 20)]
+    pub iterations: usize,
+    /// Only these classes (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub classes: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,648 @@
+/*!
+Building and syncing the index with the corpus.
+
+[`sync_index`] walks the corpus, compares every article's hash with what the index holds,
+deletes changed and removed articles, adds new and changed ones (tagged with entities in
+parallel), and commits once. The commit payload records the schema version and gazetteer hash;
+a mismatch re-tags everything. Until the commit, readers see the previous commit, and a killed
+run leaves that commit intact. Opening an index for reading lives here too, since both sides
+must agree on what makes an index usable.
+*/
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use tantivy::schema::Facet;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analysis::normalize;
+use crate::corpus::{self, Article, Warning};
+use crate::entities::{Gazetteer, GazetteerSource};
+use crate::schema::{self, names, Fields, SCHEMA_VERSION};
+
+/// Written by tantivy; its presence is what makes a folder an index.
+const META_FILE: &str = "meta.json";
+/// Our cache of file hashes: lets a no-change sync skip parsing. Only an optimisation — the
+/// article hashes in the index are the truth — so a stale or missing cache is harmless.
+const FILE_CACHE: &str = "sitrep-files.json";
+const GAZETTEER_PREFIX: &str = "sitrep-gazetteer-";
+const LOCK_FILE: &str = ".tantivy-writer.lock";
+/// Articles tagged and handed to the writer at a time, bounding memory on large corpora.
+const BATCH_ARTICLES: usize = 2_000;
+
+/// Errors a caller (or a user) must tell apart.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("no index at {0}; run `sitrep index` to build it from the corpus")]
+    Missing(PathBuf),
+    #[error("{0} is a file, not an index folder; pass --index with a folder")]
+    NotAFolder(PathBuf),
+    #[error("corpus folder {0} not found; create it or pass --corpus DIR")]
+    CorpusMissing(PathBuf),
+    #[error(
+        "the index at {path} was written by an incompatible version of sitrep ({detail}); \
+         run `sitrep index --rebuild`"
+    )]
+    Incompatible { path: PathBuf, detail: String },
+    #[error(
+        "the index at {path} is unreadable ({detail}); run `sitrep index --rebuild` to rebuild \
+         it from the corpus"
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "index is being written by another process: another `sitrep index` is writing to {} \
+         (lock file {}); wait for it to finish",
+        path.display(),
+        path.join(LOCK_FILE).display()
+    )]
+    Locked { path: PathBuf },
+}
+
+/// What the last commit says about the index.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CommitPayload {
+    pub schema_version: u32,
+    /// Hex hash of the gazetteer used for tagging, or "none" when tagging was off.
+    pub gazetteer_hash: String,
+    pub corpus: String,
+    pub synced_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    pub corpus: PathBuf,
+    pub index: PathBuf,
+    pub entities: Option<PathBuf>,
+    pub rebuild: bool,
+    pub memory_mb: usize,
+    pub threads: Option<usize>,
+    /// Off only to measure what tagging costs.
+    pub tag_entities: bool,
+    pub progress: bool,
+}
+
+impl IndexOptions {
+    pub fn new(corpus: impl Into<PathBuf>, index: impl Into<PathBuf>) -> IndexOptions {
+        IndexOptions {
+            corpus: corpus.into(),
+            index: index.into(),
+            entities: None,
+            rebuild: false,
+            memory_mb: 256,
+            threads: None,
+            tag_entities: true,
+            progress: false,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct SyncReport {
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    /// Articles or files left out because of bad input (see `warnings`).
+    pub skipped: usize,
+    pub paragraphs_written: usize,
+    pub bytes_parsed: u64,
+    pub elapsed: Duration,
+    /// Why everything was re-indexed, when it was.
+    pub full_reason: Option<String>,
+    pub warnings: Vec<Warning>,
+    pub committed: bool,
+}
+
+impl SyncReport {
+    pub fn megabytes_per_second(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64().max(1e-6);
+        self.bytes_parsed as f64 / 1e6 / secs
+    }
+}
+
+/// An index opened for reading, with the gazetteer it was tagged with.
+pub struct OpenIndex {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+    pub payload: Option<CommitPayload>,
+    pub gazetteer: Gazetteer,
+    pub path: PathBuf,
+}
+
+pub fn index_exists(path: &Path) -> bool {
+    path.join(META_FILE).is_file()
+}
+
+fn check_index_path(path: &Path) -> Result<(), IndexError> {
+    if path.is_file() {
+        return Err(IndexError::NotAFolder(path.to_path_buf()));
+    }
+    Ok(())
+}
+
+fn corrupt(path: &Path, err: impl std::fmt::Display) -> IndexError {
+    IndexError::Corrupt {
+        path: path.to_path_buf(),
+        detail: err.to_string(),
+    }
+}
+
+fn open_tantivy(path: &Path) -> Result<(Index, Fields), IndexError> {
+    check_index_path(path)?;
+    if !index_exists(path) {
+        return Err(IndexError::Missing(path.to_path_buf()));
+    }
+    let index = Index::open_in_dir(path).map_err(|e| match e {
+        tantivy::TantivyError::SchemaError(detail) => IndexError::Incompatible {
+            path: path.to_path_buf(),
+            detail,
+        },
+        other => corrupt(path, other),
+    })?;
+    let fields = schema::fields_of(&index.schema()).map_err(|e| IndexError::Incompatible {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    if index.schema() != schema::build_schema().0 {
+        return Err(IndexError::Incompatible {
+            path: path.to_path_buf(),
+            detail: "its fields differ from this build's".to_string(),
+        });
+    }
+    schema::register_tokenizer(&index);
+    Ok((index, fields))
+}
+
+fn read_payload(index: &Index, path: &Path) -> Result<Option<CommitPayload>, IndexError> {
+    let metas = index.load_metas().map_err(|e| corrupt(path, e))?;
+    Ok(metas
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok()))
+}
+
+/// Opens an index for searching. The gazetteer is the copy saved at the last commit, so
+/// search-time alias expansion agrees with how paragraphs were tagged.
+pub fn open_index(path: &Path) -> Result<OpenIndex, anyhow::Error> {
+    let (index, fields) = open_tantivy(path)?;
+    let payload = read_payload(&index, path)?;
+    if let Some(p) = &payload {
+        if p.schema_version != SCHEMA_VERSION {
+            return Err(IndexError::Incompatible {
+                path: path.to_path_buf(),
+                detail: format!(
+                    "schema version {}, this build uses {SCHEMA_VERSION}",
+                    p.schema_version
+                ),
+            }
+            .into());
+        }
+    }
+    let saved = payload
+        .as_ref()
+        .map(|p| path.join(format!("{GAZETTEER_PREFIX}{}.toml", p.gazetteer_hash)))
+        .filter(|p| p.is_file());
+    let gazetteer = match saved {
+        Some(file) => Gazetteer::from_file(&file)?,
+        None => Gazetteer::parse(crate::entities::BUILTIN_GAZETTEER, GazetteerSource::BuiltIn)?,
+    };
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(|e| corrupt(path, e))?;
+    Ok(OpenIndex {
+        index,
+        reader,
+        fields,
+        payload,
+        gazetteer,
+        path: path.to_path_buf(),
+    })
+}
+
+/// Opens or creates the index for writing and takes the writer lock.
+fn open_for_writing(options: &IndexOptions) -> anyhow::Result<(Index, Fields, IndexWriter)> {
+    let path = &options.index;
+    check_index_path(path)?;
+    let (index, fields) = if index_exists(path) {
+        match open_tantivy(path) {
+            Ok(opened) => opened,
+            Err(IndexError::Incompatible { .. } | IndexError::Corrupt { .. })
+                if options.rebuild =>
+            {
+                remove_index_files(path)?;
+                create_index(path)?
+            }
+            Err(err) => return Err(err.into()),
+        }
+    } else {
+        create_index(path)?
+    };
+    let threads = options
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .clamp(1, 8);
+    // tantivy wants at least 15 MB per indexing thread.
+    let budget = (options.memory_mb.max(16 * threads)) * 1_000_000;
+    let writer = index
+        .writer_with_num_threads(threads, budget)
+        .map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => {
+                anyhow::Error::new(IndexError::Locked { path: path.clone() })
+            }
+            other => anyhow::Error::new(corrupt(path, other)),
+        })?;
+    Ok((index, fields, writer))
+}
+
+fn create_index(path: &Path) -> anyhow::Result<(Index, Fields)> {
+    std::fs::create_dir_all(path)
+        .with_context(|| format!("creating index folder {}", path.display()))?;
+    let (schema, fields) = schema::build_schema();
+    let index = Index::create_in_dir(path, schema)
+        .with_context(|| format!("creating an index in {}", path.display()))?;
+    schema::register_tokenizer(&index);
+    Ok((index, fields))
+}
+
+/// Removes what tantivy and sitrep wrote in an index folder, for an explicit `--rebuild` of an
+/// index this build cannot read. Other files are left alone.
+fn remove_index_files(path: &Path) -> anyhow::Result<()> {
+    const OURS: [&str; 8] = [
+        "idx",
+        "pos",
+        "term",
+        "store",
+        "fast",
+        "fieldnorm",
+        "del",
+        "json",
+    ];
+    for entry in std::fs::read_dir(path).with_context(|| format!("reading {}", path.display()))? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().to_string();
+        let ext = name.rsplit('.').next().unwrap_or("");
+        let is_ours = name == META_FILE
+            || name == ".managed.json"
+            || name.starts_with(GAZETTEER_PREFIX)
+            || (entry.file_type()?.is_file() && OURS.contains(&ext) && name != ".gitignore");
+        if is_ours {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("removing {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Article id → (hash, path) for every article in the index.
+fn indexed_articles(index: &Index) -> anyhow::Result<HashMap<String, (u64, String)>> {
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let searcher: tantivy::Searcher = IndexReader::searcher(&reader);
+    let mut articles = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let fast = segment.fast_fields();
+        let paragraph = fast.u64(names::PARAGRAPH)?;
+        let hash = fast.u64(names::ARTICLE_HASH)?;
+        let (Some(ids), Some(paths)) = (fast.str(names::ARTICLE_ID)?, fast.str(names::PATH)?)
+        else {
+            continue;
+        };
+        let alive = segment.alive_bitset();
+        let mut id = String::new();
+        let mut path = String::new();
+        for doc in 0..segment.max_doc() {
+            if alive.is_some_and(|a| a.is_deleted(doc)) || paragraph.first(doc) != Some(1) {
+                continue;
+            }
+            let (Some(id_ord), Some(path_ord)) =
+                (ids.term_ords(doc).next(), paths.term_ords(doc).next())
+            else {
+                continue;
+            };
+            id.clear();
+            path.clear();
+            ids.ord_to_str(id_ord, &mut id)?;
+            paths.ord_to_str(path_ord, &mut path)?;
+            articles.insert(id.clone(), (hash.first(doc).unwrap_or(0), path.clone()));
+        }
+    }
+    Ok(articles)
+}
+
+fn load_file_cache(index: &Path) -> HashMap<String, u64> {
+    std::fs::read(index.join(FILE_CACHE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn progress_bar(enabled: bool, len: u64) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} indexing [{bar:30}] {pos}/{len} files {msg} ({eta})",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Syncs the index with the corpus: the whole of `sitrep index`.
+pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
+    let started = Instant::now();
+    if !options.corpus.is_dir() {
+        return Err(IndexError::CorpusMissing(options.corpus.clone()).into());
+    }
+    let (index, fields, mut writer) = open_for_writing(options)?;
+    let gazetteer = Gazetteer::resolve(options.entities.as_deref(), &options.corpus)?;
+    let gazetteer_hash = if options.tag_entities {
+        format!("{:016x}", gazetteer.hash)
+    } else {
+        "none".to_string()
+    };
+    let previous = read_payload(&index, &options.index)?;
+    let full_reason = if options.rebuild {
+        Some("--rebuild".to_string())
+    } else {
+        match &previous {
+            None if index_has_documents(&index) => {
+                Some("the index has no sitrep commit record".to_string())
+            }
+            None => None,
+            Some(p) if p.schema_version != SCHEMA_VERSION => Some(format!(
+                "the index schema changed (version {} → {SCHEMA_VERSION})",
+                p.schema_version
+            )),
+            Some(p) if p.gazetteer_hash != gazetteer_hash => Some(format!(
+                "the gazetteer changed ({}), so every paragraph is re-tagged",
+                gazetteer.source
+            )),
+            Some(_) => None,
+        }
+    };
+    let full = full_reason.is_some() || previous.is_none();
+    let mut report = SyncReport {
+        full_reason,
+        ..SyncReport::default()
+    };
+
+    let (files, walk_warnings) = corpus::walk_corpus(&options.corpus);
+    report.skipped += walk_warnings.iter().filter(|w| w.skipped).count();
+    report.warnings.extend(walk_warnings);
+
+    let existing = if full {
+        writer.delete_all_documents()?;
+        HashMap::new()
+    } else {
+        indexed_articles(&index).context("reading the article list of the index")?
+    };
+    let mut ids_by_path: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (id, (_, path)) in &existing {
+        ids_by_path
+            .entry(path.as_str())
+            .or_default()
+            .push(id.as_str());
+    }
+    let old_cache = if full {
+        HashMap::new()
+    } else {
+        load_file_cache(&options.index)
+    };
+    let mut new_cache: HashMap<String, u64> = HashMap::new();
+    let mut seen_ids: HashSet<String> = HashSet::new();
+    let mut to_add: Vec<Article> = Vec::new();
+
+    let bar = progress_bar(options.progress, files.len() as u64);
+    // Read and hash sequentially (I/O bound); parse changed files in parallel below.
+    let mut changed_files: Vec<(String, Vec<u8>)> = Vec::new();
+    for file in &files {
+        bar.inc(1);
+        let bytes = match std::fs::read(&file.absolute) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                report.warnings.push(Warning {
+                    path: file.path.clone(),
+                    line: None,
+                    message: "disappeared while indexing; treated as removed".to_string(),
+                    skipped: false,
+                });
+                continue;
+            }
+            Err(err) => {
+                // Keep what the index already has for it: an unreadable file is not a deletion.
+                if let Some(ids) = ids_by_path.get(file.path.as_str()) {
+                    seen_ids.extend(ids.iter().map(|id| id.to_string()));
+                }
+                report.skipped += 1;
+                report.warnings.push(Warning {
+                    path: file.path.clone(),
+                    line: None,
+                    message: format!("cannot read: {err}; skipped"),
+                    skipped: true,
+                });
+                continue;
+            }
+        };
+        let file_hash = corpus::hash_bytes(&bytes);
+        new_cache.insert(file.path.clone(), file_hash);
+        if old_cache.get(&file.path) == Some(&file_hash) {
+            if let Some(ids) = ids_by_path.get(file.path.as_str()) {
+                report.unchanged += ids.len();
+                seen_ids.extend(ids.iter().map(|id| id.to_string()));
+            }
+            continue;
+        }
+        changed_files.push((file.path.clone(), bytes));
+    }
+    bar.set_message("parsing");
+    let parsed: Vec<corpus::ParsedFile> = changed_files
+        .par_iter()
+        .map(|(path, bytes)| corpus::parse_file(path, bytes))
+        .collect();
+    for ((path, bytes), parsed) in changed_files.iter().zip(parsed) {
+        report.bytes_parsed += bytes.len() as u64;
+        report.skipped += parsed.warnings.iter().filter(|w| w.skipped).count();
+        report.warnings.extend(parsed.warnings);
+        for mut article in parsed.articles {
+            if seen_ids.contains(&article.id) {
+                let renamed = format!("{path}#{}", article.id);
+                report.warnings.push(Warning {
+                    path: path.clone(),
+                    line: None,
+                    message: format!(
+                        "article id '{}' is used twice in the corpus; indexed as '{renamed}'",
+                        article.id
+                    ),
+                    skipped: false,
+                });
+                article.id = renamed;
+            }
+            seen_ids.insert(article.id.clone());
+            match existing.get(&article.id) {
+                Some((hash, _)) if *hash == article.hash => report.unchanged += 1,
+                Some(_) => {
+                    report.updated += 1;
+                    writer.delete_term(Term::from_field_text(fields.article_id, &article.id));
+                    to_add.push(article);
+                }
+                None => {
+                    report.added += 1;
+                    to_add.push(article);
+                }
+            }
+        }
+    }
+    for id in existing.keys() {
+        if !seen_ids.contains(id) {
+            report.removed += 1;
+            writer.delete_term(Term::from_field_text(fields.article_id, id));
+        }
+    }
+
+    bar.set_length(to_add.len() as u64);
+    bar.set_position(0);
+    bar.set_message("tagging and indexing articles");
+    let tagger = options.tag_entities.then_some(&gazetteer);
+    for batch in to_add.chunks(BATCH_ARTICLES) {
+        let docs: Vec<Vec<TantivyDocument>> = batch
+            .par_iter()
+            .map(|article| article_documents(article, &fields, tagger))
+            .collect();
+        for article_docs in docs {
+            for doc in article_docs {
+                report.paragraphs_written += 1;
+                writer.add_document(doc)?;
+            }
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+
+    let changed = full || report.added + report.updated + report.removed > 0;
+    if changed {
+        let gazetteer_file = options
+            .index
+            .join(format!("{GAZETTEER_PREFIX}{gazetteer_hash}.toml"));
+        write_atomically(&gazetteer_file, gazetteer.toml.as_bytes())?;
+        let payload = CommitPayload {
+            schema_version: SCHEMA_VERSION,
+            gazetteer_hash: gazetteer_hash.clone(),
+            corpus: options.corpus.display().to_string(),
+            synced_at: now_rfc3339(),
+        };
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&serde_json::to_string(&payload)?);
+        commit.commit()?;
+        report.committed = true;
+        writer.wait_merging_threads()?;
+        remove_stale_gazetteers(&options.index, &gazetteer_hash);
+    } else {
+        drop(writer);
+    }
+    write_atomically(
+        &options.index.join(FILE_CACHE),
+        &serde_json::to_vec(&new_cache)?,
+    )?;
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+fn index_has_documents(index: &Index) -> bool {
+    index
+        .searchable_segment_metas()
+        .map(|metas| metas.iter().any(|m| m.num_docs() > 0))
+        .unwrap_or(false)
+}
+
+fn remove_stale_gazetteers(index: &Path, keep_hash: &str) {
+    let keep = format!("{GAZETTEER_PREFIX}{keep_hash}.toml");
+    if let Ok(entries) = std::fs::read_dir(index) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if name.starts_with(GAZETTEER_PREFIX) && name != keep {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Hash under which identical paragraphs collapse: equal after normalisation.
+pub fn paragraph_text_hash(text: &str) -> u64 {
+    corpus::hash_bytes(normalize(text).text.trim().as_bytes())
+}
+
+/// One tantivy document per paragraph, tagged with the entities it names.
+pub fn article_documents(
+    article: &Article,
+    fields: &Fields,
+    gazetteer: Option<&Gazetteer>,
+) -> Vec<TantivyDocument> {
+    article
+        .paragraphs
+        .iter()
+        .enumerate()
+        .map(|(n, text)| {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.article_id, &article.id);
+            doc.add_u64(fields.paragraph, n as u64 + 1);
+            doc.add_text(fields.title, article.title.as_deref().unwrap_or(""));
+            doc.add_text(fields.text, text);
+            if let Some(date) = article.date {
+                doc.add_date(fields.date, date);
+            }
+            if let Some(url) = &article.url {
+                doc.add_text(fields.url, url);
+            }
+            if let Some(source) = &article.source {
+                doc.add_text(fields.source, source);
+            }
+            doc.add_text(fields.path, &article.path);
+            if let Some(gazetteer) = gazetteer {
+                for entity in gazetteer.tag(text) {
+                    let facet = &gazetteer.entities[entity].facet;
+                    doc.add_facet(fields.entity, Facet::from(facet.as_str()));
+                    doc.add_text(fields.entity_exact, facet);
+                }
+            }
+            doc.add_u64(fields.article_hash, article.hash);
+            doc.add_u64(
+                fields.article_key,
+                corpus::hash_bytes(article.id.as_bytes()),
+            );
+            doc.add_u64(fields.text_hash, paragraph_text_hash(text));
+            doc
+        })
+        .collect()
+}

@@ -1,0 +1,339 @@
+/*!
+Rendering results for people (terminal text, optionally coloured) and for scripts (JSON).
+
+Searching and indexing produce plain data; this module decides what it looks like. Nothing here
+touches the index.
+*/
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::entities::EntityMatch;
+use crate::indexer::SyncReport;
+use crate::inspect::{Candidate, EntityUsage, IndexStats, ShownArticle};
+use crate::searcher::{EntityRef, SearchResults};
+
+const BOLD_YELLOW: &str = "\x1b[1;33m";
+const DIM: &str = "\x1b[2m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+/// How highlights and metadata are marked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn highlight(&self, text: &str) -> String {
+        if self.color {
+            format!("{BOLD_YELLOW}{text}{RESET}")
+        } else {
+            format!("[{text}]")
+        }
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("our result types always serialise")
+}
+
+fn mark(text: &str, ranges: &[Range<usize>], style: Style) -> String {
+    let mut out = String::with_capacity(text.len() + ranges.len() * 8);
+    let mut at = 0;
+    for range in ranges {
+        if range.start < at || range.end > text.len() {
+            continue;
+        }
+        out.push_str(&text[at..range.start]);
+        out.push_str(&style.highlight(&text[range.clone()]));
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+fn entity_line(entities: &[EntityRef]) -> String {
+    let mut by_kind: Vec<(String, Vec<String>)> = Vec::new();
+    for entity in entities {
+        match by_kind.iter_mut().find(|(k, _)| *k == entity.kind) {
+            Some((_, names)) => names.push(entity.name.clone()),
+            None => by_kind.push((entity.kind.clone(), vec![entity.name.clone()])),
+        }
+    }
+    by_kind
+        .into_iter()
+        .map(|(kind, names)| format!("{kind}: {}", names.join(", ")))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The human summary line: "37 paragraphs (+5 duplicates) in 12 articles".
+pub fn search_summary(results: &SearchResults) -> String {
+    let mut line = plural(results.total_hits, "paragraph", "paragraphs");
+    if results.duplicates_collapsed > 0 {
+        let _ = write!(
+            line,
+            " (+{})",
+            plural(results.duplicates_collapsed, "duplicate", "duplicates")
+        );
+    }
+    let _ = write!(
+        line,
+        " in {}",
+        plural(results.articles, "article", "articles")
+    );
+    if !results.hits.is_empty() {
+        let first = results.offset + 1;
+        let last = results.offset + results.hits.len();
+        let _ = write!(line, ", showing {first}–{last}");
+    }
+    let _ = write!(line, " ({:.1} ms)", results.elapsed_us as f64 / 1000.0);
+    line
+}
+
+pub fn render_search(results: &SearchResults, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", search_summary(results));
+    for hit in &results.hits {
+        let _ = writeln!(out);
+        let title = if hit.title.is_empty() {
+            "(untitled)"
+        } else {
+            &hit.title
+        };
+        let _ = writeln!(out, "{:>3}. {}", hit.rank, style.paint(BOLD, title));
+        let mut meta = format!("{} ¶{}", hit.article_id, hit.paragraph);
+        if let Some(date) = &hit.date {
+            let _ = write!(meta, " · {date}");
+        }
+        let _ = write!(meta, " · score {:.2}", hit.score);
+        let _ = writeln!(out, "     {}", style.paint(DIM, &meta));
+        let _ = writeln!(
+            out,
+            "     {}",
+            mark(&hit.snippet, &hit.snippet_highlights, style)
+        );
+        if !hit.entities.is_empty() {
+            let _ = writeln!(
+                out,
+                "     {}",
+                style.paint(DIM, &entity_line(&hit.entities))
+            );
+        }
+        if !hit.duplicates.is_empty() {
+            let listed: Vec<String> = hit
+                .duplicates
+                .iter()
+                .map(|d| format!("{} ¶{}", d.article_id, d.paragraph))
+                .collect();
+            let _ = writeln!(
+                out,
+                "     {}",
+                style.paint(DIM, &format!("also in: {}", listed.join(", ")))
+            );
+        }
+    }
+    if let Some(facets) = &results.facets {
+        let _ = writeln!(out);
+        for (kind, counts) in facets {
+            let list: Vec<String> = counts
+                .iter()
+                .map(|c| format!("{} ({})", c.name, c.count))
+                .collect();
+            let shown = if list.is_empty() {
+                "-".to_string()
+            } else {
+                list.join(", ")
+            };
+            let _ = writeln!(out, "{}: {shown}", style.paint(BOLD, kind));
+        }
+    }
+    out
+}
+
+/// The one-line summary of `sitrep index`.
+pub fn sync_summary(report: &SyncReport) -> String {
+    let mut line = format!(
+        "+{} added, {} updated, {} removed, {} unchanged; {} in {:.2} s",
+        thousands(report.added as u64),
+        thousands(report.updated as u64),
+        thousands(report.removed as u64),
+        thousands(report.unchanged as u64),
+        plural(report.paragraphs_written as u64, "paragraph", "paragraphs"),
+        report.elapsed.as_secs_f64()
+    );
+    if report.bytes_parsed > 0 {
+        let _ = write!(
+            line,
+            " ({:.1} MB at {:.1} MB/s)",
+            report.bytes_parsed as f64 / 1e6,
+            report.megabytes_per_second()
+        );
+    }
+    if report.skipped > 0 {
+        let _ = write!(
+            line,
+            "; {} skipped (see warnings above)",
+            thousands(report.skipped as u64)
+        );
+    }
+    line
+}
+
+pub fn render_article(article: &ShownArticle, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}",
+        style.paint(
+            BOLD,
+            if article.title.is_empty() {
+                "(untitled)"
+            } else {
+                &article.title
+            }
+        )
+    );
+    let mut meta = vec![article.article_id.clone()];
+    meta.extend(article.date.clone());
+    meta.extend(article.source.clone());
+    meta.extend(article.url.clone());
+    let _ = writeln!(out, "{}", style.paint(DIM, &meta.join(" · ")));
+    for p in &article.paragraphs {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "¶{} {}", p.paragraph, p.text);
+        if !p.entities.is_empty() {
+            let _ = writeln!(out, "   {}", style.paint(DIM, &entity_line(&p.entities)));
+        }
+    }
+    out
+}
+
+pub fn render_stats(stats: &IndexStats) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "index       {}", stats.index);
+    let _ = writeln!(
+        out,
+        "corpus      {}",
+        stats.corpus.as_deref().unwrap_or("-")
+    );
+    let _ = writeln!(out, "articles    {}", thousands(stats.articles));
+    let _ = writeln!(out, "paragraphs  {}", thousands(stats.paragraphs));
+    let _ = writeln!(out, "terms       {}", thousands(stats.distinct_terms));
+    let _ = writeln!(out, "size        {:.1} MB", stats.size_bytes as f64 / 1e6);
+    let _ = writeln!(out, "segments    {}", stats.segments);
+    let _ = writeln!(
+        out,
+        "entities    {} in the gazetteer",
+        thousands(stats.gazetteer_entities as u64)
+    );
+    let _ = writeln!(
+        out,
+        "last sync   {}",
+        stats.last_sync.as_deref().unwrap_or("-")
+    );
+    out
+}
+
+pub fn render_entities(usage: &[EntityUsage]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<7} {:>10} {:>9}  name",
+        "kind", "paragraphs", "articles"
+    );
+    for e in usage {
+        let _ = writeln!(
+            out,
+            "{:<7} {:>10} {:>9}  {}",
+            e.kind,
+            thousands(e.paragraphs),
+            thousands(e.articles),
+            e.path
+        );
+    }
+    out
+}
+
+pub fn render_candidates(candidates: &[Candidate]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:>10}  candidate (capitalised names the gazetteer does not cover)",
+        "paragraphs"
+    );
+    for c in candidates {
+        let _ = writeln!(out, "{:>10}  {}", thousands(c.count), c.name);
+    }
+    out
+}
+
+pub fn render_mentions(mentions: &[EntityMatch]) -> String {
+    let mut out = String::new();
+    for m in mentions {
+        let variant = if m.variant { "  (variant)" } else { "" };
+        let _ = writeln!(
+            out,
+            "{:<7} {:<40} {:<30} {}..{}{variant}",
+            m.kind,
+            m.name,
+            format!("\"{}\"", m.text),
+            m.range[0],
+            m.range[1]
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1204), "1,204");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn marks_without_colour_use_brackets() {
+        let style = Style { color: false };
+        assert_eq!(
+            mark(
+                "the Qods Force chief",
+                &[Range { start: 4, end: 14 }],
+                style
+            ),
+            "the [Qods Force] chief"
+        );
+    }
+}

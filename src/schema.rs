@@ -1,0 +1,110 @@
+/*!
+The tantivy schema: the one place that knows field names and options.
+
+Everything else uses the resolved [`Fields`] handles. Bump [`SCHEMA_VERSION`] whenever a field
+or the analyser changes: the indexer compares it with the commit payload and rebuilds.
+*/
+
+use tantivy::schema::{
+    FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+    FAST, INDEXED, STORED, STRING,
+};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::Index;
+
+use crate::analysis::{SitrepTokenizer, TOKENIZER_NAME};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub article_id: Field,
+    pub paragraph: Field,
+    pub title: Field,
+    pub text: Field,
+    pub date: Field,
+    pub url: Field,
+    pub path: Field,
+    pub source: Field,
+    /// Hierarchical entity facets; a filter on a parent matches its children.
+    pub entity: Field,
+    /// The exact facet path of each entity, without ancestors, so that alias expansion
+    /// ("Quds Force") does not also pull in every child entity.
+    pub entity_exact: Field,
+    pub article_hash: Field,
+    /// Hash of the article id, for counting distinct articles among hits cheaply.
+    pub article_key: Field,
+    /// Hash of the normalised paragraph text: equal hashes are collapsed at search time.
+    pub text_hash: Field,
+}
+
+pub fn build_schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let analysed = TextFieldIndexing::default()
+        .set_tokenizer(TOKENIZER_NAME)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let text_options = TextOptions::default()
+        .set_indexing_options(analysed)
+        .set_stored();
+    let fields = Fields {
+        article_id: builder.add_text_field("article_id", STRING | STORED | FAST),
+        paragraph: builder.add_u64_field(
+            "paragraph",
+            NumericOptions::default()
+                .set_indexed()
+                .set_stored()
+                .set_fast(),
+        ),
+        title: builder.add_text_field("title", text_options.clone()),
+        text: builder.add_text_field("text", text_options),
+        date: builder.add_date_field("date", INDEXED | STORED | FAST),
+        url: builder.add_text_field("url", STORED),
+        path: builder.add_text_field("path", STRING | STORED | FAST),
+        source: builder.add_text_field("source", STORED),
+        entity: builder.add_facet_field("entity", FacetOptions::default().set_stored()),
+        entity_exact: builder.add_text_field("entity_exact", STRING),
+        article_hash: builder.add_u64_field("article_hash", FAST),
+        article_key: builder.add_u64_field("article_key", FAST),
+        text_hash: builder.add_u64_field("text_hash", INDEXED | FAST),
+    };
+    (builder.build(), fields)
+}
+
+/// Registers our analyser on an index; needed on every open, since tantivy stores only its name.
+pub fn register_tokenizer(index: &Index) {
+    index.tokenizers().register(
+        TOKENIZER_NAME,
+        TextAnalyzer::builder(SitrepTokenizer::default()).build(),
+    );
+}
+
+/// Resolves field handles from an existing index's schema, failing if any is missing.
+pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
+    let field = |name: &str| schema.get_field(name);
+    Ok(Fields {
+        article_id: field("article_id")?,
+        paragraph: field("paragraph")?,
+        title: field("title")?,
+        text: field("text")?,
+        date: field("date")?,
+        url: field("url")?,
+        path: field("path")?,
+        source: field("source")?,
+        entity: field("entity")?,
+        entity_exact: field("entity_exact")?,
+        article_hash: field("article_hash")?,
+        article_key: field("article_key")?,
+        text_hash: field("text_hash")?,
+    })
+}
+
+/// Tantivy field names, for the few APIs that take names (fast-field readers).
+pub mod names {
+    pub const ARTICLE_ID: &str = "article_id";
+    pub const PARAGRAPH: &str = "paragraph";
+    pub const PATH: &str = "path";
+    pub const ENTITY: &str = "entity";
+    pub const ARTICLE_HASH: &str = "article_hash";
+    pub const ARTICLE_KEY: &str = "article_key";
+    pub const TEXT_HASH: &str = "text_hash";
+}
