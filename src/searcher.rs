@@ -264,30 +264,65 @@ fn group_duplicates(
     searcher: &Searcher,
     top_docs: &[(Score, DocAddress)],
 ) -> anyhow::Result<Vec<HitGroup>> {
-    let mut columns: HashMap<u32, Column<u64>> = HashMap::new();
-    let mut seen = HashSet::new();
-    let mut groups = Vec::new();
-    for &(score, address) in top_docs {
-        let column = match columns.get(&address.segment_ord) {
-            Some(c) => c,
-            None => {
-                let c = searcher
-                    .segment_reader(address.segment_ord)
-                    .fast_fields()
-                    .u64(names::TEXT_HASH)?;
-                columns.entry(address.segment_ord).or_insert(c)
-            }
-        };
-        let text_hash = column.first(address.doc_id).unwrap_or(0);
-        if seen.insert(text_hash) {
-            groups.push(HitGroup {
-                score,
-                address,
-                text_hash,
-            });
-        }
+    struct Ranked {
+        score: Score,
+        address: DocAddress,
+        article_id: String,
+        paragraph: u64,
+        text_hash: u64,
     }
-    Ok(groups)
+    let mut ranked = Vec::with_capacity(top_docs.len());
+    let mut segment_ord = u32::MAX;
+    let mut columns = None;
+    let mut sorted_docs = top_docs.to_vec();
+    sorted_docs.sort_by_key(|d| d.1);
+    for (score, address) in sorted_docs {
+        if address.segment_ord != segment_ord || columns.is_none() {
+            let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+            columns = Some((
+                fast.u64(names::TEXT_HASH)?,
+                fast.u64(names::PARAGRAPH)?,
+                fast.str(names::ARTICLE_ID)?,
+            ));
+            segment_ord = address.segment_ord;
+        }
+        let (hashes, paragraphs, ids) = columns.as_ref().expect("set above");
+        let mut article_id = String::new();
+        if let Some(ord) = ids
+            .as_ref()
+            .and_then(|ids| ids.term_ords(address.doc_id).next())
+        {
+            ids.as_ref()
+                .expect("checked")
+                .ord_to_str(ord, &mut article_id)?;
+        }
+        ranked.push(Ranked {
+            score,
+            address,
+            article_id,
+            paragraph: paragraphs.first(address.doc_id).unwrap_or(0),
+            text_hash: hashes.first(address.doc_id).unwrap_or(0),
+        });
+    }
+    // Equal scores (identical paragraphs above all) are ordered by article and paragraph, so
+    // the paragraph shown for a collapsed group and the order of pages do not depend on how
+    // documents happened to fall into segments.
+    ranked.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.article_id.cmp(&b.article_id))
+            .then_with(|| a.paragraph.cmp(&b.paragraph))
+    });
+    let mut seen = HashSet::new();
+    Ok(ranked
+        .into_iter()
+        .filter(|r| seen.insert(r.text_hash))
+        .map(|r| HitGroup {
+            score: r.score,
+            address: r.address,
+            text_hash: r.text_hash,
+        })
+        .collect())
 }
 
 fn make_hit(

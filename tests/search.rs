@@ -1,0 +1,573 @@
+//! `sitrep search` end to end, over the sample corpus and the seed article of ../shared/data.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::*;
+use predicates::prelude::*;
+use serde_json::Value;
+use tempfile::TempDir;
+
+fn sample() -> (PathBuf, TempDir) {
+    let corpus = sample_corpus();
+    let dir = build_index(&corpus);
+    (corpus, dir)
+}
+
+/// The seed article in a corpus folder of its own (read from ../shared/data, copied only into
+/// a temp dir for the test's lifetime).
+fn seed() -> (TempDir, PathBuf, TempDir) {
+    let corpus = TempDir::new().unwrap();
+    let seed = shared_data().join("seed/000_a072b550ad523d40.txt");
+    std::fs::copy(&seed, corpus.path().join("000_a072b550ad523d40.txt"))
+        .unwrap_or_else(|e| panic!("reading {}: {e}", seed.display()));
+    let path = corpus.path().to_path_buf();
+    let dir = build_index(&path);
+    (corpus, path, dir)
+}
+
+const SEED_ID: &str = "000_a072b550ad523d40.txt";
+
+fn sorted<const N: usize>(mut keys: [&str; N]) -> Vec<&str> {
+    keys.sort();
+    keys.to_vec()
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let (corpus, dir) = sample();
+    let r = search_json(&corpus, &dir, &["\"Promised Day Brigade\"", "--facets"]);
+    // serde_json sorts object keys when parsing, so compare the shape as sorted lists.
+    let keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        sorted([
+            "query",
+            "total_hits",
+            "duplicates_collapsed",
+            "elapsed_us",
+            "hits",
+            "facets"
+        ])
+    );
+    assert_eq!(r["query"], "\"Promised Day Brigade\"");
+    assert_eq!(r["total_hits"], 2);
+    let hit = &r["hits"][0];
+    let keys: Vec<&str> = hit
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        sorted([
+            "rank",
+            "score",
+            "article_id",
+            "title",
+            "date",
+            "url",
+            "path",
+            "paragraph",
+            "text",
+            "snippet",
+            "highlights",
+            "entities",
+            "duplicates"
+        ])
+    );
+    assert_eq!(hit["rank"], 1);
+    assert_eq!(hit["article_id"], "analysis/2014/saraya-al-salam.md");
+    assert_eq!(hit["paragraph"], 2);
+    assert_eq!(hit["date"], "2014-06-21");
+    assert_eq!(hit["title"], "Sadr revives his militia as Saraya al-Salam");
+    assert!(hit["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("corpus/analysis/2014/saraya-al-salam.md"));
+    // Highlights are byte ranges into the text and cover exactly the phrase.
+    let text = hit["text"].as_str().unwrap();
+    let [start, end] =
+        [&hit["highlights"][0][0], &hit["highlights"][0][1]].map(|v| v.as_u64().unwrap() as usize);
+    assert_eq!(&text[start..end], "Promised Day Brigade");
+    assert_eq!(hit["highlights"].as_array().unwrap().len(), 1);
+    let entity = hit["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "Promised Day Brigade")
+        .expect("the paragraph is tagged with the brigade");
+    assert_eq!(entity["kind"], "org");
+    assert_eq!(entity["path"], "/org/Sadrist movement/Promised Day Brigade");
+    assert_eq!(
+        r["hits"][1]["article_id"],
+        "lwj/2008/2008-11-14-promised-day-brigade.txt"
+    );
+    assert_eq!(r["hits"][1]["paragraph"], 1);
+    let facets = r["facets"].as_object().unwrap();
+    assert_eq!(
+        facets.keys().collect::<Vec<_>>(),
+        ["org", "person", "place"]
+    );
+    assert_eq!(
+        r["facets"]["org"][0],
+        serde_json::json!({"name": "Promised Day Brigade", "count": 2})
+    );
+}
+
+#[test]
+fn identical_paragraphs_collapse_with_their_duplicates_listed() {
+    let (corpus, dir) = sample();
+    let r = search_json(&corpus, &dir, &["able-bodied Iraqis"]);
+    assert_eq!(r["total_hits"], 1);
+    assert_eq!(r["duplicates_collapsed"], 2);
+    assert_eq!(hit_ids(&r), [("analysis/2016/pmf-law.md".to_string(), 2)]);
+    assert_eq!(
+        r["hits"][0]["duplicates"],
+        serde_json::json!([
+            {"article_id": "sample-json-001", "paragraph": 3},
+            {"article_id": "sample-jsonl-003", "paragraph": 3}
+        ])
+    );
+    sitrep(&corpus, &index_path(&dir))
+        .args(["search", "able-bodied Iraqis"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "1 paragraph (+2 duplicates) in 3 articles, showing 1–1",
+        ))
+        .stdout(predicate::str::contains(
+            "also in: sample-json-001 ¶3, sample-jsonl-003 ¶3",
+        ));
+}
+
+#[test]
+fn apostrophes_and_hyphens_fold() {
+    let (corpus, dir) = sample();
+    let r = search_json(&corpus, &dir, &["text:Kataib", "-n", "100"]);
+    let found = texts(&r);
+    assert!(
+        found.iter().any(|t| t.contains("Kata’ib")),
+        "curly apostrophe"
+    );
+    assert!(
+        found.iter().any(|t| t.contains("Kata'ib")),
+        "straight apostrophe"
+    );
+    assert!(found.iter().any(|t| t.contains("Kataib")), "no apostrophe");
+    assert!(found
+        .iter()
+        .all(|t| t.contains("Kata’ib") || t.contains("Kata'ib") || t.contains("Kataib")));
+
+    let r = search_json(&corpus, &dir, &["\"Kata’ib Hezbollah\"", "-n", "100"]);
+    let curly = search_json(&corpus, &dir, &["\"Kataib Hezbollah\"", "-n", "100"]);
+    assert_eq!(hit_ids(&r), hit_ids(&curly));
+
+    // "al Muhandis" finds "al-Muhandis", and the highlight covers the hyphenated original.
+    let r = search_json(&corpus, &dir, &["\"abu mahdi al muhandis\"", "-n", "100"]);
+    let hit = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["article_id"] == "lwj/2020/2020-01-03-soleimani-killed.txt")
+        .unwrap();
+    let text = hit["text"].as_str().unwrap();
+    let [start, end] =
+        [&hit["highlights"][0][0], &hit["highlights"][0][1]].map(|v| v.as_u64().unwrap() as usize);
+    assert_eq!(&text[start..end], "Abu Mahdi al-Muhandis");
+    assert!(texts(&r)
+        .iter()
+        .any(|t| t.contains("Abu Mahdi al Muhandis")));
+
+    // Diacritics fold: "Nuri al-Maliki" finds "Nūri al-Mālikī", ranked first since it matches
+    // the words and the entity; the other hits name him as "Nouri al-Maliki".
+    let r = search_json(&corpus, &dir, &["\"nuri al maliki\"", "-n", "100"]);
+    assert!(texts(&r)[0].contains("Nūri al-Mālikī"));
+    assert!(r["hits"].as_array().unwrap().iter().all(|h| h["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["name"] == "Nouri al-Maliki")));
+}
+
+#[test]
+fn phrases_slop_or_exclusion_fields_and_prefixes() {
+    let (corpus, dir) = sample();
+    // Sadr's Mahdi Army: words apart, so the exact phrase misses and slop finds it.
+    assert_eq!(
+        search_json(&corpus, &dir, &["\"sadr army\""])["total_hits"],
+        0
+    );
+    let slop = search_json(&corpus, &dir, &["\"sadr army\"~3"]);
+    assert_eq!(
+        hit_ids(&slop),
+        [
+            ("lwj/2004/2004-04-05-mahdi-army-uprising.txt".to_string(), 3),
+            (
+                "lwj/2008/2008-04-20-charge-of-the-knights.txt".to_string(),
+                3
+            ),
+            ("sample-jsonl-003".to_string(), 4),
+        ]
+    );
+
+    let isis = search_json(&corpus, &dir, &["text:isis", "-n", "100"])["total_hits"]
+        .as_u64()
+        .unwrap();
+    let isil = search_json(&corpus, &dir, &["text:isil", "-n", "100"])["total_hits"]
+        .as_u64()
+        .unwrap();
+    let either = search_json(&corpus, &dir, &["text:isis OR text:isil", "-n", "100"]);
+    let either_total = either["total_hits"].as_u64().unwrap();
+    assert!(either_total >= isis.max(isil) && either_total <= isis + isil);
+    assert!(texts(&either)
+        .iter()
+        .all(|t| t.contains("ISIS") || t.contains("ISIL")));
+
+    let excluded = search_json(&corpus, &dir, &["text:hezbollah -lebanon", "-n", "100"]);
+    assert!(!texts(&excluded).is_empty());
+    assert!(texts(&excluded).iter().all(|t| !t.contains("Lebanon")));
+    assert!(texts(&excluded)
+        .iter()
+        .all(|t| t.to_lowercase().contains("hezbollah")));
+    let without_sadr_city = search_json(&corpus, &dir, &["text:sadr -\"Sadr City\"", "-n", "100"]);
+    assert!(texts(&without_sadr_city)
+        .iter()
+        .all(|t| !t.contains("Sadr City")));
+
+    let title = search_json(&corpus, &dir, &["title:baghouz"]);
+    assert_eq!(title["total_hits"], 5);
+    assert!(hit_ids(&title)
+        .iter()
+        .all(|(id, _)| id == "lwj/2019/2019-03-23-baghouz-falls.txt"));
+
+    let prefix = search_json(&corpus, &dir, &["text:militia*", "-n", "100"]);
+    assert!(texts(&prefix).iter().any(|t| t.contains("militias")));
+    assert!(texts(&prefix)
+        .iter()
+        .all(|t| t.to_lowercase().contains("militia")));
+}
+
+#[test]
+fn paging_with_limit_and_offset() {
+    let (corpus, dir) = sample();
+    let all = hit_ids(&search_json(&corpus, &dir, &["sadr", "-n", "8"]));
+    let first = hit_ids(&search_json(&corpus, &dir, &["sadr", "-n", "3"]));
+    let second = hit_ids(&search_json(
+        &corpus,
+        &dir,
+        &["sadr", "-n", "5", "--offset", "3"],
+    ));
+    assert_eq!(first, all[..3]);
+    assert_eq!(second, all[3..8]);
+}
+
+#[test]
+fn dates_filter_hits() {
+    let (corpus, dir) = sample();
+    let r = search_json(
+        &corpus,
+        &dir,
+        &[
+            "sadr",
+            "--since",
+            "2014-01-01",
+            "--until",
+            "2018-12-31",
+            "-n",
+            "50",
+        ],
+    );
+    let dates: Vec<&str> = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["date"].as_str().unwrap())
+        .collect();
+    assert!(!dates.is_empty());
+    assert!(
+        dates
+            .iter()
+            .all(|d| ("2014-01-01".."2018-12-32").contains(d)),
+        "{dates:?}"
+    );
+}
+
+#[test]
+fn seed_article_paragraphs_and_spelling_traps() {
+    let (_keep, corpus, dir) = seed();
+    // Lines 3 and 4 of the file are identical: one hit, one duplicate.
+    let r = search_json(&corpus, &dir, &["reactivated two of his longstanding"]);
+    assert_eq!(r["total_hits"], 1);
+    assert_eq!(r["duplicates_collapsed"], 1);
+    assert_eq!(hit_ids(&r), [(SEED_ID.to_string(), 1)]);
+    assert_eq!(
+        r["hits"][0]["duplicates"],
+        serde_json::json!([{"article_id": SEED_ID, "paragraph": 2}])
+    );
+    assert_eq!(
+        r["hits"][0]["title"],
+        "Muqtada al Sadr reactivates Mahdi Army, Promised Day Brigade"
+    );
+
+    // The misspelt "Soliemani" paragraph is tagged as Qassem Soleimani, so searching the
+    // right spelling finds it through the entity.
+    let r = search_json(&corpus, &dir, &["\"Qassem Soleimani\"", "-n", "20"]);
+    let ids: Vec<u64> = hit_ids(&r).into_iter().map(|(_, p)| p).collect();
+    assert!(ids.contains(&6), "{ids:?}");
+    let hit = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["paragraph"] == 6)
+        .unwrap();
+    let text = hit["text"].as_str().unwrap();
+    assert!(text.contains("Qassem Soliemani"));
+    let highlighted: Vec<&str> = hit["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &text[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize])
+        .collect();
+    assert_eq!(highlighted, ["Qassem Soliemani"]);
+
+    // "Kataib Hezbollah" finds the paragraphs that only say "Hezbollah Brigades".
+    let r = search_json(&corpus, &dir, &["\"Kataib Hezbollah\""]);
+    assert!(
+        texts(&r).iter().all(|t| t.contains("Hezbollah Brigades")),
+        "{:?}",
+        texts(&r)
+    );
+    assert_eq!(r["total_hits"], 4);
+
+    // Curly apostrophe in "Iraq’s Popular Mobilization Forces" and a possessive.
+    let r = search_json(&corpus, &dir, &["\"iraq popular mobilization forces\""]);
+    assert_eq!(hit_ids(&r), [(SEED_ID.to_string(), 10)]);
+}
+
+#[test]
+fn entity_phrases_rank_paragraphs_naming_the_entity_first() {
+    let (corpus, dir) = sample();
+    let r = search_json(&corpus, &dir, &["Quds Force", "-n", "20"]);
+    let hits = r["hits"].as_array().unwrap();
+    let names = |h: &Value| -> bool {
+        h["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == "Qods Force")
+    };
+    let first_without = hits.iter().position(|h| !names(h)).unwrap_or(hits.len());
+    assert!(first_without >= 8, "entity paragraphs first");
+    assert!(hits[first_without..].iter().all(|h| !names(h)));
+    // The paragraph that only says "IRGC-QF" is found, with the acronym highlighted.
+    let qf = hits
+        .iter()
+        .find(|h| h["text"].as_str().unwrap().contains("IRGC-QF"))
+        .expect("IRGC-QF paragraph found through the entity");
+    let text = qf["text"].as_str().unwrap();
+    assert!(!text.contains("Quds") && !text.contains("Qods"));
+    let range = &qf["highlights"][0];
+    assert_eq!(
+        &text[range[0].as_u64().unwrap() as usize..range[1].as_u64().unwrap() as usize],
+        "IRGC-QF"
+    );
+}
+
+#[test]
+fn entity_filters_and_unknown_names() {
+    let (corpus, dir) = sample();
+    let by_alias = search_json(
+        &corpus,
+        &dir,
+        &["sadr", "--person", "Moqtada al-Sadr", "-n", "100"],
+    );
+    let by_name = search_json(
+        &corpus,
+        &dir,
+        &["sadr", "--person", "Muqtada al-Sadr", "-n", "100"],
+    );
+    assert_eq!(hit_ids(&by_alias), hit_ids(&by_name));
+    assert!(by_alias["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == "Muqtada al-Sadr")));
+    // A parent includes its children: --org PMF matches paragraphs tagged Kata'ib Hezbollah.
+    let pmf = search_json(&corpus, &dir, &["rockets", "--org", "PMF", "-n", "100"]);
+    assert!(pmf["hits"].as_array().unwrap().iter().any(|h| h["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["path"] == "/org/Popular Mobilization Forces/Kata'ib Hezbollah")));
+
+    sitrep(&corpus, &index_path(&dir))
+        .args(["search", "sadr", "--person", "Moqtada Sadir"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: unknown person 'Moqtada Sadir'; did you mean 'Muqtada al-Sadr'",
+        ));
+    sitrep(&corpus, &index_path(&dir))
+        .args(["search", "x", "--person", "Hezbollah"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "it is a org in the gazetteer: use --org 'Hezbollah'",
+        ));
+}
+
+#[test]
+fn syntax_errors_name_the_position() {
+    let (corpus, dir) = sample();
+    sitrep(&corpus, &index_path(&dir))
+        .args(["search", "sadr \"mahdi army"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("error: query syntax error at column 6: unclosed quote; expected a closing \"\n  sadr \"mahdi army\n       ^\n");
+    sitrep(&corpus, &index_path(&dir))
+        .args(["search", "isis OR"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: query syntax error at column 6: expected a term or phrase after OR",
+        ));
+    sitrep(&corpus, &index_path(&dir))
+        .args(["search", "author:smith"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown field 'author'; the fields are title: and text:",
+        ));
+}
+
+#[test]
+fn first_search_builds_the_index_and_missing_things_say_what_to_run() {
+    let corpus = sample_corpus();
+    let dir = TempDir::new().unwrap();
+    let index = dir.path().join("index");
+    sitrep(&corpus, &index)
+        .args(["search", "Baghouz", "-n", "1"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("no index in"))
+        .stderr(predicate::str::contains("building it from"))
+        .stdout(predicate::str::contains("SDF declares the fall of Baghouz"));
+    // Second search: no rebuild message.
+    sitrep(&corpus, &index)
+        .args(["search", "Baghouz", "-n", "1"])
+        .assert()
+        .success()
+        .stderr("");
+
+    let nowhere = dir.path().join("nowhere");
+    sitrep(&nowhere, &nowhere)
+        .args(["search", "x"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no index at"))
+        .stderr(predicate::str::contains("run `sitrep index`"))
+        .stderr(predicate::str::contains("no corpus folder"));
+    sitrep(&nowhere, &nowhere)
+        .args(["stats"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("run `sitrep index`"));
+    sitrep(&nowhere, &nowhere).args(["bogus"]).assert().code(2);
+}
+
+#[test]
+fn fuzzy_retry_when_nothing_matches() {
+    let (corpus, dir) = sample();
+    let out = sitrep(&corpus, &index_path(&dir))
+        .args(["search", "Baghous", "--json"])
+        .assert()
+        .success()
+        .stderr("no exact match; showing results for baghous~1\n")
+        .get_output()
+        .stdout
+        .clone();
+    let r: Value = serde_json::from_slice(&out).unwrap();
+    assert!(
+        texts(&r).iter().all(|t| t.contains("Baghouz"))
+            || !r["hits"].as_array().unwrap().is_empty()
+    );
+    assert!(r["total_hits"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn zero_hits_is_success() {
+    let (corpus, dir) = sample();
+    sitrep(&corpus, &index_path(&dir))
+        .args(["search", "zanzibar"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("0 paragraphs in 0 articles"));
+}
+
+#[test]
+fn human_output_marks_matches_when_piped() {
+    let (corpus, dir) = sample();
+    sitrep(&corpus, &index_path(&dir))
+        .args(["search", "\"Promised Day Brigade\"", "-n", "1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("[Promised Day Brigade]"))
+        .stdout(predicate::str::contains(
+            "analysis/2014/saraya-al-salam.md ¶2 · 2014-06-21",
+        ))
+        .stdout(predicate::str::contains("\x1b[").not());
+    sitrep(&corpus, &index_path(&dir))
+        .args([
+            "search",
+            "\"Promised Day Brigade\"",
+            "-n",
+            "1",
+            "--color",
+            "always",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "\x1b[1;33mPromised Day Brigade\x1b[0m",
+        ));
+}
+
+#[test]
+fn show_and_stats() {
+    let (corpus, dir) = sample();
+    sitrep(&corpus, &index_path(&dir))
+        .args(["show", "sample-jsonl-005", "--paragraph", "2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "Houthis hijack the Galaxy Leader in the Red Sea\n",
+        ))
+        .stdout(predicate::str::contains(
+            "¶2 The Houthi movement, formally known as Ansar Allah",
+        ));
+    sitrep(&corpus, &index_path(&dir))
+        .args(["show", "no/such.txt"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no article 'no/such.txt'"));
+    let out = sitrep(&corpus, &index_path(&dir))
+        .args(["stats", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let stats: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(stats["articles"], 37);
+    let paragraphs = stats["paragraphs"].as_u64().unwrap();
+    assert!(paragraphs > 150, "{paragraphs}");
+    assert!(stats["size_bytes"].as_u64().unwrap() > 10_000);
+}
