@@ -11,7 +11,7 @@ use clap::Parser;
 
 use cli::{Cli, ColorChoice, Command};
 use sitrep::output::{self, Style};
-use sitrep::{corpus, indexer, inspect, Gazetteer, IndexError, IndexOptions};
+use sitrep::{bench, corpus, indexer, inspect, Gazetteer, IndexError, IndexOptions};
 
 /// Exit codes of DESIGN §7.
 const EXIT_ERROR: u8 = 1;
@@ -228,7 +228,34 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             print_stdout(&text)?;
             Ok(0)
         }
-        Command::Bench(_) => anyhow::bail!("bench is not available in this build"),
+        Command::Bench(args) => {
+            let index = sitrep::open_index(&cli.index)?;
+            let mut queries = match &args.queries {
+                Some(file) => {
+                    let text = std::fs::read_to_string(file)
+                        .with_context(|| format!("reading {}", file.display()))?;
+                    bench::parse_query_file(&text)
+                        .with_context(|| format!("in {}", file.display()))?
+                }
+                None => bench::default_queries(&index)?,
+            };
+            if !args.classes.is_empty() {
+                queries.retain(|q| args.classes.contains(&q.class));
+            }
+            if queries.is_empty() {
+                return Err(
+                    UsageError("no queries to run (check --classes and --queries)".into()).into(),
+                );
+            }
+            let report = bench::run_bench(&index, &queries, args.iterations.max(1))?;
+            let text = if args.json {
+                output::to_json(&report) + "\n"
+            } else {
+                bench::render_report(&report)
+            };
+            print_stdout(&text)?;
+            Ok(0)
+        }
     }
 }
 

@@ -29,7 +29,7 @@ use crate::schema::{names, Fields};
 const SNIPPET_BYTES: usize = 280;
 const FACETS_PER_KIND: usize = 10;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchOptions {
     pub query: String,
     pub limit: usize,

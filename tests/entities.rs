@@ -1,0 +1,249 @@
+//! Entity tagging: quality against a hand annotation of the seed article, and the `entities`,
+//! `extract` and gazetteer-error paths of the CLI.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use predicates::prelude::*;
+use serde_json::Value;
+use sitrep::entities::{Gazetteer, GazetteerSource};
+use tempfile::TempDir;
+
+fn repo_gazetteer() -> Gazetteer {
+    let path = sample_corpus().join("entities.toml");
+    Gazetteer::from_file(&path).expect("the repository gazetteer loads")
+}
+
+/// Precision and recall per kind of the tagger on the seed article, against
+/// tests/fixtures/seed_entities.json (annotated by reading, not by running the tagger).
+#[test]
+fn tagger_precision_and_recall_on_the_seed_article() {
+    let gazetteer = repo_gazetteer();
+    let seed = std::fs::read(shared_data().join("seed/000_a072b550ad523d40.txt")).unwrap();
+    let article = sitrep::corpus::parse_file("seed.txt", &seed)
+        .articles
+        .remove(0);
+    let gold: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/seed_entities.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let gold_paragraphs = gold["paragraphs"].as_array().unwrap();
+    assert_eq!(gold_paragraphs.len(), article.paragraphs.len());
+
+    let mut report = String::new();
+    let mut totals = std::collections::BTreeMap::new();
+    for (annotation, text) in gold_paragraphs.iter().zip(&article.paragraphs) {
+        let starts = annotation["starts_with"].as_str().unwrap();
+        assert!(text.starts_with(starts), "fixture out of step at {starts}");
+        let expected: BTreeSet<(String, String)> = annotation["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["kind"].as_str().unwrap().to_string(),
+                    e["name"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let found: BTreeSet<(String, String)> = gazetteer
+            .tag(text)
+            .into_iter()
+            .map(|id| {
+                (
+                    gazetteer.entities[id].kind.clone(),
+                    gazetteer.entities[id].name.clone(),
+                )
+            })
+            .collect();
+        for kind in ["person", "org", "place"] {
+            let e: BTreeSet<_> = expected.iter().filter(|x| x.0 == kind).collect();
+            let f: BTreeSet<_> = found.iter().filter(|x| x.0 == kind).collect();
+            let t: &mut (usize, usize, usize) = totals.entry(kind).or_default();
+            t.0 += e.intersection(&f).count();
+            t.1 += f.len();
+            t.2 += e.len();
+        }
+        for missed in expected.difference(&found) {
+            report.push_str(&format!(
+                "missed ¶{}: {missed:?}\n",
+                annotation["paragraph"]
+            ));
+        }
+        for extra in found.difference(&expected) {
+            report.push_str(&format!("extra ¶{}: {extra:?}\n", annotation["paragraph"]));
+        }
+    }
+    let (mut tp, mut predicted, mut gold_count) = (0, 0, 0);
+    for (kind, (t, f, e)) in &totals {
+        let precision = *t as f64 / (*f).max(1) as f64;
+        let recall = *t as f64 / (*e).max(1) as f64;
+        println!(
+            "{kind:<7} precision {precision:.3} recall {recall:.3} ({t} of {e} found, {f} tagged)"
+        );
+        assert!(
+            precision >= 0.95,
+            "{kind} precision {precision:.3}\n{report}"
+        );
+        assert!(recall >= 0.90, "{kind} recall {recall:.3}\n{report}");
+        tp += t;
+        predicted += f;
+        gold_count += e;
+    }
+    println!(
+        "all     precision {:.3} recall {:.3}\n{report}",
+        tp as f64 / predicted as f64,
+        tp as f64 / gold_count as f64
+    );
+}
+
+#[test]
+fn extract_lists_mentions_with_byte_ranges() {
+    let dir = TempDir::new().unwrap();
+    let text = "Kata’ib Hezbollah and the IRGC-QF met Qassem Soliemani in Sadr City.";
+    let out = sitrep(&sample_corpus(), &dir.path().join("none"))
+        .args(["extract", "-", "--json"])
+        .write_stdin(text)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let mentions: Value = serde_json::from_slice(&out).unwrap();
+    let got: Vec<(String, String, String, bool)> = mentions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let [s, e] = [&m["range"][0], &m["range"][1]].map(|v| v.as_u64().unwrap() as usize);
+            assert_eq!(&text[s..e], m["text"].as_str().unwrap());
+            (
+                m["kind"].as_str().unwrap().to_string(),
+                m["name"].as_str().unwrap().to_string(),
+                m["text"].as_str().unwrap().to_string(),
+                m["variant"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let expect =
+        |k: &str, n: &str, t: &str, v: bool| (k.to_string(), n.to_string(), t.to_string(), v);
+    assert_eq!(
+        got,
+        [
+            expect("org", "Kata'ib Hezbollah", "Kata’ib Hezbollah", false),
+            expect("org", "Qods Force", "IRGC-QF", false),
+            expect("person", "Qassem Soleimani", "Qassem Soliemani", true),
+            expect("place", "Sadr City", "Sadr City", false),
+        ]
+    );
+}
+
+#[test]
+fn entities_command_counts_paragraphs_and_articles() {
+    let corpus = sample_corpus();
+    let dir = build_index(&corpus);
+    let out = sitrep(&corpus, &index_path(&dir))
+        .args(["entities", "--kind", "person", "--json", "--limit", "3"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let usage: Value = serde_json::from_slice(&out).unwrap();
+    let usage = usage.as_array().unwrap();
+    assert_eq!(usage.len(), 3);
+    assert!(usage.iter().all(|e| e["kind"] == "person"));
+    let counts: Vec<u64> = usage
+        .iter()
+        .map(|e| e["paragraphs"].as_u64().unwrap())
+        .collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "most named first: {counts:?}"
+    );
+    // Cross-check against search: the --facets count of a person over a query that matches
+    // every paragraph naming them equals the entities count.
+    let name = usage[0]["name"].as_str().unwrap();
+    let paragraphs = usage[0]["paragraphs"].as_u64().unwrap();
+    let r = search_json(
+        &corpus,
+        &dir,
+        &["the", "--person", name, "--facets", "-n", "0"],
+    );
+    let facet = r["facets"]["person"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == name)
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap();
+    assert!(facet <= paragraphs && facet > 0, "{facet} vs {paragraphs}");
+
+    sitrep(&corpus, &index_path(&dir))
+        .args(["entities", "--kind", "vehicle"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown kind 'vehicle'"));
+    sitrep(&corpus, &index_path(&dir))
+        .args(["entities", "--candidates", "--limit", "5"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("candidate"));
+}
+
+#[test]
+fn bad_gazetteers_are_reported_precisely() {
+    let dir = TempDir::new().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(corpus.join("a.txt"), "Title\n\nSome text about Mosul.\n").unwrap();
+    let index = dir.path().join("index");
+    let cases = [
+        ("[[place]]\nname = \"Mosul\"\nparent = Nineveh\n", "at line 3, column 10"),
+        (
+            "[[org]]\nname = \"A\"\naliases = [\"X Y\"]\n[[org]]\nname = \"B\"\naliases = [\"x-y\"]\n",
+            "alias 'x-y' is claimed by both org 'A' and org 'B'",
+        ),
+        ("[[place]]\nname = \"Mosul\"\nparent = \"Nineveh\"\n", "place 'Mosul' has parent 'Nineveh', which is not a place"),
+    ];
+    for (toml, message) in cases {
+        std::fs::write(corpus.join("entities.toml"), toml).unwrap();
+        sitrep(&corpus, &index)
+            .arg("index")
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(message))
+            .stderr(predicate::str::contains("entities.toml"));
+    }
+}
+
+#[test]
+fn gazetteer_parses_the_repository_file() {
+    let g = repo_gazetteer();
+    assert!(g.entities.len() >= 200, "{}", g.entities.len());
+    for kind in ["person", "org", "place"] {
+        assert!(g.by_kind(kind).count() >= 50, "{kind}");
+    }
+    assert_eq!(
+        g.lookup("Hashd al-Shaabi").unwrap().name,
+        "Popular Mobilization Forces"
+    );
+    assert_eq!(g.lookup("daesh").unwrap().name, "Islamic State");
+    assert_eq!(
+        g.lookup("Ansar Allah").unwrap().name,
+        g.lookup("Houthis").unwrap().name
+    );
+    let builtin = Gazetteer::parse(
+        sitrep::entities::BUILTIN_GAZETTEER,
+        GazetteerSource::BuiltIn,
+    )
+    .unwrap();
+    assert_eq!(builtin.entities.len(), g.entities.len());
+}
