@@ -589,11 +589,16 @@ fn parse_jsonl(path: &str, text: &str, parsed: &mut ParsedFile) {
         let record: Value = match serde_json::from_str(line) {
             Ok(record) => record,
             Err(err) => {
+                // serde_json ends its message with "at line 1 column N", counted within this
+                // one line; the file's own line number is the one the warning gives.
+                let message = err.to_string();
+                let position = format!(" at line {} column {}", err.line(), err.column());
+                let message = message.strip_suffix(&position).unwrap_or(&message);
                 parsed.warnings.push(skip_warning(
                     path,
                     Some(line_no),
                     format!(
-                        "invalid JSON at column {}: {err}; line skipped",
+                        "invalid JSON at column {}: {message}; line skipped",
                         err.column()
                     ),
                 ));
@@ -745,6 +750,7 @@ mod tests {
         assert!(parsed.warnings[0]
             .to_string()
             .starts_with("w.jsonl:2: invalid JSON"));
+        assert!(!parsed.warnings[0].message.contains("line 1"));
         assert_eq!(parsed.warnings[1].line, Some(3));
         assert!(parsed.warnings[1].message.contains("no text"));
     }

@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 use anyhow::{bail, Context};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{normalize, normalize_name};
+use crate::analysis::{normalize, normalize_name, NormalizedText};
 
 /// The repository's own gazetteer, so any folder of articles gets the field's names tagged.
 pub const BUILTIN_GAZETTEER: &str = include_str!("../corpus/entities.toml");
@@ -86,7 +87,9 @@ pub struct Gazetteer {
     pub hash: u64,
     pub toml: String,
     lookup: HashMap<String, usize>,
-    matcher: Matcher,
+    /// Built on first use: a search that tags nothing (most of them) should not pay for
+    /// compiling the automaton of every alias at process start.
+    matcher: std::sync::OnceLock<Matcher>,
 }
 
 impl std::fmt::Debug for Gazetteer {
@@ -215,15 +218,18 @@ impl Gazetteer {
                 }
             }
         }
-        let matcher = Matcher::build(&entities)?;
         Ok(Gazetteer {
             entities,
             source,
             hash: crate::corpus::hash_bytes(toml_text.as_bytes()),
             toml: toml_text.to_string(),
             lookup,
-            matcher,
+            matcher: std::sync::OnceLock::new(),
         })
+    }
+
+    fn matcher(&self) -> &Matcher {
+        self.matcher.get_or_init(|| Matcher::build(&self.entities))
     }
 
     /// Finds the entity a name or alias refers to, ignoring case, apostrophes and hyphens.
@@ -268,7 +274,20 @@ impl Gazetteer {
 
     /// Every mention of a gazetteer entity in `text`, in text order.
     pub fn find_mentions(&self, text: &str) -> Vec<EntityMatch> {
-        self.matcher
+        self.mentions_with(self.matcher(), text)
+    }
+
+    /// A matcher for a few entities only: what search needs to highlight the entities a query
+    /// was expanded to, at a fraction of the cost of compiling every alias.
+    pub fn mention_finder(&self, entities: &[usize]) -> MentionFinder<'_> {
+        MentionFinder {
+            gazetteer: self,
+            matcher: Matcher::build_subset(&self.entities, Some(entities)),
+        }
+    }
+
+    fn mentions_with(&self, matcher: &Matcher, text: &str) -> Vec<EntityMatch> {
+        matcher
             .find(text)
             .into_iter()
             .map(|(entity, range, variant)| EntityMatch {
@@ -284,8 +303,14 @@ impl Gazetteer {
 
     /// The distinct entities named in `text`, in order of first mention.
     pub fn tag(&self, text: &str) -> Vec<usize> {
+        self.tag_normalized(&normalize(text), text)
+    }
+
+    /// [`Gazetteer::tag`] for a text the caller has already normalised (the indexer needs the
+    /// normalised form for its duplicate hash too).
+    pub fn tag_normalized(&self, norm: &NormalizedText, text: &str) -> Vec<usize> {
         let mut seen = Vec::new();
-        for (entity, _, _) in self.matcher.find(text) {
+        for (entity, _, _) in self.matcher().find_in(norm, text) {
             if !seen.contains(&entity) {
                 seen.push(entity);
             }
@@ -295,7 +320,8 @@ impl Gazetteer {
 
     /// Capitalised word sequences in `text` that no gazetteer entry covers.
     pub fn name_candidates(&self, text: &str) -> Vec<String> {
-        let covered: Vec<Range<usize>> = self.matcher.find(text).into_iter().map(|m| m.1).collect();
+        let covered: Vec<Range<usize>> =
+            self.matcher().find(text).into_iter().map(|m| m.1).collect();
         capitalised_sequences(text)
             .into_iter()
             .filter(|range| {
@@ -326,6 +352,18 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Finds mentions of a chosen few entities (see [`Gazetteer::mention_finder`]).
+pub struct MentionFinder<'a> {
+    gazetteer: &'a Gazetteer,
+    matcher: Matcher,
+}
+
+impl MentionFinder<'_> {
+    pub fn find_mentions(&self, text: &str) -> Vec<EntityMatch> {
+        self.gazetteer.mentions_with(&self.matcher, text)
+    }
+}
+
 /// One normalised alias as the matcher sees it.
 struct Pattern {
     entity: usize,
@@ -340,8 +378,9 @@ struct Pattern {
 struct Matcher {
     automaton: AhoCorasick,
     patterns: Vec<Pattern>,
-    /// Exact word → (pattern, word index) for the spelling-variant pass.
-    anchors: HashMap<String, Vec<(usize, usize)>>,
+    /// Exact word → (pattern, word index) for the spelling-variant pass. Looked up once per
+    /// word of every paragraph, hence the fast hash.
+    anchors: FxHashMap<String, Vec<(usize, usize)>>,
 }
 
 /// Length a word needs before a one-letter difference is read as a variant rather than another
@@ -349,10 +388,17 @@ struct Matcher {
 const MIN_VARIANT_WORD_LEN: usize = 6;
 
 impl Matcher {
-    fn build(entities: &[Entity]) -> anyhow::Result<Matcher> {
+    fn build(entities: &[Entity]) -> Matcher {
+        Matcher::build_subset(entities, None)
+    }
+
+    fn build_subset(entities: &[Entity], only: Option<&[usize]>) -> Matcher {
         let mut patterns = Vec::new();
         let mut seen = HashSet::new();
         for (id, entity) in entities.iter().enumerate() {
+            if only.is_some_and(|ids| !ids.contains(&id)) {
+                continue;
+            }
             for alias in std::iter::once(&entity.name).chain(&entity.aliases) {
                 let normalized = normalize_name(alias);
                 if !seen.insert(normalized.clone()) {
@@ -373,9 +419,9 @@ impl Matcher {
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .build(patterns.iter().map(|(p, _)| p.as_str()))
-            .context("building the entity matcher")?;
+            .expect("aliases are short literal strings, far below the automaton's limits");
         let patterns: Vec<Pattern> = patterns.into_iter().map(|(_, p)| p).collect();
-        let mut anchors: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        let mut anchors: FxHashMap<String, Vec<(usize, usize)>> = FxHashMap::default();
         for (pid, pattern) in patterns.iter().enumerate() {
             let has_variable_word = pattern
                 .words
@@ -390,16 +436,19 @@ impl Matcher {
                 }
             }
         }
-        Ok(Matcher {
+        Matcher {
             automaton,
             patterns,
             anchors,
-        })
+        }
     }
 
     /// (entity, original byte range, is a variant) for every accepted mention, in text order.
     fn find(&self, text: &str) -> Vec<(usize, Range<usize>, bool)> {
-        let norm = normalize(text);
+        self.find_in(&normalize(text), text)
+    }
+
+    fn find_in(&self, norm: &NormalizedText, text: &str) -> Vec<(usize, Range<usize>, bool)> {
         let hay = norm.text.as_str();
         // (normalised range, pattern, variant)
         let mut found: Vec<(Range<usize>, usize, bool)> = Vec::new();
@@ -454,7 +503,7 @@ impl Matcher {
     fn find_variants(&self, hay: &str) -> Vec<(Range<usize>, usize, bool)> {
         let spans = word_spans(hay);
         let mut found = Vec::new();
-        let mut tried = HashSet::new();
+        let mut tried: Vec<(usize, usize)> = Vec::new();
         for (i, span) in spans.iter().enumerate() {
             let Some(anchored) = self.anchors.get(&hay[span.clone()]) else {
                 continue;
@@ -462,9 +511,10 @@ impl Matcher {
             for &(pid, wid) in anchored {
                 let pattern = &self.patterns[pid];
                 let n = pattern.words.len();
-                if i < wid || i - wid + n > spans.len() || !tried.insert((pid, i - wid)) {
+                if i < wid || i - wid + n > spans.len() || tried.contains(&(pid, i - wid)) {
                     continue;
                 }
+                tried.push((pid, i - wid));
                 let start = i - wid;
                 let window = &spans[start..start + n];
                 let separators_match = window

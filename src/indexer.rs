@@ -273,32 +273,30 @@ fn create_index(path: &Path) -> anyhow::Result<(Index, Fields)> {
 }
 
 /// Removes what tantivy and sitrep wrote in an index folder, for an explicit `--rebuild` of an
-/// index this build cannot read. Other files are left alone.
+/// index this build cannot read. Other files (a `.gitignore`, the user's own notes) are left
+/// alone, so they are matched by name, not by extension.
 fn remove_index_files(path: &Path) -> anyhow::Result<()> {
-    const OURS: [&str; 8] = [
-        "idx",
-        "pos",
-        "term",
-        "store",
-        "fast",
-        "fieldnorm",
-        "del",
-        "json",
-    ];
     for entry in std::fs::read_dir(path).with_context(|| format!("reading {}", path.display()))? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().to_string();
-        let ext = name.rsplit('.').next().unwrap_or("");
         let is_ours = name == META_FILE
             || name == ".managed.json"
+            || name == FILE_CACHE
             || name.starts_with(GAZETTEER_PREFIX)
-            || (entry.file_type()?.is_file() && OURS.contains(&ext) && name != ".gitignore");
-        if is_ours {
+            || is_segment_file(&name);
+        if is_ours && entry.file_type()?.is_file() {
             std::fs::remove_file(entry.path())
                 .with_context(|| format!("removing {}", entry.path().display()))?;
         }
     }
     Ok(())
+}
+
+/// tantivy names every segment file after its segment id, 32 hex digits: `<id>.idx`,
+/// `<id>.store.temp`, `<id>.7.del`.
+fn is_segment_file(name: &str) -> bool {
+    name.split_once('.')
+        .is_some_and(|(id, _)| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Article id → (hash, path) for every article in the index.
@@ -435,7 +433,7 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
 
     let bar = progress_bar(options.progress, files.len() as u64);
     // Read and hash sequentially (I/O bound); parse changed files in parallel below.
-    let mut changed_files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut changed_files: Vec<(String, Vec<u8>, u64)> = Vec::new();
     for file in &files {
         bar.inc(1);
         let bytes = match std::fs::read(&file.absolute) {
@@ -450,8 +448,10 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
                 continue;
             }
             Err(err) => {
-                // Keep what the index already has for it: an unreadable file is not a deletion.
+                // Keep what the index already has for it: an unreadable file is not a deletion,
+                // and its articles count as unchanged so the summary adds up to the index.
                 if let Some(ids) = ids_by_path.get(file.path.as_str()) {
+                    report.unchanged += ids.len();
                     seen_ids.extend(ids.iter().map(|id| id.to_string()));
                 }
                 report.skipped += 1;
@@ -465,23 +465,28 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
             }
         };
         let file_hash = corpus::hash_bytes(&bytes);
-        new_cache.insert(file.path.clone(), file_hash);
         if old_cache.get(&file.path) == Some(&file_hash) {
+            new_cache.insert(file.path.clone(), file_hash);
             if let Some(ids) = ids_by_path.get(file.path.as_str()) {
                 report.unchanged += ids.len();
                 seen_ids.extend(ids.iter().map(|id| id.to_string()));
             }
             continue;
         }
-        changed_files.push((file.path.clone(), bytes));
+        changed_files.push((file.path.clone(), bytes, file_hash));
     }
     bar.set_message("parsing");
     let parsed: Vec<corpus::ParsedFile> = changed_files
         .par_iter()
-        .map(|(path, bytes)| corpus::parse_file(path, bytes))
+        .map(|(path, bytes, _)| corpus::parse_file(path, bytes))
         .collect();
-    for ((path, bytes), parsed) in changed_files.iter().zip(parsed) {
+    for ((path, bytes, file_hash), parsed) in changed_files.iter().zip(parsed) {
         report.bytes_parsed += bytes.len() as u64;
+        // A file with bad input stays out of the cache: the next run parses it again, so its
+        // warnings and the exit code keep reporting it until it is fixed.
+        if !parsed.warnings.iter().any(|w| w.skipped) {
+            new_cache.insert(path.clone(), *file_hash);
+        }
         report.skipped += parsed.warnings.iter().filter(|w| w.skipped).count();
         report.warnings.extend(parsed.warnings);
         for mut article in parsed.articles {
@@ -599,8 +604,8 @@ pub fn now_rfc3339() -> String {
 }
 
 /// Hash under which identical paragraphs collapse: equal after normalisation.
-pub fn paragraph_text_hash(text: &str) -> u64 {
-    corpus::hash_bytes(normalize(text).text.trim().as_bytes())
+pub fn paragraph_text_hash(normalized: &str) -> u64 {
+    corpus::hash_bytes(normalized.trim().as_bytes())
 }
 
 /// One tantivy document per paragraph, tagged with the entities it names.
@@ -629,8 +634,9 @@ pub fn article_documents(
                 doc.add_text(fields.source, source);
             }
             doc.add_text(fields.path, &article.path);
+            let norm = normalize(text);
             if let Some(gazetteer) = gazetteer {
-                for entity in gazetteer.tag(text) {
+                for entity in gazetteer.tag_normalized(&norm, text) {
                     let facet = &gazetteer.entities[entity].facet;
                     doc.add_facet(fields.entity, Facet::from(facet.as_str()));
                     doc.add_text(fields.entity_exact, facet);
@@ -641,7 +647,7 @@ pub fn article_documents(
                 fields.article_key,
                 corpus::hash_bytes(article.id.as_bytes()),
             );
-            doc.add_u64(fields.text_hash, paragraph_text_hash(text));
+            doc.add_u64(fields.text_hash, paragraph_text_hash(&norm.text));
             doc
         })
         .collect()

@@ -8,6 +8,8 @@ One pass over the matching documents feeds three collectors at once: tantivy's t
 */
 
 use std::collections::{HashMap, HashSet};
+
+use rustc_hash::FxHashSet;
 use std::ops::Range;
 use std::time::Instant;
 
@@ -20,7 +22,7 @@ use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DateTime, DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 use crate::analysis::words;
-use crate::entities::Gazetteer;
+use crate::entities::{Gazetteer, MentionFinder};
 use crate::indexer::OpenIndex;
 use crate::query::{build_query, parse_query, BuiltQuery, Filters, HighlightTerms, ParsedQuery};
 use crate::schema::{names, Fields};
@@ -179,16 +181,21 @@ pub fn search(index: &OpenIndex, options: &SearchOptions) -> anyhow::Result<Sear
         Vec::new()
     } else {
         let wanted = run.groups.iter().skip(options.offset).take(options.limit);
+        let finder = (!built.expanded_entities.is_empty())
+            .then(|| index.gazetteer.mention_finder(&built.expanded_entities));
         let mut hits = Vec::new();
         for (i, group) in wanted.enumerate() {
-            hits.push(make_hit(
+            let rank = options.offset + i + 1;
+            let hit = make_hit(
                 index,
                 &searcher,
                 &built,
                 &parsed,
+                finder.as_ref(),
                 group,
-                options.offset + i + 1,
-            )?);
+                rank,
+            )?;
+            hits.push(hit);
         }
         hits
     };
@@ -330,6 +337,7 @@ fn make_hit(
     searcher: &Searcher,
     built: &BuiltQuery,
     parsed: &ParsedQuery,
+    mentions: Option<&MentionFinder>,
     group: &HitGroup,
     rank: usize,
 ) -> anyhow::Result<SearchHit> {
@@ -341,13 +349,7 @@ fn make_hit(
         .get_first(fields.paragraph)
         .and_then(|v| v.as_u64())
         .unwrap_or(0);
-    let highlights = highlight_ranges(
-        &text,
-        &built.highlight,
-        parsed,
-        &index.gazetteer,
-        &built.expanded_entities,
-    );
+    let highlights = highlight_ranges(&text, &built.highlight, parsed, mentions);
     let (snippet, snippet_highlights) = make_snippet(&text, &highlights);
     let duplicates = find_duplicates(searcher, fields, built, group, &article_id, paragraph)?;
     let corpus = index.payload.as_ref().map(|p| p.corpus.clone());
@@ -465,8 +467,7 @@ pub fn highlight_ranges(
     text: &str,
     terms: &HighlightTerms,
     parsed: &ParsedQuery,
-    gazetteer: &Gazetteer,
-    expanded: &[usize],
+    mentions: Option<&MentionFinder>,
 ) -> Vec<Range<usize>> {
     let tokens = words(text);
     let mut ranges: Vec<Range<usize>> = Vec::new();
@@ -509,11 +510,9 @@ pub fn highlight_ranges(
             ranges.push(range.clone());
         }
     }
-    if !expanded.is_empty() {
-        for mention in gazetteer.find_mentions(text) {
-            if expanded.contains(&mention.entity) {
-                ranges.push(mention.range[0]..mention.range[1]);
-            }
+    if let Some(finder) = mentions {
+        for mention in finder.find_mentions(text) {
+            ranges.push(mention.range[0]..mention.range[1]);
         }
     }
     merge_ranges(ranges)
@@ -625,8 +624,8 @@ pub struct HitStats;
 #[derive(Default)]
 pub struct HitStatsFruit {
     pub raw_hits: u64,
-    pub texts: HashSet<u64>,
-    pub articles: HashSet<u64>,
+    pub texts: FxHashSet<u64>,
+    pub articles: FxHashSet<u64>,
 }
 
 pub struct HitStatsSegment {
