@@ -393,17 +393,21 @@ impl Matcher {
     }
 
     fn build_subset(entities: &[Entity], only: Option<&[usize]>) -> Matcher {
-        let mut patterns = Vec::new();
-        let mut seen = HashSet::new();
+        let mut patterns: Vec<(String, Pattern)> = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
         for (id, entity) in entities.iter().enumerate() {
             if only.is_some_and(|ids| !ids.contains(&id)) {
                 continue;
             }
             for alias in std::iter::once(&entity.name).chain(&entity.aliases) {
                 let normalized = normalize_name(alias);
-                if !seen.insert(normalized.clone()) {
+                if let Some(&existing) = seen.get(&normalized) {
+                    // "OPEC" alone matches only in capitals; listing "Opec" as well says the
+                    // mixed-case spelling is wanted too.
+                    patterns[existing].1.capitals_only &= is_short_acronym(alias);
                     continue;
                 }
+                seen.insert(normalized.clone(), patterns.len());
                 let (words, separators) = split_words(&normalized);
                 patterns.push((
                     normalized,
@@ -890,6 +894,15 @@ aliases = ["U.S.", "US"]
         assert_eq!(names("KH fired rockets")[0].0, "Kata'ib Hezbollah");
         assert!(names("the kh sound; us and them").is_empty());
         assert_eq!(names("US troops")[0].0, "United States");
+    }
+
+    #[test]
+    fn a_listed_mixed_case_spelling_lifts_the_capitals_rule() {
+        let toml = "[[org]]\nname = \"OPEC\"\naliases = [\"Opec\"]\n[[org]]\nname = \"Kata'ib Hezbollah\"\naliases = [\"KH\"]\n";
+        let g = Gazetteer::parse(toml, GazetteerSource::BuiltIn).unwrap();
+        assert_eq!(g.find_mentions("Opec ministers").len(), 1);
+        assert_eq!(g.find_mentions("opec ministers").len(), 1);
+        assert!(g.find_mentions("kh sound").is_empty());
     }
 
     #[test]
