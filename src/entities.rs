@@ -9,7 +9,7 @@ exact word of the name and allows one edit in one long word. This module knows n
 tantivy beyond the facet path string each entity is stored under.
 */
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
