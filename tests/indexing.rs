@@ -1,0 +1,979 @@
+//! End-to-end robustness tests for `sitrep index`: incremental sync, rebuilds, bad input, bad
+//! invocations, the writer lock and killed runs (DESIGN §2, §4, §7).
+//!
+//! Every test runs the real binary on a corpus it writes into its own temporary folder, and
+//! checks exact results: the counts of the summary line, and which articles and paragraphs a
+//! search returns afterwards.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::CommandCargoExt;
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const LOCK_FILE: &str = ".tantivy-writer.lock";
+/// Upper bound for any wait on a child process; only reached when something hangs.
+const PATIENCE: Duration = Duration::from_secs(120);
+
+/// A corpus folder and an index folder inside one temporary folder.
+struct Env {
+    _dir: TempDir,
+    corpus: PathBuf,
+    index: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = TempDir::new().unwrap();
+        let corpus = dir.path().join("corpus");
+        let index = dir.path().join("index");
+        fs::create_dir(&corpus).unwrap();
+        Env {
+            _dir: dir,
+            corpus,
+            index,
+        }
+    }
+
+    /// Writes a corpus file, creating its folders.
+    fn write(&self, relative: &str, contents: impl AsRef<[u8]>) {
+        let path = self.corpus.join(relative);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, contents).unwrap();
+    }
+
+    fn remove(&self, relative: &str) {
+        fs::remove_file(self.corpus.join(relative)).unwrap();
+    }
+
+    /// `sitrep --corpus … --index …`, ready for a subcommand.
+    fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::cargo_bin("sitrep").unwrap();
+        cmd.arg("--corpus")
+            .arg(&self.corpus)
+            .arg("--index")
+            .arg(&self.index);
+        cmd
+    }
+
+    fn cmd(&self) -> Command {
+        Command::from_std(self.std_cmd())
+    }
+
+    /// A `sitrep index` child process, for tests that run something while it works.
+    fn spawn_index(&self, flags: &[&str]) -> Child {
+        self.std_cmd()
+            .arg("index")
+            .args(flags)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let output = self.cmd().args(args).output().unwrap();
+        let run = Run {
+            code: output.status.code(),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        };
+        assert!(
+            !run.stderr.contains("panicked"),
+            "sitrep {args:?} panicked:\n{}",
+            run.stderr
+        );
+        run
+    }
+
+    /// `sitrep index` that must succeed; returns its stderr.
+    fn index_ok(&self, args: &[&str]) -> String {
+        let run = self.run(&[&["index"], args].concat());
+        assert_eq!(run.code, Some(0), "sitrep index failed:\n{}", run.stderr);
+        run.stderr
+    }
+
+    fn search(&self, query: &str) -> Value {
+        self.search_with(query, &[])
+    }
+
+    fn search_with(&self, query: &str, flags: &[&str]) -> Value {
+        let run = self.run(&[&["search", query, "--json", "-n", "100"], flags].concat());
+        assert_eq!(
+            run.code,
+            Some(0),
+            "search {query:?} failed:\n{}",
+            run.stderr
+        );
+        serde_json::from_str(&run.stdout).unwrap()
+    }
+
+    /// (article id, paragraph) of every hit, in rank order.
+    fn hits(&self, query: &str) -> Vec<(String, u64)> {
+        hit_list(&self.search(query))
+    }
+
+    fn stats(&self) -> Value {
+        let run = self.run(&["stats", "--json"]);
+        assert_eq!(run.code, Some(0), "stats failed:\n{}", run.stderr);
+        serde_json::from_str(&run.stdout).unwrap()
+    }
+
+    fn articles_in_index(&self) -> u64 {
+        self.stats()["articles"].as_u64().unwrap()
+    }
+
+    /// Ids of the segments that have files in the index folder (`<32 hex digits>.idx`).
+    fn segment_ids_on_disk(&self) -> BTreeSet<String> {
+        self.index_files()
+            .into_iter()
+            .filter_map(|name| name.strip_suffix(".idx").map(str::to_string))
+            .collect()
+    }
+
+    /// Ids of the segments of the last commit.
+    fn segment_ids_in_meta(&self) -> BTreeSet<String> {
+        let meta: Value =
+            serde_json::from_slice(&fs::read(self.index.join("meta.json")).unwrap()).unwrap();
+        meta["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["segment_id"].as_str().unwrap().replace('-', ""))
+            .collect()
+    }
+
+    fn index_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(&self.index)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn hit_list(results: &Value) -> Vec<(String, u64)> {
+    results["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["article_id"].as_str().unwrap().to_string(),
+                h["paragraph"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn hit(id: &str, paragraph: u64) -> Vec<(String, u64)> {
+    vec![(id.to_string(), paragraph)]
+}
+
+/// The summary line of `sitrep index` (the one starting with `+`).
+fn summary(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .find(|l| l.starts_with('+'))
+        .unwrap_or_else(|| panic!("no summary line in:\n{stderr}"))
+}
+
+/// The summary up to the first `;`: "+1 added, 0 updated, 0 removed, 6 unchanged".
+fn counts(stderr: &str) -> &str {
+    summary(stderr).split(';').next().unwrap()
+}
+
+/// The warning line for one corpus file, which must exist.
+fn warning_for<'a>(stderr: &'a str, file: &str) -> &'a str {
+    stderr
+        .lines()
+        .find(|l| l.starts_with(&format!("warning: {file}:")))
+        .unwrap_or_else(|| panic!("no warning for {file} in:\n{stderr}"))
+}
+
+/// A count as the summary line prints it: `1,500`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < PATIENCE, "gave up waiting for {what}");
+        sleep(Duration::from_millis(5));
+    }
+}
+
+/// Writes `count` distinct generated articles under `gen/`, each naming `gen{n}marker` in its
+/// first paragraph, with enough varied text to make indexing take a while.
+fn generate_articles(env: &Env, count: usize) {
+    const WORDS: [&str; 16] = [
+        "militia",
+        "brigade",
+        "rocket",
+        "salvo",
+        "checkpoint",
+        "commander",
+        "ministry",
+        "parliament",
+        "border",
+        "drone",
+        "pipeline",
+        "governor",
+        "tribe",
+        "shrine",
+        "council",
+        "salary",
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for n in 0..count {
+        let mut text = format!("Generated report {n}\n");
+        for p in 0..4 {
+            let marker = if p == 0 {
+                format!(" gen{n}marker")
+            } else {
+                String::new()
+            };
+            let words: Vec<&str> = (0..40)
+                .map(|_| WORDS[(next() % WORDS.len() as u64) as usize])
+                .collect();
+            text.push_str(&format!(
+                "\nReport {n} part {p}:{marker} Kataib Hezbollah in Baghdad, {}.\n",
+                words.join(" ")
+            ));
+        }
+        env.write(&format!("gen/g{n:05}.txt"), text);
+    }
+}
+
+/// Three small articles already committed to the index, with the writer lock file removed so
+/// that its reappearance shows when the next writer has started (tantivy keeps the file after
+/// a writer exits and only `flock`s it; removing it while no writer runs is safe).
+fn committed_small_corpus() -> Env {
+    let env = Env::new();
+    write_militia_articles(&env);
+    env.index_ok(&[]);
+    fs::remove_file(env.index.join(LOCK_FILE)).unwrap();
+    env
+}
+
+fn write_militia_articles(env: &Env) {
+    env.write(
+        "a.txt",
+        "A base south of Baghdad\n\n\
+         Kataib Hezbollah has kept Jurf al-Sakhar closed to its former residents since 2014.\n\n\
+         The group answers to its own commanders, not to the Iraqi army.\n",
+    );
+    env.write(
+        "b.md",
+        "---\ntitle: Peace Brigades take over a shrine city\ndate: 2019-06-01\n---\n\n\
+         Saraya al-Salam took over security around the shrine in Samarra in 2014.\n\n\
+         Its fighters answer to Muqtada al-Sadr.\n",
+    );
+    env.write(
+        "c.txt",
+        "Asaib Ahl al-Haq in Baghdad\n\n\
+         Asaib Ahl al-Haq fighters escorted a convoy through Baghdad.\n\n\
+         Qais al-Khazali spoke afterwards.\n",
+    );
+}
+
+fn write_records(env: &Env, second: &str) {
+    env.write(
+        "records.jsonl",
+        format!(
+            "{{\"id\": \"r1\", \"title\": \"Badr\", \"text\": \"Badr Organization fighters patrolled Diyala province.\"}}\n\
+             {{\"id\": \"r2\", \"title\": \"KSS\", \"text\": \"{second}\"}}\n\
+             {{\"id\": \"r3\", \"title\": \"Nujaba\", \"text\": \"Harakat al-Nujaba threatened foreign troops near Kirkuk.\"}}\n"
+        ),
+    );
+}
+
+// ---- 1. Incremental sync ----
+
+#[test]
+fn sync_adds_updates_removes_and_search_follows() {
+    let env = Env::new();
+    write_militia_articles(&env);
+    write_records(
+        &env,
+        "Kataib Sayyid al-Shuhada recruited volunteers in Basra.",
+    );
+
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+6 added, 0 updated, 0 removed, 0 unchanged"
+    );
+    assert!(summary(&stderr).contains("; 9 paragraphs in "), "{stderr}");
+    assert_eq!(env.hits("samarra"), hit("b.md", 1));
+    assert_eq!(env.hits("convoy"), hit("c.txt", 1));
+    assert_eq!(env.hits("khazali"), hit("c.txt", 2));
+    assert_eq!(env.hits("basra"), hit("r2", 1));
+
+    // A new file.
+    env.write(
+        "d.txt",
+        "Hashd units in Tarmiyah\n\nPopular Mobilization units swept farmland north of Tarmiyah.\n",
+    );
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+1 added, 0 updated, 0 removed, 6 unchanged"
+    );
+    assert!(summary(&stderr).contains("; 1 paragraph in "), "{stderr}");
+    assert_eq!(env.hits("tarmiyah farmland"), hit("d.txt", 1));
+
+    // An edited file: the new text is found, the old text is gone, the rest stays.
+    env.write(
+        "c.txt",
+        "Asaib Ahl al-Haq in Baghdad\n\n\
+         Asaib Ahl al-Haq fighters set up checkpoints in Tuz Khurmatu.\n\n\
+         Qais al-Khazali spoke afterwards.\n",
+    );
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+0 added, 1 updated, 0 removed, 6 unchanged"
+    );
+    assert!(summary(&stderr).contains("; 2 paragraphs in "), "{stderr}");
+    assert_eq!(env.hits("khurmatu"), hit("c.txt", 1));
+    assert_eq!(env.hits("convoy"), vec![]);
+    assert_eq!(env.hits("khazali"), hit("c.txt", 2));
+
+    // A deleted file: none of its paragraphs remain.
+    env.remove("b.md");
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+0 added, 0 updated, 1 removed, 6 unchanged"
+    );
+    assert_eq!(env.hits("samarra"), vec![]);
+    assert_eq!(env.hits("saraya"), vec![]);
+    assert_eq!(env.hits("jurf"), hit("a.txt", 1));
+
+    // Nothing changed: nothing written.
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+0 added, 0 updated, 0 removed, 6 unchanged"
+    );
+    assert!(summary(&stderr).contains("; 0 paragraphs in "), "{stderr}");
+
+    // A moved file is a new article id and a removed one.
+    let moved = fs::read(env.corpus.join("a.txt")).unwrap();
+    env.remove("a.txt");
+    env.write("archive/a.txt", moved);
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+1 added, 0 updated, 1 removed, 5 unchanged"
+    );
+    assert_eq!(env.hits("jurf"), hit("archive/a.txt", 1));
+    assert_eq!(env.hits("commanders"), hit("archive/a.txt", 2));
+
+    let stats = env.stats();
+    assert_eq!(stats["articles"], 6);
+    assert_eq!(stats["paragraphs"], 8);
+}
+
+#[test]
+fn jsonl_record_change_updates_only_that_record() {
+    let env = Env::new();
+    write_records(
+        &env,
+        "Kataib Sayyid al-Shuhada recruited volunteers in Basra.",
+    );
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+3 added, 0 updated, 0 removed, 0 unchanged"
+    );
+
+    write_records(&env, "Kataib Sayyid al-Shuhada opened an office in Amarah.");
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+0 added, 1 updated, 0 removed, 2 unchanged"
+    );
+    assert!(summary(&stderr).contains("; 1 paragraph in "), "{stderr}");
+    assert_eq!(env.hits("amarah"), hit("r2", 1));
+    assert_eq!(env.hits("basra"), vec![]);
+    assert_eq!(env.hits("diyala"), hit("r1", 1));
+    assert_eq!(env.hits("kirkuk"), hit("r3", 1));
+    assert_eq!(env.articles_in_index(), 3);
+}
+
+// ---- 2. Full re-indexing ----
+
+#[test]
+fn rebuild_and_gazetteer_change_reindex_everything() {
+    let env = Env::new();
+    env.write(
+        "erbil.txt",
+        "Rocket attack on Erbil\n\n\
+         Saraya Awliya al-Dam claimed the rocket attack on Erbil airport.\n\n\
+         Kataib Hezbollah denied any role.\n",
+    );
+    env.write(
+        "c.txt",
+        "Asaib Ahl al-Haq in Baghdad\n\nAsaib Ahl al-Haq fighters escorted a convoy through Baghdad.\n",
+    );
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+2 added, 0 updated, 0 removed, 0 unchanged"
+    );
+    assert!(!stderr.contains("re-indexing"), "{stderr}");
+
+    let stderr = env.index_ok(&["--rebuild"]);
+    assert!(
+        stderr.contains("re-indexing every article: --rebuild"),
+        "{stderr}"
+    );
+    assert_eq!(
+        counts(&stderr),
+        "+2 added, 0 updated, 0 removed, 0 unchanged"
+    );
+    assert!(summary(&stderr).contains("; 3 paragraphs in "), "{stderr}");
+    // Everything was replaced, not added a second time.
+    let results = env.search("awliya");
+    assert_eq!(results["total_hits"], 1);
+    assert_eq!(results["duplicates_collapsed"], 0);
+    assert_eq!(hit_list(&results), hit("erbil.txt", 1));
+    // The built-in gazetteer knows Erbil but not this group.
+    let entities = results["hits"][0]["entities"].as_array().unwrap().clone();
+    assert!(
+        entities.iter().any(|e| e["name"] == "Erbil"),
+        "{entities:?}"
+    );
+    assert!(!entities.iter().any(|e| e["kind"] == "org"), "{entities:?}");
+    assert_eq!(env.stats()["paragraphs"], 3);
+
+    let stderr = env.index_ok(&[]);
+    assert!(!stderr.contains("re-indexing"), "{stderr}");
+    assert_eq!(
+        counts(&stderr),
+        "+0 added, 0 updated, 0 removed, 2 unchanged"
+    );
+
+    // A gazetteer in the corpus folder replaces the built-in one: every paragraph is re-tagged.
+    env.write(
+        "entities.toml",
+        "[[org]]\nname = \"Saraya Awliya al-Dam\"\naliases = [\"Awliya al-Dam\"]\n",
+    );
+    let stderr = env.index_ok(&[]);
+    assert!(stderr.contains("gazetteer changed"), "{stderr}");
+    assert!(stderr.contains("re-indexing every article: "), "{stderr}");
+    assert_eq!(
+        counts(&stderr),
+        "+2 added, 0 updated, 0 removed, 0 unchanged"
+    );
+    let results = env.search("awliya");
+    assert_eq!(hit_list(&results), hit("erbil.txt", 1));
+    assert_eq!(
+        results["hits"][0]["entities"],
+        serde_json::json!([{"kind": "org", "name": "Saraya Awliya al-Dam", "path": "/org/Saraya Awliya al-Dam"}])
+    );
+    // The new entity is a facet: the filter finds it, under its alias too.
+    let filtered = env.search_with("rocket", &["--org", "Awliya al-Dam"]);
+    assert_eq!(hit_list(&filtered), hit("erbil.txt", 1));
+    // Entities of the old gazetteer are gone.
+    assert_eq!(env.hits("denied")[0], ("erbil.txt".to_string(), 2));
+    assert_eq!(
+        env.search("denied")["hits"][0]["entities"],
+        serde_json::json!([])
+    );
+
+    // The same gazetteer again: no re-tagging.
+    let stderr = env.index_ok(&[]);
+    assert!(!stderr.contains("re-indexing"), "{stderr}");
+    assert_eq!(
+        counts(&stderr),
+        "+0 added, 0 updated, 0 removed, 2 unchanged"
+    );
+
+    // Editing it re-tags again.
+    env.write(
+        "entities.toml",
+        "[[org]]\nname = \"Saraya Awliya al-Dam\"\naliases = [\"Awliya al-Dam\"]\n\n\
+         [[org]]\nname = \"Kata'ib Hezbollah\"\naliases = [\"Kataib Hezbollah\"]\n",
+    );
+    let stderr = env.index_ok(&[]);
+    assert!(stderr.contains("gazetteer changed"), "{stderr}");
+    assert_eq!(
+        env.search("denied")["hits"][0]["entities"],
+        serde_json::json!([{"kind": "org", "name": "Kata'ib Hezbollah", "path": "/org/Kata'ib Hezbollah"}])
+    );
+}
+
+// ---- 3. Bad input ----
+
+#[test]
+fn bad_files_are_warned_about_and_skipped_while_the_rest_is_indexed() {
+    let env = Env::new();
+    env.write(
+        "good.txt",
+        "Kataib Hezbollah holds Jurf al-Sakhar\n\n\
+         Kataib Hezbollah has kept Jurf al-Sakhar closed since 2014.\n",
+    );
+    env.write(
+        "good.md",
+        "# Saraya al-Salam\n\nSaraya al-Salam guards the shrine in Samarra.\n",
+    );
+    env.write(
+        "mixed.jsonl",
+        "{\"title\": \"Badr\", \"text\": \"Badr Organization fighters patrolled Diyala.\"}\n\
+         {\"title\": \"broken\", \"text\": \"unterminated\n\
+         {\"title\": \"Nujaba\", \"text\": \"Harakat al-Nujaba threatened troops near Kirkuk.\"}\n",
+    );
+    env.write(
+        "latin1.txt",
+        b"Asaib Ahl al-Haq\n\nQais al-Khazali spoke in Basra \xe9t\xe9.\n".as_slice(),
+    );
+    env.write("empty.txt", "");
+    env.write(
+        "binary.txt",
+        b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00Baghdad".as_slice(),
+    );
+    let mut huge = String::from("An endless log\n\nA short first paragraph about Mosul.\n\n");
+    while huge.len() < 2_000_000 {
+        huge.push_str("militia convoy checkpoint rocket drone militia convoy checkpoint rocket\n");
+    }
+    env.write("huge.txt", huge);
+    env.write(
+        "locked.txt",
+        "Hashd in Tarmiyah\n\nPopular Mobilization units swept farmland north of Tarmiyah.\n",
+    );
+    let locked = env.corpus.join("locked.txt");
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    // root reads whatever the permissions say; then this file is just a good article.
+    let unreadable = fs::read(&locked).is_err();
+    env.write(
+        "nested/inner.txt",
+        "Harakat al-Nujaba\n\nHarakat al-Nujaba fighters returned from Aleppo.\n",
+    );
+    std::os::unix::fs::symlink("..", env.corpus.join("nested/loop")).unwrap();
+
+    for run in 0..2 {
+        let result = env.run(&["index"]);
+        let stderr = &result.stderr;
+        assert_eq!(result.code, Some(1), "run {run}:\n{stderr}");
+        assert!(
+            warning_for(stderr, "mixed.jsonl").starts_with("warning: mixed.jsonl:2: invalid JSON"),
+            "{stderr}"
+        );
+        // The record's own position ("line 1 column 42") would contradict the file's line.
+        assert!(
+            !warning_for(stderr, "mixed.jsonl").contains("line 1"),
+            "{stderr}"
+        );
+        assert!(
+            warning_for(stderr, "latin1.txt").contains("invalid UTF-8"),
+            "{stderr}"
+        );
+        assert!(
+            warning_for(stderr, "empty.txt").contains("no text"),
+            "{stderr}"
+        );
+        assert!(
+            warning_for(stderr, "binary.txt").contains("binary"),
+            "{stderr}"
+        );
+        assert!(warning_for(stderr, "huge.txt").contains("1 MB"), "{stderr}");
+        assert!(
+            warning_for(stderr, "nested/loop").contains("symlink loop"),
+            "{stderr}"
+        );
+        let skipped = if unreadable {
+            assert!(
+                warning_for(stderr, "locked.txt").contains("cannot read"),
+                "{stderr}"
+            );
+            7
+        } else {
+            assert!(!stderr.contains("locked.txt"), "{stderr}");
+            6
+        };
+        assert!(
+            summary(stderr).ends_with(&format!("; {skipped} skipped (see warnings above)")),
+            "run {run}:\n{stderr}"
+        );
+        let good = if unreadable { 5 } else { 6 };
+        if run == 0 {
+            assert_eq!(
+                counts(stderr),
+                format!("+{good} added, 0 updated, 0 removed, 0 unchanged")
+            );
+        } else {
+            // The second run finds the same problems again and writes nothing.
+            assert_eq!(
+                counts(stderr),
+                format!("+0 added, 0 updated, 0 removed, {good} unchanged")
+            );
+        }
+    }
+
+    assert_eq!(env.hits("jurf"), hit("good.txt", 1));
+    assert_eq!(env.hits("samarra"), hit("good.md", 1));
+    assert_eq!(env.hits("diyala"), hit("mixed.jsonl#1", 1));
+    assert_eq!(env.hits("kirkuk"), hit("mixed.jsonl#3", 1));
+    assert_eq!(env.hits("aleppo"), hit("nested/inner.txt", 1));
+    assert_eq!(env.hits("unterminated"), vec![]);
+    assert_eq!(env.hits("khazali"), vec![]);
+    assert_eq!(env.hits("mosul"), vec![]);
+    if unreadable {
+        assert_eq!(env.hits("tarmiyah"), vec![]);
+    } else {
+        assert_eq!(env.hits("tarmiyah"), hit("locked.txt", 1));
+    }
+
+    // Once fixed, the file is indexed and the run is clean again (other problems aside).
+    env.write(
+        "latin1.txt",
+        "Asaib Ahl al-Haq\n\nQais al-Khazali spoke in Basra in summer.\n",
+    );
+    let result = env.run(&["index"]);
+    assert_eq!(result.code, Some(1), "{}", result.stderr);
+    assert!(!result.stderr.contains("latin1.txt"), "{}", result.stderr);
+    assert!(counts(&result.stderr).starts_with("+1 added, 0 updated, 0 removed, "));
+    assert_eq!(env.hits("khazali"), hit("latin1.txt", 1));
+
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+#[test]
+fn unreadable_file_keeps_what_the_index_has() {
+    let env = Env::new();
+    env.write(
+        "a.txt",
+        "Badr\n\nBadr Organization fighters patrolled Diyala.\n",
+    );
+    env.write(
+        "b.txt",
+        "Nujaba\n\nHarakat al-Nujaba threatened troops near Kirkuk.\n",
+    );
+    env.index_ok(&[]);
+    let path = env.corpus.join("b.txt");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
+    if fs::read(&path).is_ok() {
+        // Running as root: permissions do not stop reading, nothing to test.
+        return;
+    }
+    let result = env.run(&["index"]);
+    assert_eq!(result.code, Some(1), "{}", result.stderr);
+    assert!(warning_for(&result.stderr, "b.txt").contains("cannot read"));
+    // An unreadable file is not a deletion.
+    assert_eq!(
+        counts(&result.stderr),
+        "+0 added, 0 updated, 0 removed, 2 unchanged"
+    );
+    assert_eq!(env.hits("kirkuk"), hit("b.txt", 1));
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+// ---- 4. Bad invocations ----
+
+#[test]
+fn missing_corpus_folder_is_a_clear_error() {
+    let env = Env::new();
+    fs::remove_dir(&env.corpus).unwrap();
+    env.cmd().arg("index").assert().code(1).stderr(
+        predicate::str::starts_with("error: ")
+            .and(predicate::str::contains("corpus folder"))
+            .and(predicate::str::contains("--corpus"))
+            .and(predicate::str::contains("panicked").not()),
+    );
+    assert!(
+        !env.index.exists(),
+        "no index folder is created for nothing"
+    );
+}
+
+#[test]
+fn index_path_that_is_a_file_is_refused() {
+    let env = Env::new();
+    write_militia_articles(&env);
+    fs::write(&env.index, "not an index").unwrap();
+    for args in [&["index"][..], &["search", "baghdad"][..]] {
+        env.cmd().args(args).assert().code(1).stderr(
+            predicate::str::contains("is a file, not an index folder")
+                .and(predicate::str::contains("panicked").not()),
+        );
+    }
+    assert_eq!(fs::read_to_string(&env.index).unwrap(), "not an index");
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let env = Env::new();
+    env.cmd()
+        .args(["index", "--no-such-flag"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn garbage_meta_json_is_reported_kept_and_rebuilt_on_request() {
+    let env = Env::new();
+    write_militia_articles(&env);
+    env.index_ok(&[]);
+    fs::write(env.index.join("meta.json"), "{ this is not json").unwrap();
+    // Someone else's file in the index folder survives even a rebuild.
+    fs::write(env.index.join("notes.json"), "{\"mine\": true}").unwrap();
+    let before = env.index_files();
+
+    for args in [&["index"][..], &["search", "baghdad"][..], &["stats"][..]] {
+        env.cmd().args(args).assert().code(1).stderr(
+            predicate::str::starts_with("error: ")
+                .and(predicate::str::contains("sitrep index --rebuild"))
+                .and(predicate::str::contains("panicked").not()),
+        );
+    }
+    assert_eq!(
+        env.index_files(),
+        before,
+        "a plain run must not delete anything"
+    );
+    assert_eq!(
+        fs::read_to_string(env.index.join("meta.json")).unwrap(),
+        "{ this is not json"
+    );
+
+    let stderr = env.index_ok(&["--rebuild"]);
+    assert_eq!(
+        counts(&stderr),
+        "+3 added, 0 updated, 0 removed, 0 unchanged"
+    );
+    assert_eq!(env.hits("convoy"), hit("c.txt", 1));
+    assert_eq!(env.articles_in_index(), 3);
+    assert_eq!(
+        fs::read_to_string(env.index.join("notes.json")).unwrap(),
+        "{\"mine\": true}"
+    );
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+0 added, 0 updated, 0 removed, 3 unchanged"
+    );
+}
+
+#[test]
+fn incompatible_schema_requires_rebuild() {
+    let env = Env::new();
+    write_militia_articles(&env);
+    env.index_ok(&[]);
+    let meta_path = env.index.join("meta.json");
+    let mut meta: Value = serde_json::from_slice(&fs::read(&meta_path).unwrap()).unwrap();
+    let field = meta["schema"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|f| f["name"] == "text_hash")
+        .expect("the schema has a text_hash field");
+    field["name"] = "paragraph_hash".into();
+    fs::write(&meta_path, serde_json::to_vec(&meta).unwrap()).unwrap();
+    let before = env.index_files();
+
+    for args in [&["index"][..], &["search", "baghdad"][..]] {
+        env.cmd().args(args).assert().code(1).stderr(
+            predicate::str::starts_with("error: ")
+                .and(predicate::str::contains("incompatible"))
+                .and(predicate::str::contains("--rebuild"))
+                .and(predicate::str::contains("panicked").not()),
+        );
+    }
+    assert_eq!(
+        env.index_files(),
+        before,
+        "a plain run must not delete anything"
+    );
+
+    let stderr = env.index_ok(&["--rebuild"]);
+    assert_eq!(
+        counts(&stderr),
+        "+3 added, 0 updated, 0 removed, 0 unchanged"
+    );
+    assert_eq!(env.hits("samarra"), hit("b.md", 1));
+    assert_eq!(env.articles_in_index(), 3);
+}
+
+// ---- 5. The writer lock ----
+
+#[test]
+fn writer_lock_held_elsewhere_refuses_a_second_writer() {
+    let env = Env::new();
+    write_militia_articles(&env);
+    env.index_ok(&[]);
+    env.write(
+        "d.txt",
+        "Hashd in Tarmiyah\n\nHashd units swept farmland near Tarmiyah.\n",
+    );
+
+    // tantivy's lock is an flock on this file, the same lock std takes.
+    let lock = fs::File::options()
+        .write(true)
+        .open(env.index.join(LOCK_FILE))
+        .unwrap();
+    lock.try_lock().unwrap();
+    env.cmd().arg("index").assert().code(1).stderr(
+        predicate::str::contains("index is being written by another process")
+            .and(predicate::str::contains(LOCK_FILE))
+            .and(predicate::str::contains("panicked").not()),
+    );
+    // Readers are not blocked, and see the last commit.
+    assert_eq!(env.hits("convoy"), hit("c.txt", 1));
+    assert_eq!(env.hits("tarmiyah"), vec![]);
+
+    drop(lock);
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+1 added, 0 updated, 0 removed, 3 unchanged"
+    );
+    assert_eq!(env.hits("tarmiyah"), hit("d.txt", 1));
+}
+
+#[test]
+fn second_index_run_is_refused_while_the_first_runs_and_search_sees_the_last_commit() {
+    // Grows the corpus if the machine is fast enough to finish before we look.
+    for generated in [1_500, 6_000, 24_000] {
+        let env = committed_small_corpus();
+        generate_articles(&env, generated);
+        let mut first = env.spawn_index(&[]);
+        wait_until("the first writer's lock file", || {
+            env.index.join(LOCK_FILE).exists() || first.try_wait().unwrap().is_some()
+        });
+
+        let second = env.run(&["index"]);
+        let search = env.search("convoy");
+        let fresh = env.search("gen0marker");
+        let still_running = first.try_wait().unwrap().is_none();
+        let output = first.wait_with_output().unwrap();
+        let first_stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(output.status.success(), "first run failed:\n{first_stderr}");
+
+        if !still_running && second.code == Some(0) {
+            eprintln!("{generated} articles were indexed too fast to overlap; trying more");
+            continue;
+        }
+        assert_eq!(second.code, Some(1), "second run:\n{}", second.stderr);
+        assert!(
+            second
+                .stderr
+                .contains("index is being written by another process"),
+            "{}",
+            second.stderr
+        );
+        assert!(second.stderr.contains(LOCK_FILE), "{}", second.stderr);
+        // The search ran while the first run had not committed: the old state, whole.
+        assert_eq!(hit_list(&search), hit("c.txt", 1));
+        if still_running {
+            assert_eq!(fresh["total_hits"], 0);
+        }
+
+        assert_eq!(
+            counts(&first_stderr),
+            format!(
+                "+{} added, 0 updated, 0 removed, 3 unchanged",
+                thousands(generated)
+            )
+        );
+        assert_eq!(env.hits("gen0marker"), hit("gen/g00000.txt", 1));
+        assert_eq!(env.articles_in_index(), generated as u64 + 3);
+        return;
+    }
+    panic!("could not overlap two index runs");
+}
+
+// ---- 6. A killed run ----
+
+#[test]
+fn killed_index_run_leaves_the_last_commit_and_the_next_run_completes() {
+    // The smallest writer budget makes tantivy flush a segment to disk about two thirds into
+    // this corpus, long before the commit; the run is killed as soon as that segment appears.
+    let generated = 3_000;
+    let env = committed_small_corpus();
+    let committed_segments = env.segment_ids_on_disk();
+    assert_eq!(committed_segments, env.segment_ids_in_meta());
+    generate_articles(&env, generated);
+    let mut child = env.spawn_index(&["--memory-mb", "16", "--threads", "1"]);
+    wait_until("an uncommitted segment", || {
+        !env.segment_ids_on_disk().is_subset(&committed_segments)
+            || child.try_wait().unwrap().is_some()
+    });
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.signal(),
+        Some(9),
+        "the run ended ({status}) before it flushed a segment; it should have flushed one"
+    );
+    assert!(!env.segment_ids_on_disk().is_subset(&committed_segments));
+
+    // Searches answer from the previous commit; none of the killed run's work is visible.
+    assert_eq!(env.hits("convoy"), hit("c.txt", 1));
+    assert_eq!(env.hits("samarra"), hit("b.md", 1));
+    assert_eq!(env.articles_in_index(), 3);
+    let last = format!("gen{}marker", generated - 1);
+    assert_eq!(env.search("gen0marker")["total_hits"], 0);
+    assert_eq!(env.search(&last)["total_hits"], 0);
+
+    // The next run takes the lock the dead process left, finishes the sync and clears away
+    // the orphaned segment files.
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        format!(
+            "+{} added, 0 updated, 0 removed, 3 unchanged",
+            thousands(generated)
+        )
+    );
+    assert_eq!(env.articles_in_index(), generated as u64 + 3);
+    assert_eq!(env.hits("gen0marker"), hit("gen/g00000.txt", 1));
+    assert_eq!(
+        env.hits(&last),
+        hit(&format!("gen/g{:05}.txt", generated - 1), 1)
+    );
+    assert_eq!(env.hits("convoy"), hit("c.txt", 1));
+    assert_eq!(env.segment_ids_on_disk(), env.segment_ids_in_meta());
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        format!(
+            "+0 added, 0 updated, 0 removed, {} unchanged",
+            thousands(generated + 3)
+        )
+    );
+}
