@@ -9,7 +9,7 @@ run leaves that commit intact. Opening an index for reading lives here too, sinc
 must agree on what makes an index usable.
 */
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -17,8 +17,11 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::query::TermQuery;
 use tantivy::schema::Facet;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::analysis::normalize;
 use crate::corpus::{self, Article, Warning};
@@ -299,45 +302,81 @@ fn is_segment_file(name: &str) -> bool {
         .is_some_and(|(id, _)| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Article id → (hash, path) for every article in the index.
-fn indexed_articles(index: &Index) -> anyhow::Result<HashMap<String, (u64, String)>> {
-    let reader = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()?;
-    let searcher: tantivy::Searcher = IndexReader::searcher(&reader);
-    let mut articles = HashMap::new();
+/// Every file path the committed index has documents for (deleted documents may still list
+/// a path until segments merge; such a path simply has no articles left).
+fn indexed_paths(searcher: &Searcher, fields: &Fields) -> anyhow::Result<BTreeSet<String>> {
+    let mut paths = BTreeSet::new();
     for segment in searcher.segment_readers() {
-        let fast = segment.fast_fields();
-        let paragraph = fast.u64(names::PARAGRAPH)?;
-        let hash = fast.u64(names::ARTICLE_HASH)?;
-        let (Some(ids), Some(paths)) = (fast.str(names::ARTICLE_ID)?, fast.str(names::PATH)?)
-        else {
+        let inverted = segment.inverted_index(fields.path)?;
+        let mut stream = inverted.terms().stream()?;
+        while stream.advance() {
+            paths.insert(String::from_utf8_lossy(stream.key()).into_owned());
+        }
+    }
+    Ok(paths)
+}
+
+/// Article id → article hash for the articles the committed index holds from one file.
+fn articles_at_path(
+    searcher: &Searcher,
+    fields: &Fields,
+    path: &str,
+) -> anyhow::Result<HashMap<String, u64>> {
+    let query = TermQuery::new(
+        Term::from_field_text(fields.path, path),
+        IndexRecordOption::Basic,
+    );
+    let mut articles = HashMap::new();
+    for address in searcher.search(&query, &DocSetCollector)? {
+        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+        if fast.u64(names::PARAGRAPH)?.first(address.doc_id) != Some(1) {
+            continue;
+        }
+        let Some(ids) = fast.str(names::ARTICLE_ID)? else {
             continue;
         };
-        let alive = segment.alive_bitset();
         let mut id = String::new();
-        let mut path = String::new();
-        for doc in 0..segment.max_doc() {
-            if alive.is_some_and(|a| a.is_deleted(doc)) || paragraph.first(doc) != Some(1) {
-                continue;
-            }
-            let (Some(id_ord), Some(path_ord)) =
-                (ids.term_ords(doc).next(), paths.term_ords(doc).next())
-            else {
-                continue;
-            };
-            id.clear();
-            path.clear();
-            ids.ord_to_str(id_ord, &mut id)?;
-            paths.ord_to_str(path_ord, &mut path)?;
-            articles.insert(id.clone(), (hash.first(doc).unwrap_or(0), path.clone()));
+        if let Some(ord) = ids.term_ords(address.doc_id).next() {
+            ids.ord_to_str(ord, &mut id)?;
         }
+        let hash = fast
+            .u64(names::ARTICLE_HASH)?
+            .first(address.doc_id)
+            .unwrap_or(0);
+        articles.insert(id, hash);
     }
     Ok(articles)
 }
 
-fn load_file_cache(index: &Path) -> HashMap<String, u64> {
+/// The file an article id is indexed from, if any.
+fn article_path(searcher: &Searcher, fields: &Fields, id: &str) -> anyhow::Result<Option<String>> {
+    let query = TermQuery::new(
+        Term::from_field_text(fields.article_id, id),
+        IndexRecordOption::Basic,
+    );
+    let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+    let Some((_, address)) = found.first() else {
+        return Ok(None);
+    };
+    let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+    let Some(paths) = fast.str(names::PATH)? else {
+        return Ok(None);
+    };
+    let mut path = String::new();
+    if let Some(ord) = paths.term_ords(address.doc_id).next() {
+        paths.ord_to_str(ord, &mut path)?;
+    }
+    Ok(Some(path))
+}
+
+/// What the file cache remembers of a file that was indexed cleanly.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CachedFile {
+    hash: u64,
+    articles: usize,
+}
+
+fn load_file_cache(index: &Path) -> HashMap<String, CachedFile> {
     std::fs::read(index.join(FILE_CACHE))
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
@@ -409,31 +448,30 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
     report.skipped += walk_warnings.iter().filter(|w| w.skipped).count();
     report.warnings.extend(walk_warnings);
 
-    let existing = if full {
+    // What the last commit holds, looked up per file only where something changed: decoding
+    // every article id of a large index would dominate a sync that has little to do.
+    let committed = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map(|reader: IndexReader| reader.searcher())
+        .map_err(|e| corrupt(&options.index, e))?;
+    if full {
         writer.delete_all_documents()?;
-        HashMap::new()
-    } else {
-        indexed_articles(&index).context("reading the article list of the index")?
-    };
-    let mut ids_by_path: HashMap<&str, Vec<&str>> = HashMap::new();
-    for (id, (_, path)) in &existing {
-        ids_by_path
-            .entry(path.as_str())
-            .or_default()
-            .push(id.as_str());
     }
     let old_cache = if full {
         HashMap::new()
     } else {
         load_file_cache(&options.index)
     };
-    let mut new_cache: HashMap<String, u64> = HashMap::new();
-    let mut seen_ids: HashSet<String> = HashSet::new();
+    let mut new_cache: HashMap<String, CachedFile> = HashMap::new();
     let mut to_add: Vec<Article> = Vec::new();
+    let walked: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
 
     let bar = progress_bar(options.progress, files.len() as u64);
     // Read and hash sequentially (I/O bound); parse changed files in parallel below.
     let mut changed_files: Vec<(String, Vec<u8>, u64)> = Vec::new();
+    let mut vanished: Vec<String> = Vec::new();
     for file in &files {
         bar.inc(1);
         let bytes = match std::fs::read(&file.absolute) {
@@ -445,14 +483,14 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
                     message: "disappeared while indexing; treated as removed".to_string(),
                     skipped: false,
                 });
+                vanished.push(file.path.clone());
                 continue;
             }
             Err(err) => {
                 // Keep what the index already has for it: an unreadable file is not a deletion,
                 // and its articles count as unchanged so the summary adds up to the index.
-                if let Some(ids) = ids_by_path.get(file.path.as_str()) {
-                    report.unchanged += ids.len();
-                    seen_ids.extend(ids.iter().map(|id| id.to_string()));
+                if !full {
+                    report.unchanged += articles_at_path(&committed, &fields, &file.path)?.len();
                 }
                 report.skipped += 1;
                 report.warnings.push(Warning {
@@ -465,32 +503,55 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
             }
         };
         let file_hash = corpus::hash_bytes(&bytes);
-        if old_cache.get(&file.path) == Some(&file_hash) {
-            new_cache.insert(file.path.clone(), file_hash);
-            if let Some(ids) = ids_by_path.get(file.path.as_str()) {
-                report.unchanged += ids.len();
-                seen_ids.extend(ids.iter().map(|id| id.to_string()));
-            }
+        if let Some(cached) = old_cache.get(&file.path).filter(|c| c.hash == file_hash) {
+            report.unchanged += cached.articles;
+            new_cache.insert(file.path.clone(), cached.clone());
             continue;
         }
         changed_files.push((file.path.clone(), bytes, file_hash));
     }
+
+    // Files the index knows that the walk did not find (deleted, renamed, vanished).
+    if !full {
+        for path in indexed_paths(&committed, &fields)? {
+            if !walked.contains(path.as_str()) || vanished.contains(&path) {
+                report.removed += articles_at_path(&committed, &fields, &path)?.len();
+                writer.delete_term(Term::from_field_text(fields.path, &path));
+            }
+        }
+    }
+
     bar.set_message("parsing");
     let parsed: Vec<corpus::ParsedFile> = changed_files
         .par_iter()
         .map(|(path, bytes, _)| corpus::parse_file(path, bytes))
         .collect();
+    let reparsed: HashSet<&str> = changed_files.iter().map(|(p, _, _)| p.as_str()).collect();
+    let mut seen_ids: HashSet<String> = HashSet::new();
     for ((path, bytes, file_hash), parsed) in changed_files.iter().zip(parsed) {
         report.bytes_parsed += bytes.len() as u64;
-        // A file with bad input stays out of the cache: the next run parses it again, so its
-        // warnings and the exit code keep reporting it until it is fixed.
-        if !parsed.warnings.iter().any(|w| w.skipped) {
-            new_cache.insert(path.clone(), *file_hash);
-        }
         report.skipped += parsed.warnings.iter().filter(|w| w.skipped).count();
+        let clean = !parsed.warnings.iter().any(|w| w.skipped);
         report.warnings.extend(parsed.warnings);
+        let mut existing = if full {
+            HashMap::new()
+        } else {
+            articles_at_path(&committed, &fields, path)?
+        };
+        let mut articles = 0;
         for mut article in parsed.articles {
-            if seen_ids.contains(&article.id) {
+            let elsewhere = if full || existing.contains_key(&article.id) {
+                None
+            } else {
+                article_path(&committed, &fields, &article.id)?
+            };
+            // An id already used by this run, or by a file this run leaves alone, would make
+            // two articles one; the second gets a path-qualified id instead.
+            let taken = seen_ids.contains(&article.id)
+                || elsewhere
+                    .as_deref()
+                    .is_some_and(|other| !reparsed.contains(other));
+            if taken {
                 let renamed = format!("{path}#{}", article.id);
                 report.warnings.push(Warning {
                     path: path.clone(),
@@ -502,10 +563,14 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
                     skipped: false,
                 });
                 article.id = renamed;
+            } else if elsewhere.is_some() {
+                // Moved from another changed file: replace the old copy.
+                writer.delete_term(Term::from_field_text(fields.article_id, &article.id));
             }
             seen_ids.insert(article.id.clone());
-            match existing.get(&article.id) {
-                Some((hash, _)) if *hash == article.hash => report.unchanged += 1,
+            articles += 1;
+            match existing.remove(&article.id) {
+                Some(hash) if hash == article.hash => report.unchanged += 1,
                 Some(_) => {
                     report.updated += 1;
                     writer.delete_term(Term::from_field_text(fields.article_id, &article.id));
@@ -517,11 +582,23 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
                 }
             }
         }
-    }
-    for id in existing.keys() {
-        if !seen_ids.contains(id) {
-            report.removed += 1;
-            writer.delete_term(Term::from_field_text(fields.article_id, id));
+        // Articles this file no longer holds.
+        for id in existing.keys() {
+            if !seen_ids.contains(id) {
+                report.removed += 1;
+                writer.delete_term(Term::from_field_text(fields.article_id, id));
+            }
+        }
+        // A file with bad input stays out of the cache: the next run parses it again, so its
+        // warnings and the exit code keep reporting it until it is fixed.
+        if clean {
+            new_cache.insert(
+                path.clone(),
+                CachedFile {
+                    hash: *file_hash,
+                    articles,
+                },
+            );
         }
     }
 
