@@ -114,6 +114,7 @@ pub fn parse_query_file(text: &str) -> anyhow::Result<Vec<BenchQuery>> {
 fn parse_flags(text: &str) -> anyhow::Result<SearchOptions> {
     let mut options = SearchOptions {
         limit: 10,
+        count_articles: true,
         ..SearchOptions::default()
     };
     let mut rest = text.trim();
@@ -203,6 +204,7 @@ pub fn default_queries(index: &OpenIndex) -> anyhow::Result<Vec<BenchQuery>> {
     let plain = |q: String| SearchOptions {
         query: q,
         limit: 10,
+        count_articles: true,
         ..SearchOptions::default()
     };
     for t in &rare {
@@ -318,6 +320,7 @@ pub fn run_bench(
         for query in &members {
             let mut counting = query.options.clone();
             counting.count_only = true;
+            counting.count_articles = false;
             for _ in 0..WARMUP_RUNS {
                 search(index, &query.options)
                     .with_context(|| format!("query '{}'", query.label))?;

@@ -23,6 +23,9 @@ use crate::analysis::{normalize, normalize_name, NormalizedText};
 /// The repository's own gazetteer, so any folder of articles gets the field's names tagged.
 pub const BUILTIN_GAZETTEER: &str = include_str!("../corpus/entities.toml");
 
+const COMPILED_HEADER: &str = "sitrep compiled gazetteer 1";
+const BUILTIN_LABEL: &str = "built-in (corpus/entities.toml of sitrep)";
+
 /// Words that join the parts of a name without being a name themselves. They are never used
 /// as anchors for spelling variants (too common), and may sit inside a name candidate.
 const NAME_PARTICLES: [&str; 12] = [
@@ -50,7 +53,7 @@ impl std::fmt::Display for GazetteerSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             GazetteerSource::File(path) => write!(f, "{}", path.display()),
-            GazetteerSource::BuiltIn => write!(f, "built-in (corpus/entities.toml of sitrep)"),
+            GazetteerSource::BuiltIn => write!(f, "{BUILTIN_LABEL}"),
         }
     }
 }
@@ -85,6 +88,7 @@ pub struct Gazetteer {
     pub source: GazetteerSource,
     /// Hash of the TOML text; stored in the index so a change triggers re-tagging.
     pub hash: u64,
+    /// The TOML it was parsed from (empty when loaded from the compiled form).
     pub toml: String,
     lookup: HashMap<String, usize>,
     /// Built on first use: a search that tags nothing (most of them) should not pay for
@@ -140,8 +144,8 @@ impl Gazetteer {
             }
             for entry in entries {
                 let name = entry.name.trim().to_string();
-                if name.is_empty() || name.contains('/') {
-                    bail!("gazetteer {source}: {kind} name '{name}' must be non-empty and contain no '/'");
+                if name.is_empty() || name.contains('/') || name.contains(char::is_control) {
+                    bail!("gazetteer {source}: {kind} name '{name}' must be non-empty and contain no '/' or control characters");
                 }
                 let key = (kind.clone(), name.clone());
                 if by_kind_name.insert(key, entities.len()).is_some() {
@@ -223,6 +227,74 @@ impl Gazetteer {
             source,
             hash: crate::corpus::hash_bytes(toml_text.as_bytes()),
             toml: toml_text.to_string(),
+            lookup,
+            matcher: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// A line format that loads without TOML parsing or normalising aliases: every search
+    /// opens the gazetteer, and parsing the TOML took longer than the search itself.
+    pub fn to_compiled(&self) -> String {
+        let mut out = format!("{COMPILED_HEADER}\t{:016x}\t{}\n", self.hash, self.source);
+        for e in &self.entities {
+            let parent = e.parent.map(|p| p.to_string()).unwrap_or_default();
+            let aliases = e.aliases.join("\u{1f}");
+            out.push_str(&format!(
+                "e\t{}\t{}\t{parent}\t{}\t{aliases}\n",
+                e.kind, e.name, e.facet
+            ));
+        }
+        let mut keys: Vec<(&String, &usize)> = self.lookup.iter().collect();
+        keys.sort();
+        for (key, id) in keys {
+            out.push_str(&format!("a\t{key}\t{id}\n"));
+        }
+        out
+    }
+
+    /// Reads what [`Gazetteer::to_compiled`] wrote.
+    pub fn from_compiled(text: &str) -> anyhow::Result<Gazetteer> {
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+        let [COMPILED_HEADER, hash, source] = header[..] else {
+            bail!("not a compiled sitrep gazetteer");
+        };
+        let bad = |n: usize| anyhow::anyhow!("compiled gazetteer line {}: malformed", n + 2);
+        let mut entities = Vec::new();
+        let mut lookup = HashMap::new();
+        for (n, line) in lines.enumerate() {
+            let fields: Vec<&str> = line.split('\t').collect();
+            match fields[..] {
+                ["e", kind, name, parent, facet, aliases] => entities.push(Entity {
+                    kind: kind.to_string(),
+                    name: name.to_string(),
+                    parent: if parent.is_empty() {
+                        None
+                    } else {
+                        Some(parent.parse().map_err(|_| bad(n))?)
+                    },
+                    aliases: aliases
+                        .split('\u{1f}')
+                        .filter(|a| !a.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    facet: facet.to_string(),
+                }),
+                ["a", key, id] => {
+                    lookup.insert(key.to_string(), id.parse().map_err(|_| bad(n))?);
+                }
+                _ => return Err(bad(n)),
+            }
+        }
+        Ok(Gazetteer {
+            entities,
+            source: if source == BUILTIN_LABEL {
+                GazetteerSource::BuiltIn
+            } else {
+                GazetteerSource::File(PathBuf::from(source))
+            },
+            hash: u64::from_str_radix(hash, 16)?,
+            toml: String::new(),
             lookup,
             matcher: std::sync::OnceLock::new(),
         })
@@ -849,6 +921,18 @@ aliases = ["U.S.", "US"]
             .into_iter()
             .map(|m| (m.name, m.text))
             .collect()
+    }
+
+    #[test]
+    fn compiled_form_round_trips() {
+        let g = gazetteer();
+        let back = Gazetteer::from_compiled(&g.to_compiled()).unwrap();
+        assert_eq!(back.entities, g.entities);
+        assert_eq!(back.hash, g.hash);
+        assert_eq!(back.source, GazetteerSource::BuiltIn);
+        assert_eq!(back.lookup("IRGC-QF").unwrap().name, "Qods Force");
+        assert_eq!(back.find_mentions("Qassem Soliemani").len(), 1);
+        assert!(Gazetteer::from_compiled("[[org]]").is_err());
     }
 
     #[test]

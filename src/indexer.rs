@@ -207,13 +207,26 @@ pub fn open_index(path: &Path) -> Result<OpenIndex, anyhow::Error> {
             .into());
         }
     }
-    let saved = payload
-        .as_ref()
-        .map(|p| path.join(format!("{GAZETTEER_PREFIX}{}.toml", p.gazetteer_hash)))
-        .filter(|p| p.is_file());
-    let gazetteer = match saved {
-        Some(file) => Gazetteer::from_file(&file)?,
-        None => Gazetteer::parse(crate::entities::BUILTIN_GAZETTEER, GazetteerSource::BuiltIn)?,
+    let saved = |extension: &str| {
+        payload
+            .as_ref()
+            .map(|p| {
+                path.join(format!(
+                    "{GAZETTEER_PREFIX}{}.{extension}",
+                    p.gazetteer_hash
+                ))
+            })
+            .filter(|p| p.is_file())
+    };
+    let compiled = saved("compiled")
+        .and_then(|file| std::fs::read_to_string(file).ok())
+        .and_then(|text| Gazetteer::from_compiled(&text).ok());
+    let gazetteer = match (compiled, saved("toml")) {
+        (Some(gazetteer), _) => gazetteer,
+        (None, Some(file)) => Gazetteer::from_file(&file)?,
+        (None, None) => {
+            Gazetteer::parse(crate::entities::BUILTIN_GAZETTEER, GazetteerSource::BuiltIn)?
+        }
     };
     let reader = index
         .reader_builder()
@@ -627,6 +640,10 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
             .index
             .join(format!("{GAZETTEER_PREFIX}{gazetteer_hash}.toml"));
         write_atomically(&gazetteer_file, gazetteer.toml.as_bytes())?;
+        write_atomically(
+            &gazetteer_file.with_extension("compiled"),
+            gazetteer.to_compiled().as_bytes(),
+        )?;
         let payload = CommitPayload {
             schema_version: SCHEMA_VERSION,
             gazetteer_hash: gazetteer_hash.clone(),
@@ -658,11 +675,11 @@ fn index_has_documents(index: &Index) -> bool {
 }
 
 fn remove_stale_gazetteers(index: &Path, keep_hash: &str) {
-    let keep = format!("{GAZETTEER_PREFIX}{keep_hash}.toml");
+    let keep = format!("{GAZETTEER_PREFIX}{keep_hash}.");
     if let Ok(entries) = std::fs::read_dir(index) {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().to_string();
-            if name.starts_with(GAZETTEER_PREFIX) && name != keep {
+            if name.starts_with(GAZETTEER_PREFIX) && !name.starts_with(&keep) {
                 let _ = std::fs::remove_file(entry.path());
             }
         }

@@ -94,6 +94,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 until: parse_date_flag("--until", args.until.as_deref())?,
                 facets: args.facets,
                 count_only: false,
+                count_articles: !args.json,
             };
             let results = sitrep::search(&index, &options)?;
             if let Some(notice) = &results.notice {

@@ -9,7 +9,6 @@ One pass over the matching documents feeds three collectors at once: tantivy's t
 
 use std::collections::{HashMap, HashSet};
 
-use rustc_hash::FxHashSet;
 use std::ops::Range;
 use std::time::Instant;
 
@@ -43,6 +42,9 @@ pub struct SearchOptions {
     pub facets: bool,
     /// Count matches only: no hits, snippets or stored documents (benchmarks).
     pub count_only: bool,
+    /// Also count distinct articles among the hits (the human summary line shows it; JSON
+    /// does not, and it costs a fast-field read per hit).
+    pub count_articles: bool,
 }
 
 /// A filter named an entity the gazetteer does not know.
@@ -199,7 +201,7 @@ pub fn search(index: &OpenIndex, options: &SearchOptions) -> anyhow::Result<Sear
         }
         hits
     };
-    let unique = run.stats.texts.len() as u64;
+    let unique = run.stats.distinct_texts();
     Ok(SearchResults {
         query: options.query.clone(),
         total_hits: unique,
@@ -209,7 +211,7 @@ pub fn search(index: &OpenIndex, options: &SearchOptions) -> anyhow::Result<Sear
         facets: run
             .facets
             .map(|counts| facet_table(counts, &index.gazetteer)),
-        articles: run.stats.articles.len() as u64,
+        articles: run.stats.distinct_articles(),
         notice,
         offset: options.offset,
     })
@@ -220,6 +222,8 @@ struct HitGroup {
     score: Score,
     address: DocAddress,
     text_hash: u64,
+    /// Hits with the same text, this one included.
+    copies: usize,
 }
 
 struct Run {
@@ -234,7 +238,9 @@ fn execute(
     options: &SearchOptions,
 ) -> anyhow::Result<Run> {
     let wanted = options.offset + options.limit;
-    let stats_collector = HitStats;
+    let stats_collector = HitStats {
+        articles: options.count_articles,
+    };
     let facet_collector = EntityCounts {
         enabled: options.facets,
     };
@@ -255,7 +261,10 @@ fn execute(
         let (top_docs, stats, facets) =
             searcher.search(&*built.query, &(top, stats_collector, facet_collector))?;
         let exhausted = (top_docs.len() as u64) >= stats.raw_hits;
-        let groups = group_duplicates(searcher, &top_docs)?;
+        let mut groups = group_duplicates(searcher, &top_docs)?;
+        for group in groups.iter_mut().take(wanted) {
+            group.copies = stats.copies(group.text_hash);
+        }
         if groups.len() >= wanted || exhausted {
             return Ok(Run {
                 groups,
@@ -274,42 +283,45 @@ fn group_duplicates(
     struct Ranked {
         score: Score,
         address: DocAddress,
-        article_id: String,
         paragraph: u64,
         text_hash: u64,
+        /// Read only for hits whose score ties with another's: decoding ids is the costly part.
+        article_id: String,
     }
+    // Opening a column decodes its block index, so each segment's columns are opened once.
+    let mut columns: HashMap<u32, (Column<u64>, Column<u64>)> = HashMap::new();
     let mut ranked = Vec::with_capacity(top_docs.len());
-    let mut segment_ord = u32::MAX;
-    let mut columns = None;
-    let mut sorted_docs = top_docs.to_vec();
-    sorted_docs.sort_by_key(|d| d.1);
-    for (score, address) in sorted_docs {
-        if address.segment_ord != segment_ord || columns.is_none() {
+    for &(score, address) in top_docs {
+        if !columns.contains_key(&address.segment_ord) {
             let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-            columns = Some((
-                fast.u64(names::TEXT_HASH)?,
-                fast.u64(names::PARAGRAPH)?,
-                fast.str(names::ARTICLE_ID)?,
-            ));
-            segment_ord = address.segment_ord;
+            columns.insert(
+                address.segment_ord,
+                (fast.u64(names::PARAGRAPH)?, fast.u64(names::TEXT_HASH)?),
+            );
         }
-        let (hashes, paragraphs, ids) = columns.as_ref().expect("set above");
-        let mut article_id = String::new();
-        if let Some(ord) = ids
-            .as_ref()
-            .and_then(|ids| ids.term_ords(address.doc_id).next())
-        {
-            ids.as_ref()
-                .expect("checked")
-                .ord_to_str(ord, &mut article_id)?;
-        }
+        let (paragraphs, hashes) = &columns[&address.segment_ord];
         ranked.push(Ranked {
             score,
             address,
-            article_id,
             paragraph: paragraphs.first(address.doc_id).unwrap_or(0),
             text_hash: hashes.first(address.doc_id).unwrap_or(0),
+            article_id: String::new(),
         });
+    }
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let tied: Vec<bool> = (0..ranked.len())
+        .map(|i| {
+            (i > 0 && ranked[i - 1].score == ranked[i].score)
+                || (i + 1 < ranked.len() && ranked[i + 1].score == ranked[i].score)
+        })
+        .collect();
+    for (r, _) in ranked.iter_mut().zip(&tied).filter(|(_, &t)| t) {
+        let fast = searcher.segment_reader(r.address.segment_ord).fast_fields();
+        if let Some(ids) = fast.str(names::ARTICLE_ID)? {
+            if let Some(ord) = ids.term_ords(r.address.doc_id).next() {
+                ids.ord_to_str(ord, &mut r.article_id)?;
+            }
+        }
     }
     // Equal scores (identical paragraphs above all) are ordered by article and paragraph, so
     // the paragraph shown for a collapsed group and the order of pages do not depend on how
@@ -328,6 +340,7 @@ fn group_duplicates(
             score: r.score,
             address: r.address,
             text_hash: r.text_hash,
+            copies: 1,
         })
         .collect())
 }
@@ -351,7 +364,11 @@ fn make_hit(
         .unwrap_or(0);
     let highlights = highlight_ranges(&text, &built.highlight, parsed, mentions);
     let (snippet, snippet_highlights) = make_snippet(&text, &highlights);
-    let duplicates = find_duplicates(searcher, fields, built, group, &article_id, paragraph)?;
+    let duplicates = if group.copies > 1 {
+        find_duplicates(searcher, fields, built, group, &article_id, paragraph)?
+    } else {
+        Vec::new()
+    };
     let corpus = index.payload.as_ref().map(|p| p.corpus.clone());
     let relative = stored_str(&doc, fields.path).unwrap_or_default();
     let path = match corpus {
@@ -617,21 +634,73 @@ fn facet_table(
     table
 }
 
-/// Counts matching paragraphs, distinct texts and distinct articles.
+/// Counts matching paragraphs, distinct texts and (optionally) distinct articles.
 #[derive(Clone, Copy)]
-pub struct HitStats;
+pub struct HitStats {
+    pub articles: bool,
+}
 
+/// Text hashes and article keys of every hit, sorted (duplicates kept, so the number of
+/// copies of a text among the hits is a range length). Sorting two flat vectors once beats a
+/// hash-set insert per hit on frequent terms.
 #[derive(Default)]
 pub struct HitStatsFruit {
     pub raw_hits: u64,
-    pub texts: FxHashSet<u64>,
-    pub articles: FxHashSet<u64>,
+    text_hashes: Vec<u64>,
+    article_keys: Vec<u64>,
+}
+
+impl HitStatsFruit {
+    pub fn distinct_texts(&self) -> u64 {
+        count_distinct(&self.text_hashes)
+    }
+
+    pub fn distinct_articles(&self) -> u64 {
+        count_distinct(&self.article_keys)
+    }
+
+    /// How many hits have this text.
+    pub fn copies(&self, text_hash: u64) -> usize {
+        let start = self.text_hashes.partition_point(|&h| h < text_hash);
+        let end = self.text_hashes.partition_point(|&h| h <= text_hash);
+        end - start
+    }
+}
+
+fn count_distinct(sorted: &[u64]) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    1 + sorted.windows(2).filter(|w| w[0] != w[1]).count() as u64
 }
 
 pub struct HitStatsSegment {
     text_hash: Column<u64>,
-    article_key: Column<u64>,
+    article_key: Option<Column<u64>>,
     fruit: HitStatsFruit,
+    buffer: Vec<Option<u64>>,
+    /// Scored searches hand over one document at a time; reading fast fields in blocks is
+    /// several times cheaper than one call per document.
+    pending: Vec<DocId>,
+}
+
+const STATS_BLOCK: usize = 128;
+
+impl HitStatsSegment {
+    fn push_block(&mut self, docs: &[DocId]) {
+        self.buffer.resize(docs.len(), None);
+        self.text_hash.first_vals(docs, &mut self.buffer);
+        self.fruit
+            .text_hashes
+            .extend(self.buffer.iter().map(|h| h.unwrap_or(0)));
+        if let Some(article_key) = &self.article_key {
+            article_key.first_vals(docs, &mut self.buffer);
+            self.fruit
+                .article_keys
+                .extend(self.buffer.iter().map(|k| k.unwrap_or(0)));
+        }
+        self.fruit.raw_hits += docs.len() as u64;
+    }
 }
 
 impl Collector for HitStats {
@@ -641,8 +710,14 @@ impl Collector for HitStats {
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<HitStatsSegment> {
         Ok(HitStatsSegment {
             text_hash: segment.fast_fields().u64(names::TEXT_HASH)?,
-            article_key: segment.fast_fields().u64(names::ARTICLE_KEY)?,
+            article_key: if self.articles {
+                Some(segment.fast_fields().u64(names::ARTICLE_KEY)?)
+            } else {
+                None
+            },
             fruit: HitStatsFruit::default(),
+            buffer: Vec::new(),
+            pending: Vec::with_capacity(STATS_BLOCK),
         })
     }
 
@@ -654,9 +729,11 @@ impl Collector for HitStats {
         let mut merged = HitStatsFruit::default();
         for fruit in fruits {
             merged.raw_hits += fruit.raw_hits;
-            merged.texts.extend(fruit.texts);
-            merged.articles.extend(fruit.articles);
+            merged.text_hashes.extend(fruit.text_hashes);
+            merged.article_keys.extend(fruit.article_keys);
         }
+        merged.text_hashes.sort_unstable();
+        merged.article_keys.sort_unstable();
         Ok(merged)
     }
 }
@@ -665,16 +742,22 @@ impl SegmentCollector for HitStatsSegment {
     type Fruit = HitStatsFruit;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.fruit.raw_hits += 1;
-        if let Some(h) = self.text_hash.first(doc) {
-            self.fruit.texts.insert(h);
-        }
-        if let Some(a) = self.article_key.first(doc) {
-            self.fruit.articles.insert(a);
+        self.pending.push(doc);
+        if self.pending.len() == STATS_BLOCK {
+            let block = std::mem::take(&mut self.pending);
+            self.push_block(&block);
+            self.pending = block;
+            self.pending.clear();
         }
     }
 
-    fn harvest(self) -> HitStatsFruit {
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.push_block(docs);
+    }
+
+    fn harvest(mut self) -> HitStatsFruit {
+        let block = std::mem::take(&mut self.pending);
+        self.push_block(&block);
         self.fruit
     }
 }
