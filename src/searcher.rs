@@ -292,14 +292,13 @@ fn group_duplicates(
     let mut columns: HashMap<u32, (Column<u64>, Column<u64>)> = HashMap::new();
     let mut ranked = Vec::with_capacity(top_docs.len());
     for &(score, address) in top_docs {
-        if !columns.contains_key(&address.segment_ord) {
-            let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-            columns.insert(
-                address.segment_ord,
-                (fast.u64(names::PARAGRAPH)?, fast.u64(names::TEXT_HASH)?),
-            );
-        }
-        let (paragraphs, hashes) = &columns[&address.segment_ord];
+        let (paragraphs, hashes) = match columns.entry(address.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+                entry.insert((fast.u64(names::PARAGRAPH)?, fast.u64(names::TEXT_HASH)?))
+            }
+        };
         ranked.push(Ranked {
             score,
             address,
