@@ -282,7 +282,10 @@ fn create_index(path: &Path) -> anyhow::Result<(Index, Fields)> {
     std::fs::create_dir_all(path)
         .with_context(|| format!("creating index folder {}", path.display()))?;
     let (schema, fields) = schema::build_schema();
-    let index = Index::create_in_dir(path, schema)
+    let index = Index::builder()
+        .schema(schema)
+        .settings(schema::index_settings())
+        .create_in_dir(path)
         .with_context(|| format!("creating an index in {}", path.display()))?;
     schema::register_tokenizer(&index);
     Ok((index, fields))
@@ -736,7 +739,9 @@ pub fn article_documents(
                     doc.add_text(fields.entity_exact, facet);
                 }
             }
-            doc.add_u64(fields.article_hash, article.hash);
+            if n == 0 {
+                doc.add_u64(fields.article_hash, article.hash);
+            }
             doc.add_u64(
                 fields.article_key,
                 corpus::hash_bytes(article.id.as_bytes()),

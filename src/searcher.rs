@@ -16,9 +16,8 @@ use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::fastfield::FacetReader;
-use tantivy::query::{BooleanQuery, Occur, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::{DateTime, DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::schema::{Facet, Value};
+use tantivy::{DateTime, DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument};
 
 use crate::analysis::words;
 use crate::entities::{Gazetteer, MentionFinder};
@@ -222,8 +221,8 @@ struct HitGroup {
     score: Score,
     address: DocAddress,
     text_hash: u64,
-    /// Hits with the same text, this one included.
-    copies: usize,
+    /// Other hits with the same text.
+    duplicates: Vec<DocAddress>,
 }
 
 struct Run {
@@ -263,7 +262,11 @@ fn execute(
         let exhausted = (top_docs.len() as u64) >= stats.raw_hits;
         let mut groups = group_duplicates(searcher, &top_docs)?;
         for group in groups.iter_mut().take(wanted) {
-            group.copies = stats.copies(group.text_hash);
+            let address = group.address;
+            group.duplicates = stats
+                .copies(group.text_hash)
+                .filter(|&a| a != address)
+                .collect();
         }
         if groups.len() >= wanted || exhausted {
             return Ok(Run {
@@ -339,7 +342,7 @@ fn group_duplicates(
             score: r.score,
             address: r.address,
             text_hash: r.text_hash,
-            copies: 1,
+            duplicates: Vec::new(),
         })
         .collect())
 }
@@ -363,11 +366,7 @@ fn make_hit(
         .unwrap_or(0);
     let highlights = highlight_ranges(&text, &built.highlight, parsed, mentions);
     let (snippet, snippet_highlights) = make_snippet(&text, &highlights);
-    let duplicates = if group.copies > 1 {
-        find_duplicates(searcher, fields, built, group, &article_id, paragraph)?
-    } else {
-        Vec::new()
-    };
+    let duplicates = describe_duplicates(searcher, fields, &group.duplicates)?;
     let corpus = index.payload.as_ref().map(|p| p.corpus.clone());
     let relative = stored_str(&doc, fields.path).unwrap_or_default();
     let path = match corpus {
@@ -438,40 +437,22 @@ pub fn format_date(date: DateTime) -> String {
     }
 }
 
-/// Other matching paragraphs with the same text as this hit.
-fn find_duplicates(
+/// Article and paragraph of the other hits with the same text as a hit (at most 100).
+fn describe_duplicates(
     searcher: &Searcher,
     fields: &Fields,
-    built: &BuiltQuery,
-    group: &HitGroup,
-    article_id: &str,
-    paragraph: u64,
+    addresses: &[DocAddress],
 ) -> anyhow::Result<Vec<DuplicateRef>> {
-    let same_text = TermQuery::new(
-        Term::from_field_u64(fields.text_hash, group.text_hash),
-        IndexRecordOption::Basic,
-    );
-    let query = BooleanQuery::new(vec![
-        (Occur::Must, built.query.box_clone()),
-        (Occur::Must, Box::new(same_text)),
-    ]);
-    let found = searcher.search(&query, &TopDocs::with_limit(100).order_by_score())?;
-    if found.len() <= 1 {
-        return Ok(Vec::new());
-    }
     let mut duplicates = Vec::new();
-    for (_, address) in found {
+    for &address in addresses.iter().take(100) {
         let doc: TantivyDocument = searcher.doc(address)?;
-        let dup = DuplicateRef {
+        duplicates.push(DuplicateRef {
             article_id: stored_str(&doc, fields.article_id).unwrap_or_default(),
             paragraph: doc
                 .get_first(fields.paragraph)
                 .and_then(|v| v.as_u64())
                 .unwrap_or(0),
-        };
-        if !(dup.article_id == article_id && dup.paragraph == paragraph) {
-            duplicates.push(dup);
-        }
+        });
     }
     duplicates.sort_by(|a, b| (&a.article_id, a.paragraph).cmp(&(&b.article_id, b.paragraph)));
     Ok(duplicates)
@@ -645,35 +626,43 @@ pub struct HitStats {
 #[derive(Default)]
 pub struct HitStatsFruit {
     pub raw_hits: u64,
-    text_hashes: Vec<u64>,
+    /// (text hash, document) of every hit, sorted: the copies of a text among the hits are
+    /// one contiguous range, so duplicates need no second query.
+    texts: Vec<(u64, DocAddress)>,
     article_keys: Vec<u64>,
 }
 
 impl HitStatsFruit {
     pub fn distinct_texts(&self) -> u64 {
-        count_distinct(&self.text_hashes)
+        count_distinct(self.texts.iter().map(|t| t.0))
     }
 
     pub fn distinct_articles(&self) -> u64 {
-        count_distinct(&self.article_keys)
+        count_distinct(self.article_keys.iter().copied())
     }
 
-    /// How many hits have this text.
-    pub fn copies(&self, text_hash: u64) -> usize {
-        let start = self.text_hashes.partition_point(|&h| h < text_hash);
-        let end = self.text_hashes.partition_point(|&h| h <= text_hash);
-        end - start
+    /// The hits that have this text, this one included.
+    pub fn copies(&self, text_hash: u64) -> impl Iterator<Item = DocAddress> + '_ {
+        let start = self.texts.partition_point(|t| t.0 < text_hash);
+        let end = self.texts.partition_point(|t| t.0 <= text_hash);
+        self.texts[start..end].iter().map(|t| t.1)
     }
 }
 
-fn count_distinct(sorted: &[u64]) -> u64 {
-    if sorted.is_empty() {
-        return 0;
+fn count_distinct(sorted: impl Iterator<Item = u64>) -> u64 {
+    let mut previous = None;
+    let mut distinct = 0;
+    for value in sorted {
+        if previous != Some(value) {
+            distinct += 1;
+            previous = Some(value);
+        }
     }
-    1 + sorted.windows(2).filter(|w| w[0] != w[1]).count() as u64
+    distinct
 }
 
 pub struct HitStatsSegment {
+    segment_ord: u32,
     text_hash: Column<u64>,
     article_key: Option<Column<u64>>,
     fruit: HitStatsFruit,
@@ -689,9 +678,13 @@ impl HitStatsSegment {
     fn push_block(&mut self, docs: &[DocId]) {
         self.buffer.resize(docs.len(), None);
         self.text_hash.first_vals(docs, &mut self.buffer);
-        self.fruit
-            .text_hashes
-            .extend(self.buffer.iter().map(|h| h.unwrap_or(0)));
+        let segment_ord = self.segment_ord;
+        self.fruit.texts.extend(
+            self.buffer
+                .iter()
+                .zip(docs)
+                .map(|(h, &doc)| (h.unwrap_or(0), DocAddress::new(segment_ord, doc))),
+        );
         if let Some(article_key) = &self.article_key {
             article_key.first_vals(docs, &mut self.buffer);
             self.fruit
@@ -706,8 +699,13 @@ impl Collector for HitStats {
     type Fruit = HitStatsFruit;
     type Child = HitStatsSegment;
 
-    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<HitStatsSegment> {
+    fn for_segment(
+        &self,
+        segment_ord: u32,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<HitStatsSegment> {
         Ok(HitStatsSegment {
+            segment_ord,
             text_hash: segment.fast_fields().u64(names::TEXT_HASH)?,
             article_key: if self.articles {
                 Some(segment.fast_fields().u64(names::ARTICLE_KEY)?)
@@ -728,10 +726,10 @@ impl Collector for HitStats {
         let mut merged = HitStatsFruit::default();
         for fruit in fruits {
             merged.raw_hits += fruit.raw_hits;
-            merged.text_hashes.extend(fruit.text_hashes);
+            merged.texts.extend(fruit.texts);
             merged.article_keys.extend(fruit.article_keys);
         }
-        merged.text_hashes.sort_unstable();
+        merged.texts.sort_unstable();
         merged.article_keys.sort_unstable();
         Ok(merged)
     }
