@@ -286,52 +286,41 @@ fn group_duplicates(
     struct Ranked {
         score: Score,
         address: DocAddress,
+        article_key: u64,
         paragraph: u64,
         text_hash: u64,
-        /// Read only for hits whose score ties with another's: decoding ids is the costly part.
-        article_id: String,
     }
     // Opening a column decodes its block index, so each segment's columns are opened once.
-    let mut columns: HashMap<u32, (Column<u64>, Column<u64>)> = HashMap::new();
+    let mut columns: HashMap<u32, [Column<u64>; 3]> = HashMap::new();
     let mut ranked = Vec::with_capacity(top_docs.len());
     for &(score, address) in top_docs {
-        let (paragraphs, hashes) = match columns.entry(address.segment_ord) {
+        let [keys, paragraphs, hashes] = match columns.entry(address.segment_ord) {
             std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
             std::collections::hash_map::Entry::Vacant(entry) => {
                 let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-                entry.insert((fast.u64(names::PARAGRAPH)?, fast.u64(names::TEXT_HASH)?))
+                entry.insert([
+                    fast.u64(names::ARTICLE_KEY)?,
+                    fast.u64(names::PARAGRAPH)?,
+                    fast.u64(names::TEXT_HASH)?,
+                ])
             }
         };
+        let doc = address.doc_id;
         ranked.push(Ranked {
             score,
             address,
-            paragraph: paragraphs.first(address.doc_id).unwrap_or(0),
-            text_hash: hashes.first(address.doc_id).unwrap_or(0),
-            article_id: String::new(),
+            article_key: keys.first(doc).unwrap_or(0),
+            paragraph: paragraphs.first(doc).unwrap_or(0),
+            text_hash: hashes.first(doc).unwrap_or(0),
         });
     }
-    ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
-    let tied: Vec<bool> = (0..ranked.len())
-        .map(|i| {
-            (i > 0 && ranked[i - 1].score == ranked[i].score)
-                || (i + 1 < ranked.len() && ranked[i + 1].score == ranked[i].score)
-        })
-        .collect();
-    for (r, _) in ranked.iter_mut().zip(&tied).filter(|(_, &t)| t) {
-        let fast = searcher.segment_reader(r.address.segment_ord).fast_fields();
-        if let Some(ids) = fast.str(names::ARTICLE_ID)? {
-            if let Some(ord) = ids.term_ords(r.address.doc_id).next() {
-                ids.ord_to_str(ord, &mut r.article_id)?;
-            }
-        }
-    }
-    // Equal scores (identical paragraphs above all) are ordered by article and paragraph, so
-    // the paragraph shown for a collapsed group and the order of pages do not depend on how
-    // documents happened to fall into segments.
+    // Equal scores (identical paragraphs above all) are ordered by article (its id's hash:
+    // decoding ids costs more than the search) and paragraph, so the paragraph shown for a
+    // collapsed group and the order of pages do not depend on how documents fell into segments.
     ranked.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
-            .then_with(|| a.article_id.cmp(&b.article_id))
+            .then_with(|| a.article_key.cmp(&b.article_key))
             .then_with(|| a.paragraph.cmp(&b.paragraph))
     });
     let mut seen = HashSet::new();
