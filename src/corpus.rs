@@ -241,6 +241,15 @@ fn push_article_at(parsed: &mut ParsedFile, mut article: Article, line: Option<u
 }
 
 fn collapse_whitespace(text: &str) -> String {
+    let clean = !text.starts_with(char::is_whitespace)
+        && !text.ends_with(char::is_whitespace)
+        && !text
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0].is_ascii_whitespace() && (w[1].is_ascii_whitespace() || w[0] != b' '));
+    if clean && text.is_ascii() {
+        return text.to_string();
+    }
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -586,7 +595,7 @@ fn parse_jsonl(path: &str, text: &str, parsed: &mut ParsedFile) {
         if line.trim().is_empty() {
             continue;
         }
-        let record: Value = match serde_json::from_str(line) {
+        let record: JsonlRecord = match serde_json::from_str(line) {
             Ok(record) => record,
             Err(err) => {
                 // serde_json ends its message with "at line 1 column N", counted within this
@@ -606,7 +615,7 @@ fn parse_jsonl(path: &str, text: &str, parsed: &mut ParsedFile) {
             }
         };
         let fallback_id = format!("{path}#{line_no}");
-        match article_from_record(path, &record, &fallback_id, line.as_bytes()) {
+        match article_from_jsonl(path, record, &fallback_id, line.as_bytes()) {
             Ok(article) => push_article_at(parsed, article, Some(line_no)),
             Err(message) => parsed.warnings.push(skip_warning(
                 path,
@@ -615,6 +624,65 @@ fn parse_jsonl(path: &str, text: &str, parsed: &mut ParsedFile) {
             )),
         }
     }
+}
+
+/// One `.jsonl` line, borrowed from the file's text: wire archives are mostly JSONL, and
+/// building a `serde_json::Value` tree per record (with fields we never read) cost more than
+/// tagging. Unknown fields are skipped without being built.
+#[derive(serde::Deserialize)]
+struct JsonlRecord<'a> {
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(default)]
+    title: Option<Value>,
+    #[serde(default)]
+    date: Option<Value>,
+    #[serde(default)]
+    url: Option<Value>,
+    #[serde(default)]
+    source: Option<Value>,
+    #[serde(default, borrow)]
+    paragraphs: Option<Vec<Option<std::borrow::Cow<'a, str>>>>,
+    #[serde(default, borrow)]
+    text: Option<std::borrow::Cow<'a, str>>,
+}
+
+fn article_from_jsonl(
+    path: &str,
+    record: JsonlRecord,
+    fallback_id: &str,
+    bytes: &[u8],
+) -> Result<Article, String> {
+    let string = |value: &Option<Value>| -> Option<String> {
+        match value.as_ref()? {
+            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    let paragraphs = match (&record.paragraphs, &record.text) {
+        (Some(items), _) => items
+            .iter()
+            .flatten()
+            .map(|p| collapse_whitespace(p))
+            .collect(),
+        (None, Some(text)) => split_blocks(text.lines()),
+        (None, None) => return Err("no 'paragraphs' array or 'text' string".to_string()),
+    };
+    let date = match string(&record.date) {
+        Some(date) => Some(parse_date(&date)?),
+        None => None,
+    };
+    Ok(Article {
+        id: string(&record.id).unwrap_or_else(|| fallback_id.to_string()),
+        path: path.to_string(),
+        title: string(&record.title),
+        date,
+        url: string(&record.url),
+        source: string(&record.source),
+        paragraphs,
+        hash: hash_bytes(bytes),
+    })
 }
 
 fn article_from_record(
