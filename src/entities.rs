@@ -450,9 +450,11 @@ struct Pattern {
 struct Matcher {
     automaton: AhoCorasick,
     patterns: Vec<Pattern>,
-    /// Exact word → (pattern, word index) for the spelling-variant pass. Looked up once per
-    /// word of every paragraph, hence the fast hash.
-    anchors: FxHashMap<String, Vec<(usize, usize)>>,
+    /// The spelling-variant pass starts from an exact word of a multi-word name (the
+    /// anchor). One automaton finds anchors in a paragraph in a single scan; `anchor_targets`
+    /// lists, per anchor, the (pattern, word index) pairs it may belong to.
+    anchor_automaton: Option<AhoCorasick>,
+    anchor_targets: Vec<Vec<(usize, usize)>>,
 }
 
 /// Length a word needs before a one-letter difference is read as a variant rather than another
@@ -499,23 +501,36 @@ impl Matcher {
         let patterns: Vec<Pattern> = patterns.into_iter().map(|(_, p)| p).collect();
         let mut anchors: FxHashMap<String, Vec<(usize, usize)>> = FxHashMap::default();
         for (pid, pattern) in patterns.iter().enumerate() {
-            let has_variable_word = pattern
-                .words
-                .iter()
-                .any(|w| w.len() >= MIN_VARIANT_WORD_LEN);
-            if pattern.words.len() < 2 || pattern.capitals_only || !has_variable_word {
+            if pattern.words.len() < 2 || pattern.capitals_only {
                 continue;
             }
             for (wid, word) in pattern.words.iter().enumerate() {
-                if word.len() >= 2 && !NAME_PARTICLES.contains(&word.as_str()) {
+                // An anchor is worth checking only if another word of the name is long enough
+                // to be the misspelt one.
+                let other_long_word = pattern
+                    .words
+                    .iter()
+                    .enumerate()
+                    .any(|(i, w)| i != wid && w.len() >= MIN_VARIANT_WORD_LEN);
+                if other_long_word && word.len() >= 2 && !NAME_PARTICLES.contains(&word.as_str()) {
                     anchors.entry(word.clone()).or_default().push((pid, wid));
                 }
             }
         }
+        let mut anchors: Vec<(String, Vec<(usize, usize)>)> = anchors.into_iter().collect();
+        anchors.sort();
+        let anchor_automaton = (!anchors.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(anchors.iter().map(|(w, _)| w.as_str()))
+                .expect("anchor words are short literal strings")
+        });
+        let anchor_targets = anchors.into_iter().map(|(_, targets)| targets).collect();
         Matcher {
             automaton,
             patterns,
-            anchors,
+            anchor_automaton,
+            anchor_targets,
         }
     }
 
@@ -545,8 +560,8 @@ impl Matcher {
                 at = m.start() + hay[m.start()..].chars().next().map_or(1, char::len_utf8);
             }
         }
-        if !self.anchors.is_empty() {
-            found.extend(self.find_variants(hay));
+        if let Some(anchors) = &self.anchor_automaton {
+            found.extend(self.find_variants(anchors, hay));
         }
         // Longest wins among overlapping mentions, then the leftmost.
         found.sort_by(|a, b| {
@@ -576,23 +591,24 @@ impl Matcher {
     }
 
     /// Multi-word names with one long word off by one edit ("Qassem Soliemani").
-    fn find_variants(&self, hay: &str) -> Vec<(Range<usize>, usize, bool)> {
-        let spans = word_spans(hay);
+    fn find_variants(&self, anchors: &AhoCorasick, hay: &str) -> Vec<(Range<usize>, usize, bool)> {
         let mut found = Vec::new();
         let mut tried: Vec<(usize, usize)> = Vec::new();
-        for (i, span) in spans.iter().enumerate() {
-            let Some(anchored) = self.anchors.get(&hay[span.clone()]) else {
+        for hit in anchors.find_iter(hay) {
+            if !is_boundary(hay, hit.start(), hit.end()) {
                 continue;
-            };
-            for &(pid, wid) in anchored {
+            }
+            for &(pid, wid) in &self.anchor_targets[hit.pattern().as_usize()] {
                 let pattern = &self.patterns[pid];
-                let n = pattern.words.len();
-                if i < wid || i - wid + n > spans.len() || tried.contains(&(pid, i - wid)) {
+                let Some(window) =
+                    words_around(hay, hit.range(), wid, pattern.words.len() - wid - 1)
+                else {
+                    continue;
+                };
+                if tried.contains(&(pid, window[0].start)) {
                     continue;
                 }
-                tried.push((pid, i - wid));
-                let start = i - wid;
-                let window = &spans[start..start + n];
+                tried.push((pid, window[0].start));
                 let separators_match = window
                     .windows(2)
                     .zip(&pattern.separators)
@@ -601,7 +617,7 @@ impl Matcher {
                     continue;
                 }
                 let mut edits = 0;
-                for (word, span) in pattern.words.iter().zip(window) {
+                for (word, span) in pattern.words.iter().zip(&window) {
                     let written = &hay[span.clone()];
                     if written == word {
                         continue;
@@ -616,12 +632,52 @@ impl Matcher {
                     }
                 }
                 if edits == 1 {
+                    let n = window.len();
                     found.push((window[0].start..window[n - 1].end, pid, true));
                 }
             }
         }
         found
     }
+}
+
+/// The word at `anchor` with `before` words to its left and `after` to its right, or `None`
+/// when the text runs out first.
+fn words_around(
+    hay: &str,
+    anchor: Range<usize>,
+    before: usize,
+    after: usize,
+) -> Option<Vec<Range<usize>>> {
+    let mut left = Vec::with_capacity(before);
+    let mut at = anchor.start;
+    for _ in 0..before {
+        let end = hay[..at]
+            .trim_end_matches(|c: char| !c.is_alphanumeric())
+            .len();
+        let start = hay[..end].trim_end_matches(char::is_alphanumeric).len();
+        if start == end {
+            return None;
+        }
+        left.push(start..end);
+        at = start;
+    }
+    left.reverse();
+    left.push(anchor.clone());
+    let mut at = anchor.end;
+    for _ in 0..after {
+        let start = hay.len()
+            - hay[at..]
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .len();
+        let end = hay.len() - hay[start..].trim_start_matches(char::is_alphanumeric).len();
+        if start == end {
+            return None;
+        }
+        left.push(start..end);
+        at = end;
+    }
+    Some(left)
 }
 
 fn split_words(normalized: &str) -> (Vec<String>, Vec<String>) {

@@ -35,8 +35,10 @@ const META_FILE: &str = "meta.json";
 const FILE_CACHE: &str = "sitrep-files.json";
 const GAZETTEER_PREFIX: &str = "sitrep-gazetteer-";
 const LOCK_FILE: &str = ".tantivy-writer.lock";
-/// Articles tagged and handed to the writer at a time, bounding memory on large corpora.
+/// Articles tagged and handed to the writer at a time.
 const BATCH_ARTICLES: usize = 2_000;
+/// Corpus bytes parsed and indexed per round: bounds memory on corpora of any size.
+const CHUNK_BYTES: usize = 32 << 20;
 
 /// Errors a caller (or a user) must tell apart.
 #[derive(Debug, thiserror::Error)]
@@ -485,8 +487,9 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
     let walked: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
 
     let bar = progress_bar(options.progress, files.len() as u64);
-    // Read and hash sequentially (I/O bound); parse changed files in parallel below.
-    let mut changed_files: Vec<(String, Vec<u8>, u64)> = Vec::new();
+    // Read and hash sequentially (I/O bound). Changed files are read again, parsed and
+    // indexed in chunks below, so memory stays bounded however large the corpus.
+    let mut changed_files: Vec<(&corpus::CorpusFile, usize)> = Vec::new();
     let mut vanished: Vec<String> = Vec::new();
     for file in &files {
         bar.inc(1);
@@ -524,7 +527,7 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
             new_cache.insert(file.path.clone(), cached.clone());
             continue;
         }
-        changed_files.push((file.path.clone(), bytes, file_hash));
+        changed_files.push((file, bytes.len()));
     }
 
     // Files the index knows that the walk did not find (deleted, renamed, vanished).
@@ -537,103 +540,131 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
         }
     }
 
-    bar.set_message("parsing");
-    let parsed: Vec<corpus::ParsedFile> = changed_files
-        .par_iter()
-        .map(|(path, bytes, _)| corpus::parse_file(path, bytes))
-        .collect();
-    let reparsed: HashSet<&str> = changed_files.iter().map(|(p, _, _)| p.as_str()).collect();
+    let reparsed: HashSet<&str> = changed_files.iter().map(|(f, _)| f.path.as_str()).collect();
     let mut seen_ids: HashSet<String> = HashSet::new();
-    for ((path, bytes, file_hash), parsed) in changed_files.iter().zip(parsed) {
-        report.bytes_parsed += bytes.len() as u64;
-        report.skipped += parsed.warnings.iter().filter(|w| w.skipped).count();
-        let clean = !parsed.warnings.iter().any(|w| w.skipped);
-        report.warnings.extend(parsed.warnings);
-        let mut existing = if full {
-            HashMap::new()
-        } else {
-            articles_at_path(&committed, &fields, path)?
-        };
-        let mut articles = 0;
-        for mut article in parsed.articles {
-            let elsewhere = if full || existing.contains_key(&article.id) {
-                None
-            } else {
-                article_path(&committed, &fields, &article.id)?
-            };
-            // An id already used by this run, or by a file this run leaves alone, would make
-            // two articles one; the second gets a path-qualified id instead.
-            let taken = seen_ids.contains(&article.id)
-                || elsewhere
-                    .as_deref()
-                    .is_some_and(|other| !reparsed.contains(other));
-            if taken {
-                let renamed = format!("{path}#{}", article.id);
+    let tagger = options.tag_entities.then_some(&gazetteer);
+    let total_bytes: usize = changed_files.iter().map(|(_, len)| len).sum();
+    bar.set_length(total_bytes as u64);
+    bar.set_position(0);
+    bar.set_message("parsing, tagging and indexing");
+    let mut next = 0;
+    while next < changed_files.len() {
+        let mut end = next;
+        let mut chunk_bytes = 0;
+        while end < changed_files.len() && (end == next || chunk_bytes < CHUNK_BYTES) {
+            chunk_bytes += changed_files[end].1;
+            end += 1;
+        }
+        let chunk = &changed_files[next..end];
+        next = end;
+        let parsed: Vec<Option<(Vec<u8>, corpus::ParsedFile)>> = chunk
+            .par_iter()
+            .map(|(file, _)| {
+                let bytes = std::fs::read(&file.absolute).ok()?;
+                let parsed = corpus::parse_file(&file.path, &bytes);
+                Some((bytes, parsed))
+            })
+            .collect();
+        for ((file, _), parsed) in chunk.iter().zip(parsed) {
+            let path = &file.path;
+            let Some((bytes, parsed)) = parsed else {
+                report.skipped += 1;
                 report.warnings.push(Warning {
                     path: path.clone(),
                     line: None,
-                    message: format!(
-                        "article id '{}' is used twice in the corpus; indexed as '{renamed}'",
-                        article.id
-                    ),
-                    skipped: false,
+                    message: "could not be read a second time (changed or removed while \
+                              indexing); skipped until the next run"
+                        .to_string(),
+                    skipped: true,
                 });
-                article.id = renamed;
-            } else if elsewhere.is_some() {
-                // Moved from another changed file: replace the old copy.
-                writer.delete_term(Term::from_field_text(fields.article_id, &article.id));
-            }
-            seen_ids.insert(article.id.clone());
-            articles += 1;
-            match existing.remove(&article.id) {
-                Some(hash) if hash == article.hash => report.unchanged += 1,
-                Some(_) => {
-                    report.updated += 1;
+                continue;
+            };
+            let file_hash = corpus::hash_bytes(&bytes);
+            bar.inc(bytes.len() as u64);
+            report.bytes_parsed += bytes.len() as u64;
+            report.skipped += parsed.warnings.iter().filter(|w| w.skipped).count();
+            let clean = !parsed.warnings.iter().any(|w| w.skipped);
+            report.warnings.extend(parsed.warnings);
+            let mut existing = if full {
+                HashMap::new()
+            } else {
+                articles_at_path(&committed, &fields, path)?
+            };
+            let mut articles = 0;
+            for mut article in parsed.articles {
+                let elsewhere = if full || existing.contains_key(&article.id) {
+                    None
+                } else {
+                    article_path(&committed, &fields, &article.id)?
+                };
+                // An id already used by this run, or by a file this run leaves alone, would make
+                // two articles one; the second gets a path-qualified id instead.
+                let taken = seen_ids.contains(&article.id)
+                    || elsewhere
+                        .as_deref()
+                        .is_some_and(|other| !reparsed.contains(other));
+                if taken {
+                    let renamed = format!("{path}#{}", article.id);
+                    report.warnings.push(Warning {
+                        path: path.clone(),
+                        line: None,
+                        message: format!(
+                            "article id '{}' is used twice in the corpus; indexed as '{renamed}'",
+                            article.id
+                        ),
+                        skipped: false,
+                    });
+                    article.id = renamed;
+                } else if elsewhere.is_some() {
+                    // Moved from another changed file: replace the old copy.
                     writer.delete_term(Term::from_field_text(fields.article_id, &article.id));
-                    to_add.push(article);
                 }
-                None => {
-                    report.added += 1;
-                    to_add.push(article);
+                seen_ids.insert(article.id.clone());
+                articles += 1;
+                match existing.remove(&article.id) {
+                    Some(hash) if hash == article.hash => report.unchanged += 1,
+                    Some(_) => {
+                        report.updated += 1;
+                        writer.delete_term(Term::from_field_text(fields.article_id, &article.id));
+                        to_add.push(article);
+                    }
+                    None => {
+                        report.added += 1;
+                        to_add.push(article);
+                    }
                 }
             }
-        }
-        // Articles this file no longer holds.
-        for id in existing.keys() {
-            if !seen_ids.contains(id) {
-                report.removed += 1;
-                writer.delete_term(Term::from_field_text(fields.article_id, id));
+            // Articles this file no longer holds.
+            for id in existing.keys() {
+                if !seen_ids.contains(id) {
+                    report.removed += 1;
+                    writer.delete_term(Term::from_field_text(fields.article_id, id));
+                }
+            }
+            // A file with bad input stays out of the cache: the next run parses it again, so its
+            // warnings and the exit code keep reporting it until it is fixed.
+            if clean {
+                new_cache.insert(
+                    path.clone(),
+                    CachedFile {
+                        hash: file_hash,
+                        articles,
+                    },
+                );
             }
         }
-        // A file with bad input stays out of the cache: the next run parses it again, so its
-        // warnings and the exit code keep reporting it until it is fixed.
-        if clean {
-            new_cache.insert(
-                path.clone(),
-                CachedFile {
-                    hash: *file_hash,
-                    articles,
-                },
-            );
-        }
-    }
-
-    bar.set_length(to_add.len() as u64);
-    bar.set_position(0);
-    bar.set_message("tagging and indexing articles");
-    let tagger = options.tag_entities.then_some(&gazetteer);
-    for batch in to_add.chunks(BATCH_ARTICLES) {
-        let docs: Vec<Vec<TantivyDocument>> = batch
-            .par_iter()
-            .map(|article| article_documents(article, &fields, tagger))
-            .collect();
-        for article_docs in docs {
-            for doc in article_docs {
+        // Tag and index this chunk's articles before reading the next one.
+        for batch in to_add.chunks(BATCH_ARTICLES) {
+            let docs: Vec<Vec<TantivyDocument>> = batch
+                .par_iter()
+                .map(|article| article_documents(article, &fields, tagger))
+                .collect();
+            for doc in docs.into_iter().flatten() {
                 report.paragraphs_written += 1;
                 writer.add_document(doc)?;
             }
-            bar.inc(1);
         }
+        to_add.clear();
     }
     bar.finish_and_clear();
 
