@@ -457,6 +457,68 @@ struct Matcher {
     anchor_targets: Vec<Vec<(usize, usize)>>,
 }
 
+/// Ordinary words that many organisation and place names contain. As anchors they would send
+/// the variant pass to check most sentences of a news corpus (it cost more than the exact
+/// pass); names built only of such words and one misspelt word are rare.
+const COMMON_NAME_WORDS: [&str; 56] = [
+    "state",
+    "states",
+    "united",
+    "forces",
+    "force",
+    "army",
+    "national",
+    "islamic",
+    "front",
+    "party",
+    "republic",
+    "people",
+    "peoples",
+    "popular",
+    "revolutionary",
+    "guard",
+    "guards",
+    "council",
+    "movement",
+    "organization",
+    "organisation",
+    "brigade",
+    "brigades",
+    "department",
+    "ministry",
+    "international",
+    "new",
+    "north",
+    "south",
+    "east",
+    "west",
+    "central",
+    "great",
+    "gulf",
+    "sea",
+    "city",
+    "province",
+    "island",
+    "union",
+    "liberation",
+    "resistance",
+    "committee",
+    "agency",
+    "bank",
+    "company",
+    "group",
+    "command",
+    "air",
+    "navy",
+    "security",
+    "intelligence",
+    "democratic",
+    "arab",
+    "supreme",
+    "general",
+    "us",
+];
+
 /// Length a word needs before a one-letter difference is read as a variant rather than another
 /// word: "Soliemani" is Soleimani, but "Badr" is not "Bakr".
 const MIN_VARIANT_WORD_LEN: usize = 6;
@@ -512,7 +574,12 @@ impl Matcher {
                     .iter()
                     .enumerate()
                     .any(|(i, w)| i != wid && w.len() >= MIN_VARIANT_WORD_LEN);
-                if other_long_word && word.len() >= 2 && !NAME_PARTICLES.contains(&word.as_str()) {
+                let word_str = word.as_str();
+                if other_long_word
+                    && word.len() >= 2
+                    && !NAME_PARTICLES.contains(&word_str)
+                    && !COMMON_NAME_WORDS.contains(&word_str)
+                {
                     anchors.entry(word.clone()).or_default().push((pid, wid));
                 }
             }
@@ -556,8 +623,18 @@ impl Matcher {
                 found.push((m.range(), m.pattern().as_usize(), false));
                 at = m.end();
             } else {
-                // A rejected long match may hide a shorter valid one that starts later.
-                at = m.start() + hay[m.start()..].chars().next().map_or(1, char::len_utf8);
+                // A rejected match may hide a valid one that starts later, but only at the start
+                // of a later word: skip the rest of this word instead of retrying each letter
+                // ("us" inside "business" would otherwise rescan the word letter by letter).
+                let rest = &hay[m.start()..];
+                let word_end = rest
+                    .find(|c: char| !c.is_alphanumeric())
+                    .map_or(hay.len(), |i| m.start() + i);
+                at = if word_end > m.start() {
+                    word_end
+                } else {
+                    m.start() + rest.chars().next().map_or(1, char::len_utf8)
+                };
             }
         }
         if let Some(anchors) = &self.anchor_automaton {
