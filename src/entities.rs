@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 use anyhow::{bail, Context};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -556,8 +556,12 @@ impl Matcher {
                 ));
             }
         }
+        // Names start at word starts, so the automaton runs anchored there: an unanchored scan
+        // stops at every alias inside a longer word ("us" in "business", "iran" in "iranian"),
+        // and rejecting those cost more than the matching.
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
             .build(patterns.iter().map(|(p, _)| p.as_str()))
             .expect("aliases are short literal strings, far below the automaton's limits");
         let patterns: Vec<Pattern> = patterns.into_iter().map(|(_, p)| p).collect();
@@ -589,6 +593,7 @@ impl Matcher {
         let anchor_automaton = (!anchors.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
+                .start_kind(StartKind::Anchored)
                 .build(anchors.iter().map(|(w, _)| w.as_str()))
                 .expect("anchor words are short literal strings")
         });
@@ -610,35 +615,31 @@ impl Matcher {
         let hay = norm.text.as_str();
         // (normalised range, pattern, variant)
         let mut found: Vec<(Range<usize>, usize, bool)> = Vec::new();
-        let mut at = 0;
-        while at < hay.len() {
-            let Some(m) = self.automaton.find(Input::new(hay).span(at..hay.len())) else {
-                break;
-            };
-            let pattern = &self.patterns[m.pattern().as_usize()];
-            let ok = is_boundary(hay, m.start(), m.end())
-                && (!pattern.capitals_only
-                    || is_all_capitals(&text[norm.original_range(m.range(), text)]));
-            if ok {
-                found.push((m.range(), m.pattern().as_usize(), false));
-                at = m.end();
-            } else {
-                // A rejected match may hide a valid one that starts later, but only at the start
-                // of a later word: skip the rest of this word instead of retrying each letter
-                // ("us" inside "business" would otherwise rescan the word letter by letter).
-                let rest = &hay[m.start()..];
-                let word_end = rest
-                    .find(|c: char| !c.is_alphanumeric())
-                    .map_or(hay.len(), |i| m.start() + i);
-                at = if word_end > m.start() {
-                    word_end
-                } else {
-                    m.start() + rest.chars().next().map_or(1, char::len_utf8)
-                };
+        let mut variants_tried: Vec<(usize, usize)> = Vec::new();
+        let mut covered_to = 0;
+        for start in word_starts(hay) {
+            let input = Input::new(hay)
+                .span(start..hay.len())
+                .anchored(Anchored::Yes);
+            if start >= covered_to {
+                if let Some(m) = self.automaton.find(input.clone()) {
+                    let pattern = &self.patterns[m.pattern().as_usize()];
+                    let ok = is_boundary(hay, m.start(), m.end())
+                        && (!pattern.capitals_only
+                            || is_all_capitals(&text[norm.original_range(m.range(), text)]));
+                    if ok {
+                        found.push((m.range(), m.pattern().as_usize(), false));
+                        covered_to = m.end();
+                    }
+                }
             }
-        }
-        if let Some(anchors) = &self.anchor_automaton {
-            found.extend(self.find_variants(anchors, hay));
+            if let Some(anchors) = &self.anchor_automaton {
+                if let Some(hit) = anchors.find(input) {
+                    if is_boundary(hay, hit.start(), hit.end()) {
+                        self.variants_at(hay, hit, &mut variants_tried, &mut found);
+                    }
+                }
+            }
         }
         // Longest wins among overlapping mentions, then the leftmost.
         found.sort_by(|a, b| {
@@ -667,55 +668,64 @@ impl Matcher {
             .collect()
     }
 
-    /// Multi-word names with one long word off by one edit ("Qassem Soliemani").
-    fn find_variants(&self, anchors: &AhoCorasick, hay: &str) -> Vec<(Range<usize>, usize, bool)> {
-        let mut found = Vec::new();
-        let mut tried: Vec<(usize, usize)> = Vec::new();
-        for hit in anchors.find_iter(hay) {
-            if !is_boundary(hay, hit.start(), hit.end()) {
+    /// Multi-word names with one long word off by one edit ("Qassem Soliemani"), around an
+    /// exact word of the name found at `hit`.
+    fn variants_at(
+        &self,
+        hay: &str,
+        hit: aho_corasick::Match,
+        tried: &mut Vec<(usize, usize)>,
+        found: &mut Vec<(Range<usize>, usize, bool)>,
+    ) {
+        for &(pid, wid) in &self.anchor_targets[hit.pattern().as_usize()] {
+            let pattern = &self.patterns[pid];
+            let after = pattern.words.len() - wid - 1;
+            let Some(window) = words_around(hay, hit.range(), wid, after) else {
+                continue;
+            };
+            if tried.contains(&(pid, window[0].start)) {
                 continue;
             }
-            for &(pid, wid) in &self.anchor_targets[hit.pattern().as_usize()] {
-                let pattern = &self.patterns[pid];
-                let Some(window) =
-                    words_around(hay, hit.range(), wid, pattern.words.len() - wid - 1)
-                else {
-                    continue;
-                };
-                if tried.contains(&(pid, window[0].start)) {
-                    continue;
-                }
-                tried.push((pid, window[0].start));
-                let separators_match = window
-                    .windows(2)
-                    .zip(&pattern.separators)
-                    .all(|(pair, sep)| &hay[pair[0].end..pair[1].start] == sep);
-                if !separators_match {
+            tried.push((pid, window[0].start));
+            let separators_match = window
+                .windows(2)
+                .zip(&pattern.separators)
+                .all(|(pair, sep)| &hay[pair[0].end..pair[1].start] == sep);
+            if !separators_match {
+                continue;
+            }
+            let mut edits = 0;
+            for (word, span) in pattern.words.iter().zip(&window) {
+                let written = &hay[span.clone()];
+                if written == word {
                     continue;
                 }
-                let mut edits = 0;
-                for (word, span) in pattern.words.iter().zip(&window) {
-                    let written = &hay[span.clone()];
-                    if written == word {
-                        continue;
-                    }
-                    if word.len() >= MIN_VARIANT_WORD_LEN && within_one_edit(word, written) {
-                        edits += 1;
-                    } else {
-                        edits = 2;
-                    }
-                    if edits > 1 {
-                        break;
-                    }
+                if word.len() >= MIN_VARIANT_WORD_LEN && within_one_edit(word, written) {
+                    edits += 1;
+                } else {
+                    edits = 2;
                 }
-                if edits == 1 {
-                    let n = window.len();
-                    found.push((window[0].start..window[n - 1].end, pid, true));
+                if edits > 1 {
+                    break;
                 }
             }
+            if edits == 1 {
+                let n = window.len();
+                found.push((window[0].start..window[n - 1].end, pid, true));
+            }
         }
-        found
     }
+}
+
+/// Byte offsets where a word starts: a letter or digit after anything else.
+fn word_starts(hay: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut previous_is_word = false;
+    hay.char_indices().filter_map(move |(i, c)| {
+        let is_word = c.is_alphanumeric();
+        let starts = is_word && !previous_is_word;
+        previous_is_word = is_word;
+        starts.then_some(i)
+    })
 }
 
 /// The word at `anchor` with `before` words to its left and `after` to its right, or `None`
