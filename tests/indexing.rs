@@ -20,6 +20,9 @@ use predicates::prelude::*;
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod common;
+use common::hit_ids;
+
 const LOCK_FILE: &str = ".tantivy-writer.lock";
 /// Upper bound for any wait on a child process; only reached when something hangs.
 const PATIENCE: Duration = Duration::from_secs(120);
@@ -119,7 +122,7 @@ impl Env {
 
     /// (article id, paragraph) of every hit, in rank order.
     fn hits(&self, query: &str) -> Vec<(String, u64)> {
-        hit_list(&self.search(query))
+        hit_ids(&self.search(query))
     }
 
     fn stats(&self) -> Value {
@@ -168,20 +171,6 @@ struct Run {
     stderr: String,
 }
 
-fn hit_list(results: &Value) -> Vec<(String, u64)> {
-    results["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| {
-            (
-                h["article_id"].as_str().unwrap().to_string(),
-                h["paragraph"].as_u64().unwrap(),
-            )
-        })
-        .collect()
-}
-
 fn hit(id: &str, paragraph: u64) -> Vec<(String, u64)> {
     vec![(id.to_string(), paragraph)]
 }
@@ -209,15 +198,7 @@ fn warning_for<'a>(stderr: &'a str, file: &str) -> &'a str {
 
 /// A count as the summary line prints it: `1,500`.
 fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    sitrep::output::thousands(n as u64)
 }
 
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
@@ -470,7 +451,7 @@ fn rebuild_and_gazetteer_change_reindex_everything() {
     let results = env.search("awliya");
     assert_eq!(results["total_hits"], 1);
     assert_eq!(results["duplicates_collapsed"], 0);
-    assert_eq!(hit_list(&results), hit("erbil.txt", 1));
+    assert_eq!(hit_ids(&results), hit("erbil.txt", 1));
     // The built-in gazetteer knows Erbil but not this group.
     let entities = results["hits"][0]["entities"].as_array().unwrap().clone();
     assert!(
@@ -500,14 +481,14 @@ fn rebuild_and_gazetteer_change_reindex_everything() {
         "+2 added, 0 updated, 0 removed, 0 unchanged"
     );
     let results = env.search("awliya");
-    assert_eq!(hit_list(&results), hit("erbil.txt", 1));
+    assert_eq!(hit_ids(&results), hit("erbil.txt", 1));
     assert_eq!(
         results["hits"][0]["entities"],
         serde_json::json!([{"kind": "org", "name": "Saraya Awliya al-Dam", "path": "/org/Saraya Awliya al-Dam"}])
     );
     // The new entity is a facet: the filter finds it, under its alias too.
     let filtered = env.search_with("rocket", &["--org", "Awliya al-Dam"]);
-    assert_eq!(hit_list(&filtered), hit("erbil.txt", 1));
+    assert_eq!(hit_ids(&filtered), hit("erbil.txt", 1));
     // Entities of the old gazetteer are gone.
     assert_eq!(env.hits("denied")[0], ("erbil.txt".to_string(), 2));
     assert_eq!(
@@ -898,7 +879,7 @@ fn second_index_run_is_refused_while_the_first_runs_and_search_sees_the_last_com
         );
         assert!(second.stderr.contains(LOCK_FILE), "{}", second.stderr);
         // The search ran while the first run had not committed: the old state, whole.
-        assert_eq!(hit_list(&search), hit("c.txt", 1));
+        assert_eq!(hit_ids(&search), hit("c.txt", 1));
         if still_running {
             assert_eq!(fresh["total_hits"], 0);
         }
