@@ -190,13 +190,15 @@ pub fn sync_summary(report: &SyncReport) -> String {
         plural(report.paragraphs_written as u64, "paragraph", "paragraphs"),
         report.elapsed.as_secs_f64()
     );
-    if report.bytes_parsed > 0 {
+    if report.bytes_parsed >= 1_000_000 {
         let _ = write!(
             line,
             " ({:.1} MB at {:.1} MB/s)",
             report.bytes_parsed as f64 / 1e6,
             report.megabytes_per_second()
         );
+    } else if report.bytes_parsed > 0 {
+        let _ = write!(line, " ({:.0} KB)", report.bytes_parsed as f64 / 1e3);
     }
     if report.skipped > 0 {
         let _ = write!(
