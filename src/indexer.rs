@@ -414,11 +414,9 @@ fn progress_bar(enabled: bool, len: u64) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} indexing [{bar:30}] {pos}/{len} files {msg} ({eta})",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{spinner} reading [{bar:30}] {pos}/{len} files ({eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
     );
     bar
 }
@@ -544,9 +542,16 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
     let mut seen_ids: HashSet<String> = HashSet::new();
     let tagger = options.tag_entities.then_some(&gazetteer);
     let total_bytes: usize = changed_files.iter().map(|(_, len)| len).sum();
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} indexing [{bar:30}] {bytes}/{total_bytes} {msg} ({eta})",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
     bar.set_length(total_bytes as u64);
     bar.set_position(0);
-    bar.set_message("parsing, tagging and indexing");
+    bar.set_message("parsed, tagged and indexed");
     let mut next = 0;
     while next < changed_files.len() {
         let mut end = next;
@@ -666,10 +671,10 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
         }
         to_add.clear();
     }
-    bar.finish_and_clear();
 
     let changed = full || report.added + report.updated + report.removed > 0;
     if changed {
+        bar.set_message("committing and merging segments");
         let gazetteer_file = options
             .index
             .join(format!("{GAZETTEER_PREFIX}{gazetteer_hash}.toml"));
@@ -693,6 +698,7 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
     } else {
         drop(writer);
     }
+    bar.finish_and_clear();
     write_atomically(
         &options.index.join(FILE_CACHE),
         &serde_json::to_vec(&new_cache)?,
