@@ -90,7 +90,7 @@ pub struct Gazetteer {
     pub hash: u64,
     /// The TOML it was parsed from (empty when loaded from the compiled form).
     pub toml: String,
-    lookup: HashMap<String, usize>,
+    lookup: FxHashMap<String, usize>,
     /// Built on first use: a search that tags nothing (most of them) should not pay for
     /// compiling the automaton of every alias at process start.
     matcher: std::sync::OnceLock<Matcher>,
@@ -196,7 +196,7 @@ impl Gazetteer {
             chain.reverse();
             entities[id].facet = format!("/{}", chain.join("/"));
         }
-        let mut lookup: HashMap<String, usize> = HashMap::new();
+        let mut lookup: FxHashMap<String, usize> = FxHashMap::default();
         for (id, entity) in entities.iter().enumerate() {
             for alias in std::iter::once(&entity.name).chain(&entity.aliases) {
                 let key = normalize_name(alias);
@@ -261,8 +261,14 @@ impl Gazetteer {
         };
         let bad = |n: usize| anyhow::anyhow!("compiled gazetteer line {}: malformed", n + 2);
         let mut entities = Vec::new();
-        let mut lookup = HashMap::new();
+        let mut lookup = FxHashMap::with_capacity_and_hasher(text.len() / 24, Default::default());
         for (n, line) in lines.enumerate() {
+            // Alias lines are nine in ten: parse them without collecting fields.
+            if let Some(rest) = line.strip_prefix("a\t") {
+                let (key, id) = rest.rsplit_once('\t').ok_or_else(|| bad(n))?;
+                lookup.insert(key.to_string(), id.parse().map_err(|_| bad(n))?);
+                continue;
+            }
             let fields: Vec<&str> = line.split('\t').collect();
             match fields[..] {
                 ["e", kind, name, parent, facet, aliases] => entities.push(Entity {
@@ -280,9 +286,6 @@ impl Gazetteer {
                         .collect(),
                     facet: facet.to_string(),
                 }),
-                ["a", key, id] => {
-                    lookup.insert(key.to_string(), id.parse().map_err(|_| bad(n))?);
-                }
                 _ => return Err(bad(n)),
             }
         }
