@@ -131,7 +131,8 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                     .map(|p| p.corpus.clone())
                     .unwrap_or_default();
                 print_stdout(&format!(
-                    "{} entities, saved in {} when {} was indexed (hash {:016x})\n",
+                    "{} ({} entities; the copy saved in {} when {} was indexed, hash {:016x})\n",
+                    g.source,
                     g.entities.len(),
                     index.path.display(),
                     origin,

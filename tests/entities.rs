@@ -186,6 +186,13 @@ fn entities_command_counts_paragraphs_and_articles() {
         .unwrap();
     assert!(facet <= paragraphs && facet > 0, "{facet} vs {paragraphs}");
 
+    // The gazetteer in use: the corpus folder's entities.toml, as recorded in the index.
+    sitrep(&corpus, &index_path(&dir))
+        .args(["entities", "--gazetteer"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("corpus/entities.toml ("))
+        .stdout(predicate::str::contains(" entities; the copy saved in "));
     sitrep(&corpus, &index_path(&dir))
         .args(["entities", "--kind", "vehicle"])
         .assert()
