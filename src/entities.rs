@@ -309,9 +309,7 @@ impl Gazetteer {
 
     /// Finds the entity a name or alias refers to, ignoring case, apostrophes and hyphens.
     pub fn lookup(&self, name: &str) -> Option<&Entity> {
-        self.lookup
-            .get(&normalize_name(name))
-            .map(|&id| &self.entities[id])
+        self.lookup_id(name).map(|id| &self.entities[id])
     }
 
     pub fn lookup_id(&self, name: &str) -> Option<usize> {

@@ -344,24 +344,33 @@ fn articles_at_path(
         Term::from_field_text(fields.path, path),
         IndexRecordOption::Basic,
     );
-    let mut articles = HashMap::new();
+    // Opening a column decodes its block index: open each segment's columns once, not once
+    // per document (a changed JSONL file can hold tens of thousands of paragraphs).
+    let mut by_segment: HashMap<u32, Vec<u32>> = HashMap::new();
     for address in searcher.search(&query, &DocSetCollector)? {
-        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-        if fast.u64(names::PARAGRAPH)?.first(address.doc_id) != Some(1) {
-            continue;
-        }
+        by_segment
+            .entry(address.segment_ord)
+            .or_default()
+            .push(address.doc_id);
+    }
+    let mut articles = HashMap::new();
+    for (segment_ord, docs) in by_segment {
+        let fast = searcher.segment_reader(segment_ord).fast_fields();
+        let paragraphs = fast.u64(names::PARAGRAPH)?;
+        let hashes = fast.u64(names::ARTICLE_HASH)?;
         let Some(ids) = fast.str(names::ARTICLE_ID)? else {
             continue;
         };
-        let mut id = String::new();
-        if let Some(ord) = ids.term_ords(address.doc_id).next() {
-            ids.ord_to_str(ord, &mut id)?;
+        for doc in docs {
+            if paragraphs.first(doc) != Some(1) {
+                continue;
+            }
+            let mut id = String::new();
+            if let Some(ord) = ids.term_ords(doc).next() {
+                ids.ord_to_str(ord, &mut id)?;
+            }
+            articles.insert(id, hashes.first(doc).unwrap_or(0));
         }
-        let hash = fast
-            .u64(names::ARTICLE_HASH)?
-            .first(address.doc_id)
-            .unwrap_or(0);
-        articles.insert(id, hash);
     }
     Ok(articles)
 }
@@ -413,12 +422,16 @@ fn progress_bar(enabled: bool, len: u64) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} reading [{bar:30}] {pos}/{len} files ({eta})")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
+    bar.set_style(bar_style(
+        "{spinner} reading [{bar:30}] {pos}/{len} files ({eta})",
+    ));
     bar
+}
+
+fn bar_style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .expect("valid template")
+        .progress_chars("=> ")
 }
 
 /// Syncs the index with the corpus: the whole of `sitrep index`.
@@ -542,13 +555,9 @@ pub fn sync_index(options: &IndexOptions) -> anyhow::Result<SyncReport> {
     let mut seen_ids: HashSet<String> = HashSet::new();
     let tagger = options.tag_entities.then_some(&gazetteer);
     let total_bytes: usize = changed_files.iter().map(|(_, len)| len).sum();
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} indexing [{bar:30}] {bytes}/{total_bytes} {msg} ({eta})",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
+    bar.set_style(bar_style(
+        "{spinner} indexing [{bar:30}] {bytes}/{total_bytes} {msg} ({eta})",
+    ));
     bar.set_length(total_bytes as u64);
     bar.set_position(0);
     bar.set_message("parsed, tagged and indexed");

@@ -8,7 +8,6 @@ One pass over the matching documents feeds three collectors at once: tantivy's t
 */
 
 use std::collections::{HashMap, HashSet};
-
 use std::ops::Range;
 use std::time::Instant;
 
