@@ -107,15 +107,11 @@ fn tagger_precision_and_recall_on_the_seed_article() {
 fn extract_lists_mentions_with_byte_ranges() {
     let dir = TempDir::new().unwrap();
     let text = "Kata’ib Hezbollah and the IRGC-QF met Qassem Soliemani in Sadr City.";
-    let out = sitrep(&sample_corpus(), &dir.path().join("none"))
-        .args(["extract", "-", "--json"])
-        .write_stdin(text)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let mentions: Value = serde_json::from_slice(&out).unwrap();
+    let mentions = json_stdout(
+        sitrep(&sample_corpus(), &dir.path().join("none"))
+            .args(["extract", "-", "--json"])
+            .write_stdin(text),
+    );
     let got: Vec<(String, String, String, bool)> = mentions
         .as_array()
         .unwrap()
@@ -148,14 +144,10 @@ fn extract_lists_mentions_with_byte_ranges() {
 fn entities_command_counts_paragraphs_and_articles() {
     let corpus = sample_corpus();
     let dir = build_index(&corpus);
-    let out = sitrep(&corpus, &index_path(&dir))
-        .args(["entities", "--kind", "person", "--json", "--limit", "3"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let usage: Value = serde_json::from_slice(&out).unwrap();
+    let usage = json_stdout(
+        sitrep(&corpus, &index_path(&dir))
+            .args(["entities", "--kind", "person", "--json", "--limit", "3"]),
+    );
     let usage = usage.as_array().unwrap();
     assert_eq!(usage.len(), 3);
     assert!(usage.iter().all(|e| e["kind"] == "person"));

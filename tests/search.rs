@@ -560,14 +560,7 @@ fn show_and_stats() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("no article 'no/such.txt'"));
-    let out = sitrep(&corpus, &index_path(&dir))
-        .args(["stats", "--json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let stats: Value = serde_json::from_slice(&out).unwrap();
+    let stats = json_stdout(sitrep(&corpus, &index_path(&dir)).args(["stats", "--json"]));
     assert_eq!(stats["articles"], 37);
     let paragraphs = stats["paragraphs"].as_u64().unwrap();
     assert!(paragraphs > 150, "{paragraphs}");

@@ -38,17 +38,19 @@ pub fn index_path(dir: &TempDir) -> PathBuf {
     dir.path().join("index")
 }
 
+/// Runs a command that must succeed and print one JSON value.
+pub fn json_stdout(cmd: &mut Command) -> Value {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).expect("stdout is one JSON value")
+}
+
 pub fn search_json(corpus: &Path, dir: &TempDir, args: &[&str]) -> Value {
-    let out = sitrep(corpus, &index_path(dir))
-        .arg("search")
-        .args(args)
-        .arg("--json")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).expect("search --json prints one JSON object")
+    json_stdout(
+        sitrep(corpus, &index_path(dir))
+            .arg("search")
+            .args(args)
+            .arg("--json"),
+    )
 }
 
 /// (article_id, paragraph) of each hit, in rank order.
