@@ -86,8 +86,8 @@ fn bench_queries(c: &mut Criterion) {
     std::fs::create_dir(&corpus).unwrap();
     generate_corpus(&corpus);
     let index_dir = work.path().join("index");
-    sitrep::sync_index(&IndexOptions::new(&corpus, &index_dir)).unwrap();
-    let index = sitrep::open_index(&index_dir).unwrap();
+    sitrep::sync_index(&IndexOptions::new(&corpus, &index_dir), &|_| {}).unwrap();
+    let engine = sitrep::Engine::open(&index_dir).unwrap();
 
     let classes: [BenchClass; 10] = [
         ("term_rare", "baghouz", &[], false),
@@ -120,7 +120,7 @@ fn bench_queries(c: &mut Criterion) {
             };
             let mode = if count_only { "count" } else { "top10" };
             group.bench_with_input(BenchmarkId::new(class, mode), &options, |b, options| {
-                b.iter(|| sitrep::search(&index, options).unwrap())
+                b.iter(|| engine.search(options).unwrap())
             });
         }
     }
@@ -148,7 +148,7 @@ fn bench_indexing(c: &mut Criterion) {
                 let index = tempfile::TempDir::new().unwrap();
                 let mut options = IndexOptions::new(&corpus, index.path());
                 options.tag_entities = tag_entities;
-                sitrep::sync_index(&options).unwrap()
+                sitrep::sync_index(&options, &|_| {}).unwrap()
             })
         });
     }

@@ -220,6 +220,29 @@ pub fn normalize_name(name: &str) -> String {
     normalize(name).text.trim().to_string()
 }
 
+/// Optimal string alignment distance ≤ 1: one insertion, deletion, substitution or swap of
+/// neighbours ("Soliemani" for "Soleimani" is one swap).
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if prefix == a.len() && prefix == b.len() {
+        return true;
+    }
+    let (ra, rb) = (&a[prefix..], &b[prefix..]);
+    match ra.len().cmp(&rb.len()) {
+        std::cmp::Ordering::Equal => {
+            ra[1..] == rb[1..]
+                || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
+        }
+        std::cmp::Ordering::Greater => ra[1..] == *rb,
+        std::cmp::Ordering::Less => *ra == rb[1..],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,5 +291,14 @@ mod tests {
         assert_eq!(normalize("“Deir ez-Zōr”").text, "\"deir ez zor\"");
         assert_eq!(normalize_name("  Qassem   Soleimani "), "qassem soleimani");
         assert_eq!(normalize("Iraq’s").text, "iraq's");
+    }
+
+    #[test]
+    fn edit_distance_one() {
+        assert!(within_one_edit("soleimani", "soliemani"));
+        assert!(within_one_edit("soleimani", "suleimani"));
+        assert!(within_one_edit("muhandis", "muhandes"));
+        assert!(!within_one_edit("soleimani", "sulaimani"));
+        assert!(!within_one_edit("badr", "bakri"));
     }
 }

@@ -14,8 +14,8 @@ use serde::Serialize;
 use tantivy::schema::Value;
 use tantivy::TantivyDocument;
 
-use crate::indexer::OpenIndex;
-use crate::searcher::{search, SearchOptions};
+use crate::engine::{Engine, Snapshot};
+use crate::search::SearchOptions;
 
 pub const CLASSES: [&str; 10] = [
     "term_rare",
@@ -145,13 +145,41 @@ fn parse_flags(text: &str) -> anyhow::Result<SearchOptions> {
     Ok(options)
 }
 
+/// The queries of a `sitrep bench` run: from a `class<TAB>query` file or drawn from the
+/// index, restricted to `classes` when any are given.
+pub fn load_queries(
+    engine: &Engine,
+    file: Option<&std::path::Path>,
+    classes: &[String],
+) -> crate::Result<Vec<BenchQuery>> {
+    let mut queries = match file {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            parse_query_file(&text).with_context(|| format!("in {}", file.display()))?
+        }
+        None => default_queries(engine)?,
+    };
+    if !classes.is_empty() {
+        queries.retain(|q| classes.contains(&q.class));
+    }
+    if queries.is_empty() {
+        return Err(crate::Error::InvalidArgument {
+            what: "--classes".into(),
+            message: "no queries to run (check --classes and --queries)".into(),
+        });
+    }
+    Ok(queries)
+}
+
 /// Queries for every class, drawn from the index's document-frequency bands.
-pub fn default_queries(index: &OpenIndex) -> anyhow::Result<Vec<BenchQuery>> {
-    let searcher = index.reader.searcher();
+pub fn default_queries(engine: &Engine) -> anyhow::Result<Vec<BenchQuery>> {
+    let snapshot = engine.snapshot()?;
+    let searcher = &snapshot.searcher;
     let total = searcher.num_docs().max(1) as f64;
     let mut terms: Vec<(String, u64)> = Vec::new();
     for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(index.fields.text)?;
+        let inverted = segment.inverted_index(snapshot.fields.text)?;
         let mut stream = inverted.terms().stream()?;
         while stream.advance() {
             let Ok(term) = std::str::from_utf8(stream.key()) else {
@@ -191,8 +219,8 @@ pub fn default_queries(index: &OpenIndex) -> anyhow::Result<Vec<BenchQuery>> {
     let rare = band(0.0, 0.0005);
     let medium = band(0.002, 0.01);
     let frequent = band(0.03, 0.5);
-    let bigrams = sample_bigrams(index, QUERIES_PER_CLASS)?;
-    let top_place = most_named(index, "place");
+    let bigrams = sample_bigrams(&snapshot, QUERIES_PER_CLASS)?;
+    let top_entity = most_named(&snapshot);
     let mut queries = Vec::new();
     let mut add = |class: &str, label: String, options: SearchOptions| {
         queries.push(BenchQuery {
@@ -230,12 +258,10 @@ pub fn default_queries(index: &OpenIndex) -> anyhow::Result<Vec<BenchQuery>> {
         add("phrase_slop", q.clone(), plain(q));
     }
     for f in &frequent {
-        if let Some(place) = &top_place {
+        if let Some((kind, name)) = &top_entity {
             let mut options = plain(f.clone());
-            options
-                .entity_filters
-                .push(("place".to_string(), place.clone()));
-            add("entity_filter", format!("{f} --place {place}"), options);
+            options.entity_filters.push((kind.clone(), name.clone()));
+            add("entity_filter", format!("{f} --{kind} {name}"), options);
         }
         let mut options = plain(f.clone());
         options.facets = true;
@@ -253,8 +279,8 @@ pub fn default_queries(index: &OpenIndex) -> anyhow::Result<Vec<BenchQuery>> {
 }
 
 /// Adjacent word pairs from paragraphs spread over the index, for phrase queries.
-fn sample_bigrams(index: &OpenIndex, wanted: usize) -> anyhow::Result<Vec<(String, String)>> {
-    let searcher = index.reader.searcher();
+fn sample_bigrams(snapshot: &Snapshot, wanted: usize) -> anyhow::Result<Vec<(String, String)>> {
+    let searcher = &snapshot.searcher;
     let mut pairs = Vec::new();
     for segment in searcher.segment_readers() {
         let store = segment.get_store_reader(16)?;
@@ -264,7 +290,10 @@ fn sample_bigrams(index: &OpenIndex, wanted: usize) -> anyhow::Result<Vec<(Strin
         while doc < max && pairs.len() < wanted {
             if segment.alive_bitset().is_none_or(|a| a.is_alive(doc)) {
                 let stored: TantivyDocument = store.get(doc)?;
-                if let Some(text) = stored.get_first(index.fields.text).and_then(|v| v.as_str()) {
+                if let Some(text) = stored
+                    .get_first(snapshot.fields.text)
+                    .and_then(|v| v.as_str())
+                {
                     let words: Vec<String> = crate::analysis::words(text)
                         .into_iter()
                         .map(|(w, _)| w)
@@ -286,18 +315,19 @@ fn sample_bigrams(index: &OpenIndex, wanted: usize) -> anyhow::Result<Vec<(Strin
     Ok(pairs)
 }
 
-fn most_named(index: &OpenIndex, kind: &str) -> Option<String> {
-    crate::inspect::entity_usage(index, Some(kind))
+/// The entity named in most paragraphs, of any kind, as (kind, name).
+fn most_named(snapshot: &Snapshot) -> Option<(String, String)> {
+    crate::inspect::entity_usage(snapshot, None)
         .ok()?
         .into_iter()
         .find(|e| e.paragraphs > 0)
-        .map(|e| e.name)
+        .map(|e| (e.kind, e.name))
 }
 
 /// Runs every query `iterations` times in each mode, after a warm-up, grouped by class in the
 /// order of [`CLASSES`] (then any other class, in file order).
 pub fn run_bench(
-    index: &OpenIndex,
+    engine: &Engine,
     queries: &[BenchQuery],
     iterations: usize,
 ) -> anyhow::Result<BenchReport> {
@@ -322,17 +352,18 @@ pub fn run_bench(
             counting.count_only = true;
             counting.count_articles = false;
             for _ in 0..WARMUP_RUNS {
-                search(index, &query.options)
+                engine
+                    .search(&query.options)
                     .with_context(|| format!("query '{}'", query.label))?;
-                search(index, &counting)?;
+                engine.search(&counting)?;
             }
             for _ in 0..iterations {
                 let started = Instant::now();
-                let results = search(index, &query.options)?;
+                let results = engine.search(&query.options)?;
                 top10.push(started.elapsed().as_secs_f64() * 1e6);
                 hits += results.total_hits + results.duplicates_collapsed;
                 let started = Instant::now();
-                search(index, &counting)?;
+                engine.search(&counting)?;
                 count_only.push(started.elapsed().as_secs_f64() * 1e6);
             }
         }
@@ -345,8 +376,8 @@ pub fn run_bench(
         });
     }
     Ok(BenchReport {
-        index: index.path.display().to_string(),
-        paragraphs: index.reader.searcher().num_docs(),
+        index: engine.path().display().to_string(),
+        paragraphs: engine.snapshot()?.searcher.num_docs(),
         iterations,
         classes: reports,
     })

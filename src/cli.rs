@@ -3,7 +3,11 @@
 
 use std::path::PathBuf;
 
+use std::io::IsTerminal;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use sitrep::output::Style;
+use sitrep::{corpus, IndexOptions, SearchOptions};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -165,4 +169,67 @@ pub struct BenchArgs {
     pub classes: Vec<String>,
     #[arg(long)]
     pub json: bool,
+}
+
+impl Cli {
+    pub fn index_options(&self) -> IndexOptions {
+        let mut options = IndexOptions::new(&self.corpus, &self.index);
+        options.entities = self.entities.clone();
+        options
+    }
+}
+
+impl IndexArgs {
+    pub fn index_options(&self, cli: &Cli) -> IndexOptions {
+        let mut options = cli.index_options();
+        options.rebuild = self.rebuild;
+        options.memory_mb = self.memory_mb;
+        options.threads = self.threads;
+        options.tag_entities = !self.no_entities;
+        options
+    }
+}
+
+impl SearchArgs {
+    pub fn search_options(&self) -> sitrep::Result<SearchOptions> {
+        let mut entity_filters = Vec::new();
+        for (kind, names) in [
+            ("person", &self.person),
+            ("org", &self.org),
+            ("place", &self.place),
+        ] {
+            entity_filters.extend(names.iter().map(|n| (kind.to_string(), n.clone())));
+        }
+        let date = |flag: &str, value: &Option<String>| {
+            value
+                .as_deref()
+                .map(|v| corpus::parse_date_flag(flag, v))
+                .transpose()
+        };
+        Ok(SearchOptions {
+            query: self.query.clone(),
+            limit: self.limit,
+            offset: self.offset,
+            entity_filters,
+            since: date("--since", &self.since)?,
+            until: date("--until", &self.until)?,
+            facets: self.facets,
+            count_only: false,
+            // The human summary line shows it; JSON does not.
+            count_articles: !self.json,
+        })
+    }
+}
+
+impl ColorChoice {
+    pub fn style(self) -> Style {
+        let color = match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+            }
+        };
+        Style { color }
+    }
 }

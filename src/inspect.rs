@@ -1,29 +1,35 @@
 /*!
 Read-only views of an index other than search: one article's paragraphs (`sitrep show`),
 index statistics (`sitrep stats`), per-entity counts and gazetteer candidates
-(`sitrep entities`). Results are plain data for `output` to render.
+(`sitrep entities`). Results are plain data for `output` to render; the [`Engine`] is the way in.
+
+[`Engine`]: crate::Engine
 */
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 use serde::Serialize;
-use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::columnar::Column;
-use tantivy::fastfield::FacetReader;
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::{DocId, Score, SegmentReader, TantivyDocument, Term};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{TantivyDocument, Term};
 
-use crate::indexer::OpenIndex;
+use crate::engine::Snapshot;
+use crate::entities::EntityMatch;
+use crate::error::Result;
 use crate::schema::names;
-use crate::searcher::{format_date, stored_entities, stored_str, EntityRef};
+use crate::search::{EntityRef, FacetCounts, StoredParagraph};
+use crate::store::folder_size;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ShownParagraph {
     pub paragraph: u64,
     pub text: String,
     pub entities: Vec<EntityRef>,
+    /// Where the paragraph names its entities (byte ranges into `text`); filled for the web
+    /// page's article view only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<EntityMatch>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -39,12 +45,13 @@ pub struct ShownArticle {
 
 /// An article's paragraphs in order, or `None` when the id is not in the index.
 pub fn show_article(
-    index: &OpenIndex,
+    snapshot: &Snapshot,
     article_id: &str,
     paragraph: Option<u64>,
-) -> anyhow::Result<Option<ShownArticle>> {
-    let fields = &index.fields;
-    let searcher = index.reader.searcher();
+    with_mentions: bool,
+) -> Result<Option<ShownArticle>> {
+    let fields = &snapshot.fields;
+    let searcher = &snapshot.searcher;
     let query = TermQuery::new(
         Term::from_field_text(fields.article_id, article_id),
         IndexRecordOption::Basic,
@@ -52,28 +59,27 @@ pub fn show_article(
     let found = searcher.search(&query, &TopDocs::with_limit(100_000).order_by_score())?;
     let mut article: Option<ShownArticle> = None;
     for (_, address) in found {
-        let doc: TantivyDocument = searcher.doc(address)?;
-        let number = doc
-            .get_first(fields.paragraph)
-            .and_then(|v| v.as_u64())
-            .unwrap_or(0);
+        let stored = StoredParagraph::fetch(searcher, fields, address)?;
         let shown = article.get_or_insert_with(|| ShownArticle {
             article_id: article_id.to_string(),
-            title: stored_str(&doc, fields.title).unwrap_or_default(),
-            date: doc
-                .get_first(fields.date)
-                .and_then(|v| v.as_datetime())
-                .map(format_date),
-            url: stored_str(&doc, fields.url),
-            source: stored_str(&doc, fields.source),
-            path: stored_str(&doc, fields.path).unwrap_or_default(),
+            title: stored.title.clone(),
+            date: stored.date.clone(),
+            url: stored.url.clone(),
+            source: stored.source.clone(),
+            path: stored.path.clone(),
             paragraphs: Vec::new(),
         });
-        if paragraph.is_none_or(|p| p == number) {
+        if paragraph.is_none_or(|p| p == stored.paragraph) {
+            let mentions = if with_mentions {
+                snapshot.gazetteer.find_mentions(&stored.text)
+            } else {
+                Vec::new()
+            };
             shown.paragraphs.push(ShownParagraph {
-                paragraph: number,
-                text: stored_str(&doc, fields.text).unwrap_or_default(),
-                entities: stored_entities(&doc, fields),
+                paragraph: stored.paragraph,
+                text: stored.text,
+                entities: stored.entities,
+                mentions,
             });
         }
     }
@@ -96,9 +102,9 @@ pub struct IndexStats {
     pub gazetteer_entities: usize,
 }
 
-pub fn index_stats(index: &OpenIndex) -> anyhow::Result<IndexStats> {
-    let fields = &index.fields;
-    let searcher = index.reader.searcher();
+pub fn index_stats(snapshot: &Snapshot) -> Result<IndexStats> {
+    let fields = &snapshot.fields;
+    let searcher = &snapshot.searcher;
     let first_paragraphs = TermQuery::new(
         Term::from_field_u64(fields.paragraph, 1),
         IndexRecordOption::Basic,
@@ -111,26 +117,16 @@ pub fn index_stats(index: &OpenIndex) -> anyhow::Result<IndexStats> {
         distinct_terms += segment.inverted_index(fields.text)?.terms().num_terms() as u64;
     }
     Ok(IndexStats {
-        index: index.path.display().to_string(),
-        corpus: index.payload.as_ref().map(|p| p.corpus.clone()),
+        index: snapshot.path.display().to_string(),
+        corpus: snapshot.payload.as_ref().map(|p| p.corpus.clone()),
         articles,
         paragraphs: searcher.num_docs(),
         distinct_terms,
-        size_bytes: folder_size(&index.path),
+        size_bytes: folder_size(&snapshot.path),
         segments: searcher.segment_readers().len(),
-        last_sync: index.payload.as_ref().map(|p| p.synced_at.clone()),
-        gazetteer_entities: index.gazetteer.entities.len(),
+        last_sync: snapshot.payload.as_ref().map(|p| p.synced_at.clone()),
+        gazetteer_entities: snapshot.gazetteer.entities.len(),
     })
-}
-
-pub fn folder_size(path: &Path) -> u64 {
-    walkdir::WalkDir::new(path)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -145,10 +141,11 @@ pub struct EntityUsage {
 
 /// Every gazetteer entity of `kind` (or all) with the paragraphs and articles naming it, most
 /// named first.
-pub fn entity_usage(index: &OpenIndex, kind: Option<&str>) -> anyhow::Result<Vec<EntityUsage>> {
-    let searcher = index.reader.searcher();
-    let counts = searcher.search(&AllQuery, &FacetArticles)?;
-    let mut usage: Vec<EntityUsage> = index
+pub fn entity_usage(snapshot: &Snapshot, kind: Option<&str>) -> Result<Vec<EntityUsage>> {
+    let counts = snapshot
+        .searcher
+        .search(&AllQuery, &FacetCounts { articles: true })?;
+    let mut usage: Vec<EntityUsage> = snapshot
         .gazetteer
         .entities
         .iter()
@@ -176,74 +173,6 @@ pub fn entity_usage(index: &OpenIndex, kind: Option<&str>) -> anyhow::Result<Vec
     Ok(usage)
 }
 
-type FacetArticleCounts = HashMap<String, (u64, HashSet<u64>)>;
-
-/// Paragraph count and distinct articles per entity facet.
-struct FacetArticles;
-
-struct FacetArticlesSegment {
-    reader: FacetReader,
-    article_key: Column<u64>,
-    counts: HashMap<u64, (u64, HashSet<u64>)>,
-}
-
-impl Collector for FacetArticles {
-    type Fruit = FacetArticleCounts;
-    type Child = FacetArticlesSegment;
-
-    fn for_segment(
-        &self,
-        _: u32,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<FacetArticlesSegment> {
-        Ok(FacetArticlesSegment {
-            reader: segment.facet_reader(names::ENTITY)?,
-            article_key: segment.fast_fields().u64(names::ARTICLE_KEY)?,
-            counts: HashMap::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<FacetArticleCounts>) -> tantivy::Result<FacetArticleCounts> {
-        let mut merged: FacetArticleCounts = HashMap::new();
-        for fruit in fruits {
-            for (path, (paragraphs, articles)) in fruit {
-                let entry = merged.entry(path).or_default();
-                entry.0 += paragraphs;
-                entry.1.extend(articles);
-            }
-        }
-        Ok(merged)
-    }
-}
-
-impl SegmentCollector for FacetArticlesSegment {
-    type Fruit = FacetArticleCounts;
-
-    fn collect(&mut self, doc: DocId, _: Score) {
-        let article = self.article_key.first(doc).unwrap_or(0);
-        for ord in self.reader.facet_ords(doc) {
-            let entry = self.counts.entry(ord).or_default();
-            entry.0 += 1;
-            entry.1.insert(article);
-        }
-    }
-
-    fn harvest(self) -> FacetArticleCounts {
-        let mut by_path = HashMap::new();
-        let mut facet = Facet::root();
-        for (ord, counts) in self.counts {
-            if self.reader.facet_from_ord(ord, &mut facet).is_ok() {
-                by_path.insert(facet.to_path_string(), counts);
-            }
-        }
-        by_path
-    }
-}
-
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Candidate {
     pub name: String,
@@ -254,8 +183,8 @@ pub struct Candidate {
 /// Capitalised names in the indexed paragraphs that the gazetteer does not cover, most
 /// frequent first. Identical paragraphs are read once, so a repeated teaser does not inflate
 /// its names.
-pub fn name_candidates(index: &OpenIndex, limit: usize) -> anyhow::Result<Vec<Candidate>> {
-    let searcher = index.reader.searcher();
+pub fn name_candidates(snapshot: &Snapshot, limit: usize) -> Result<Vec<Candidate>> {
+    let searcher = &snapshot.searcher;
     let mut seen_texts = HashSet::new();
     let mut counts: HashMap<String, u64> = HashMap::new();
     for segment in searcher.segment_readers() {
@@ -266,11 +195,14 @@ pub fn name_candidates(index: &OpenIndex, limit: usize) -> anyhow::Result<Vec<Ca
                 continue;
             }
             let stored: TantivyDocument = store.get(doc)?;
-            let Some(text) = stored_str(&stored, index.fields.text) else {
+            let Some(text) = stored
+                .get_first(snapshot.fields.text)
+                .and_then(|v| v.as_str())
+            else {
                 continue;
             };
             let mut in_paragraph = HashSet::new();
-            for name in index.gazetteer.name_candidates(&text) {
+            for name in snapshot.gazetteer.name_candidates(text) {
                 if in_paragraph.insert(name.clone()) {
                     *counts.entry(name).or_default() += 1;
                 }

@@ -1,22 +1,28 @@
 /*!
 sitrep: full-text and entity search for archives of conflict reporting.
 
-The engine lives here, one module per responsibility; `main.rs` only parses flags, calls
-these modules and prints. See DESIGN.md for the contracts.
+The engine lives here, one module per responsibility; the binary only parses flags, calls
+these modules and prints. The read side is [`Engine`] (open once, query from any thread); the
+write side is [`sync_index`]. See the README's Architecture section and DESIGN.md.
 */
 
 pub mod analysis;
 pub mod bench;
 pub mod corpus;
+pub mod engine;
 pub mod entities;
+pub mod error;
 pub mod indexer;
 pub mod inspect;
 pub mod output;
 pub mod query;
 pub mod schema;
-pub mod searcher;
+pub mod search;
+pub mod store;
 
+pub use engine::{Engine, Snapshot};
 pub use entities::{EntityMatch, Gazetteer};
-pub use indexer::{open_index, sync_index, IndexError, IndexOptions, OpenIndex, SyncReport};
+pub use error::{Error, Result};
+pub use indexer::{needs_first_build, sync_index, IndexOptions, Progress, SyncReport};
 pub use query::{parse_query, QuerySyntaxError};
-pub use searcher::{search, SearchOptions, SearchResults, UnknownEntity};
+pub use search::{SearchOptions, SearchResults, Timeline};

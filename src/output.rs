@@ -6,14 +6,14 @@ touches the index.
 */
 
 use std::fmt::Write as _;
-use std::ops::Range;
 
 use serde::Serialize;
 
 use crate::entities::EntityMatch;
 use crate::indexer::SyncReport;
 use crate::inspect::{Candidate, EntityUsage, IndexStats, ShownArticle};
-use crate::searcher::{EntityRef, SearchResults};
+use crate::search::{EntityRef, SearchResults};
+use crate::store::GazetteerInfo;
 
 const BOLD_YELLOW: &str = "\x1b[1;33m";
 const DIM: &str = "\x1b[2m";
@@ -65,16 +65,16 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("our result types always serialise")
 }
 
-fn mark(text: &str, ranges: &[Range<usize>], style: Style) -> String {
+fn mark(text: &str, ranges: &[[usize; 2]], style: Style) -> String {
     let mut out = String::with_capacity(text.len() + ranges.len() * 8);
     let mut at = 0;
-    for range in ranges {
-        if range.start < at || range.end > text.len() {
+    for &[start, end] in ranges {
+        if start < at || end > text.len() {
             continue;
         }
-        out.push_str(&text[at..range.start]);
-        out.push_str(&style.highlight(&text[range.clone()]));
-        at = range.end;
+        out.push_str(&text[at..start]);
+        out.push_str(&style.highlight(&text[start..end]));
+        at = end;
     }
     out.push_str(&text[at..]);
     out
@@ -315,6 +315,20 @@ pub fn render_mentions(mentions: &[EntityMatch]) -> String {
     out
 }
 
+/// `sitrep entities --gazetteer`: where the gazetteer in use comes from.
+pub fn render_gazetteer_info(info: &GazetteerInfo) -> String {
+    match &info.saved_in {
+        Some(index) => format!(
+            "{} ({} entities; the copy saved in {index} when {} was indexed, hash {})\n",
+            info.source,
+            info.entities,
+            info.corpus.as_deref().unwrap_or(""),
+            info.hash
+        ),
+        None => format!("{} ({} entities)\n", info.source, info.entities),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,11 +344,7 @@ mod tests {
     fn marks_without_colour_use_brackets() {
         let style = Style { color: false };
         assert_eq!(
-            mark(
-                "the Qods Force chief",
-                &[Range { start: 4, end: 14 }],
-                style
-            ),
+            mark("the Qods Force chief", &[[4, 14]], style),
             "the [Qods Force] chief"
         );
     }

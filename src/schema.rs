@@ -133,4 +133,5 @@ pub mod names {
     pub const ARTICLE_HASH: &str = "article_hash";
     pub const ARTICLE_KEY: &str = "article_key";
     pub const TEXT_HASH: &str = "text_hash";
+    pub const DATE: &str = "date";
 }

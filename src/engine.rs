@@ -1,0 +1,226 @@
+/*!
+The read side: [`Engine`] opens an index once (schema check, saved gazetteer, one reader) and
+answers search, show, stats, entity and timeline requests from any number of threads.
+
+Every request works on a [`Snapshot`]: one commit's searcher together with the payload and
+gazetteer of that commit, so a request never mixes two commits. A live engine (the server's)
+reloads its reader when `sitrep index` commits, and picks up a changed gazetteer with it.
+*/
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
+
+use crate::entities::Gazetteer;
+use crate::error::{Error, Result};
+use crate::inspect::{self, Candidate, EntityUsage, IndexStats, ShownArticle};
+use crate::schema::Fields;
+use crate::search::{self, SearchOptions, SearchResults, Timeline};
+use crate::store::{self, CommitPayload};
+
+pub struct Engine {
+    path: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    commit: RwLock<Arc<CommitState>>,
+}
+
+/// What a commit says beyond its documents.
+struct CommitState {
+    /// The searcher generation this state was read for.
+    generation: u64,
+    payload: Option<CommitPayload>,
+    gazetteer: Arc<Gazetteer>,
+}
+
+/// One commit as a request sees it.
+pub struct Snapshot {
+    pub searcher: Searcher,
+    pub fields: Fields,
+    pub payload: Option<CommitPayload>,
+    pub gazetteer: Arc<Gazetteer>,
+    pub path: PathBuf,
+}
+
+impl Engine {
+    /// Opens an index for a one-shot command: the reader stays on the commit it opened.
+    pub fn open(path: &Path) -> Result<Engine> {
+        Engine::open_with(path, ReloadPolicy::Manual)
+    }
+
+    /// Opens an index for a long-running process: the reader follows new commits (tantivy
+    /// watches `meta.json`), so searches see articles indexed after the start.
+    pub fn open_live(path: &Path) -> Result<Engine> {
+        Engine::open_with(path, ReloadPolicy::OnCommitWithDelay)
+    }
+
+    fn open_with(path: &Path, policy: ReloadPolicy) -> Result<Engine> {
+        let (index, fields) = store::open_tantivy(path)?;
+        let payload = store::read_payload(&index, path)?;
+        store::check_payload(payload.as_ref(), path)?;
+        let gazetteer = store::saved_gazetteer(path, payload.as_ref())?;
+        let reader: IndexReader = index
+            .reader_builder()
+            .reload_policy(policy)
+            .try_into()
+            .map_err(|e| Error::corrupt(path, e))?;
+        let generation = reader.searcher().generation().generation_id();
+        Ok(Engine {
+            path: path.to_path_buf(),
+            index,
+            reader,
+            fields,
+            commit: RwLock::new(Arc::new(CommitState {
+                generation,
+                payload,
+                gazetteer: Arc::new(gazetteer),
+            })),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The current commit: its searcher, payload and gazetteer.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        let searcher = self.reader.searcher();
+        let generation = searcher.generation().generation_id();
+        let current = Arc::clone(&self.commit.read().expect("commit lock"));
+        let state = if current.generation == generation {
+            current
+        } else {
+            self.refresh(generation, &current)?
+        };
+        Ok(Snapshot {
+            searcher,
+            fields: self.fields,
+            payload: state.payload.clone(),
+            gazetteer: Arc::clone(&state.gazetteer),
+            path: self.path.clone(),
+        })
+    }
+
+    /// Reads the payload of a newer commit, and its gazetteer when that changed.
+    fn refresh(&self, generation: u64, current: &CommitState) -> Result<Arc<CommitState>> {
+        let payload = store::read_payload(&self.index, &self.path)?;
+        store::check_payload(payload.as_ref(), &self.path)?;
+        let same_gazetteer = payload.as_ref().map(|p| &p.gazetteer_hash)
+            == current.payload.as_ref().map(|p| &p.gazetteer_hash);
+        let gazetteer = if same_gazetteer {
+            Arc::clone(&current.gazetteer)
+        } else {
+            Arc::new(store::saved_gazetteer(&self.path, payload.as_ref())?)
+        };
+        let state = Arc::new(CommitState {
+            generation,
+            payload,
+            gazetteer,
+        });
+        *self.commit.write().expect("commit lock") = Arc::clone(&state);
+        Ok(state)
+    }
+
+    /// The gazetteer of the current commit.
+    pub fn gazetteer(&self) -> Result<Arc<Gazetteer>> {
+        Ok(self.snapshot()?.gazetteer)
+    }
+
+    pub fn search(&self, options: &SearchOptions) -> Result<SearchResults> {
+        search::run(&self.snapshot()?, options)
+    }
+
+    /// Hits per month for a query and its filters.
+    pub fn timeline(&self, options: &SearchOptions) -> Result<Timeline> {
+        search::timeline(&self.snapshot()?, options)
+    }
+
+    /// An article's paragraphs (or one of them) with their entities, and with where each entity
+    /// is named when `with_mentions`.
+    pub fn show(
+        &self,
+        article_id: &str,
+        paragraph: Option<u64>,
+        with_mentions: bool,
+    ) -> Result<ShownArticle> {
+        let snapshot = self.snapshot()?;
+        let Some(article) = inspect::show_article(&snapshot, article_id, paragraph, with_mentions)?
+        else {
+            return Err(Error::ArticleNotFound {
+                id: article_id.to_string(),
+                index: self.path.clone(),
+            });
+        };
+        if article.paragraphs.is_empty() {
+            return Err(Error::ParagraphNotFound {
+                id: article_id.to_string(),
+                paragraph: paragraph.unwrap_or(0),
+            });
+        }
+        Ok(article)
+    }
+
+    pub fn stats(&self) -> Result<IndexStats> {
+        inspect::index_stats(&self.snapshot()?)
+    }
+
+    /// Gazetteer entities (of one kind, or all) with their counts, most named first.
+    pub fn entities(&self, kind: Option<&str>, limit: usize) -> Result<Vec<EntityUsage>> {
+        let snapshot = self.snapshot()?;
+        if let Some(kind) = kind {
+            let known = snapshot.gazetteer.kinds();
+            if !known.iter().any(|k| k == kind) {
+                return Err(Error::UnknownKind {
+                    kind: kind.to_string(),
+                    known,
+                });
+            }
+        }
+        let mut usage = inspect::entity_usage(&snapshot, kind)?;
+        usage.truncate(limit);
+        Ok(usage)
+    }
+
+    /// Names in the corpus the gazetteer does not cover, most frequent first.
+    pub fn candidates(&self, limit: usize) -> Result<Vec<Candidate>> {
+        inspect::name_candidates(&self.snapshot()?, limit)
+    }
+
+    /// Which gazetteer the index was tagged with, and where its copy is saved.
+    pub fn gazetteer_info(&self) -> Result<store::GazetteerInfo> {
+        let snapshot = self.snapshot()?;
+        Ok(store::GazetteerInfo::saved(
+            &snapshot.gazetteer,
+            &self.path,
+            snapshot.payload.as_ref(),
+        ))
+    }
+}
+
+/// Which gazetteer is in use: the copy saved with the index when there is one (what searches
+/// use), else the one `sitrep index` would tag with.
+pub fn describe_gazetteer(
+    index: &Path,
+    explicit: Option<&Path>,
+    corpus: &Path,
+) -> Result<store::GazetteerInfo> {
+    if store::index_exists(index) {
+        return Engine::open(index)?.gazetteer_info();
+    }
+    let gazetteer = Gazetteer::resolve(explicit, corpus)?;
+    Ok(store::GazetteerInfo::unsaved(&gazetteer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_engine_can_be_shared_between_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Engine>();
+        shareable::<Snapshot>();
+    }
+}

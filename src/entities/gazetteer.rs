@@ -1,0 +1,157 @@
+//! Loading `entities.toml` and checking it: kinds, names, parents and aliases that two
+//! entities both claim are errors that name the line or the entities involved.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use rustc_hash::FxHashMap;
+use serde::Deserialize;
+
+use super::{Entity, Gazetteer, GazetteerSource, BUILTIN_GAZETTEER};
+use crate::analysis::normalize_name;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    name: String,
+    #[serde(default)]
+    parent: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+impl Gazetteer {
+    /// `--entities FILE`, else `entities.toml` in the corpus folder, else the built-in one.
+    pub fn resolve(explicit: Option<&Path>, corpus: &Path) -> anyhow::Result<Gazetteer> {
+        if let Some(path) = explicit {
+            return Gazetteer::from_file(path);
+        }
+        let in_corpus = corpus.join("entities.toml");
+        if in_corpus.is_file() {
+            return Gazetteer::from_file(&in_corpus);
+        }
+        Gazetteer::parse(BUILTIN_GAZETTEER, GazetteerSource::BuiltIn)
+    }
+
+    pub fn from_file(path: &Path) -> anyhow::Result<Gazetteer> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading gazetteer {}", path.display()))?;
+        Gazetteer::parse(&text, GazetteerSource::File(path.to_path_buf()))
+    }
+
+    pub fn parse(toml_text: &str, source: GazetteerSource) -> anyhow::Result<Gazetteer> {
+        let raw: BTreeMap<String, Vec<RawEntry>> = toml::from_str(toml_text).map_err(|err| {
+            let location = err
+                .span()
+                .map(|span| {
+                    let (line, column) = line_column(toml_text, span.start);
+                    format!(" at line {line}, column {column}")
+                })
+                .unwrap_or_default();
+            anyhow::anyhow!("gazetteer {source}{location}: {}", err.message())
+        })?;
+        let mut entities = Vec::new();
+        let mut parents = Vec::new();
+        let mut by_kind_name: HashMap<(String, String), usize> = HashMap::new();
+        for (kind, entries) in raw {
+            if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_lowercase()) {
+                bail!("gazetteer {source}: kind '{kind}' must be a lower-case word such as person, org or place");
+            }
+            for entry in entries {
+                let name = entry.name.trim().to_string();
+                if name.is_empty() || name.contains('/') || name.contains(char::is_control) {
+                    bail!("gazetteer {source}: {kind} name '{name}' must be non-empty and contain no '/' or control characters");
+                }
+                let key = (kind.clone(), name.clone());
+                if by_kind_name.insert(key, entities.len()).is_some() {
+                    bail!("gazetteer {source}: {kind} '{name}' is defined twice");
+                }
+                parents.push(entry.parent);
+                entities.push(Entity {
+                    kind: kind.clone(),
+                    name,
+                    parent: None,
+                    aliases: entry
+                        .aliases
+                        .into_iter()
+                        .map(|a| a.trim().to_string())
+                        .collect(),
+                    facet: String::new(),
+                });
+            }
+        }
+        for (id, parent) in parents.into_iter().enumerate() {
+            if let Some(parent) = parent {
+                let entity = &entities[id];
+                let key = (entity.kind.clone(), parent.trim().to_string());
+                let Some(&parent_id) = by_kind_name.get(&key) else {
+                    bail!(
+                        "gazetteer {source}: {} '{}' has parent '{}', which is not a {} in the gazetteer",
+                        entity.kind, entity.name, parent, entity.kind
+                    );
+                };
+                entities[id].parent = Some(parent_id);
+            }
+        }
+        for id in 0..entities.len() {
+            let mut chain = vec![entities[id].name.clone()];
+            let mut cursor = entities[id].parent;
+            while let Some(parent) = cursor {
+                if parent == id || chain.len() > entities.len() {
+                    bail!(
+                        "gazetteer {source}: parent cycle through {} '{}'",
+                        entities[id].kind,
+                        entities[id].name
+                    );
+                }
+                chain.push(entities[parent].name.clone());
+                cursor = entities[parent].parent;
+            }
+            chain.push(entities[id].kind.clone());
+            chain.reverse();
+            entities[id].facet = format!("/{}", chain.join("/"));
+        }
+        let mut lookup: FxHashMap<String, usize> = FxHashMap::default();
+        for (id, entity) in entities.iter().enumerate() {
+            for alias in std::iter::once(&entity.name).chain(&entity.aliases) {
+                let key = normalize_name(alias);
+                if key.is_empty() {
+                    bail!(
+                        "gazetteer {source}: {} '{}' has an empty alias",
+                        entity.kind,
+                        entity.name
+                    );
+                }
+                match lookup.get(&key) {
+                    Some(&other) if other != id => bail!(
+                        "gazetteer {source}: alias '{}' is claimed by both {} '{}' and {} '{}'",
+                        alias,
+                        entities[other].kind,
+                        entities[other].name,
+                        entity.kind,
+                        entity.name
+                    ),
+                    _ => {
+                        lookup.insert(key, id);
+                    }
+                }
+            }
+        }
+        Ok(Gazetteer {
+            entities,
+            source,
+            hash: crate::corpus::hash_bytes(toml_text.as_bytes()),
+            toml: toml_text.to_string(),
+            lookup,
+            matcher: std::sync::OnceLock::new(),
+        })
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}

@@ -1,0 +1,415 @@
+//! The matcher: every alias in one aho-corasick automaton run anchored at word starts, plus a
+//! spelling-variant pass that anchors on an exact word of a multi-word name and allows one edit
+//! in one long word.
+
+use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+
+use super::{Entity, EntityMatch, Gazetteer, NAME_PARTICLES};
+use crate::analysis::{normalize, normalize_name, within_one_edit, NormalizedText};
+
+/// Finds mentions of a chosen few entities (see [`Gazetteer::mention_finder`]).
+pub struct MentionFinder<'a> {
+    pub(super) gazetteer: &'a Gazetteer,
+    pub(super) matcher: Matcher,
+}
+
+impl MentionFinder<'_> {
+    pub fn find_mentions(&self, text: &str) -> Vec<EntityMatch> {
+        self.gazetteer.mentions_with(&self.matcher, text)
+    }
+}
+
+/// One normalised alias as the matcher sees it.
+struct Pattern {
+    entity: usize,
+    /// Short all-capitals acronyms (IRGC, PMF, KH) match only when written in capitals, or
+    /// "kh" and "aah" would turn up inside ordinary prose.
+    capitals_only: bool,
+    /// Words of the normalised alias and the separators between them.
+    words: Vec<String>,
+    separators: Vec<String>,
+}
+
+pub(super) struct Matcher {
+    automaton: AhoCorasick,
+    patterns: Vec<Pattern>,
+    /// The spelling-variant pass starts from an exact word of a multi-word name (the
+    /// anchor). One automaton finds anchors in a paragraph in a single scan; `anchor_targets`
+    /// lists, per anchor, the (pattern, word index) pairs it may belong to.
+    anchor_automaton: Option<AhoCorasick>,
+    anchor_targets: Vec<Vec<(usize, usize)>>,
+}
+
+/// Ordinary words that many organisation and place names contain. As anchors they would send
+/// the variant pass to check most sentences of a news corpus (it cost more than the exact
+/// pass); names built only of such words and one misspelt word are rare.
+const COMMON_NAME_WORDS: [&str; 56] = [
+    "state",
+    "states",
+    "united",
+    "forces",
+    "force",
+    "army",
+    "national",
+    "islamic",
+    "front",
+    "party",
+    "republic",
+    "people",
+    "peoples",
+    "popular",
+    "revolutionary",
+    "guard",
+    "guards",
+    "council",
+    "movement",
+    "organization",
+    "organisation",
+    "brigade",
+    "brigades",
+    "department",
+    "ministry",
+    "international",
+    "new",
+    "north",
+    "south",
+    "east",
+    "west",
+    "central",
+    "great",
+    "gulf",
+    "sea",
+    "city",
+    "province",
+    "island",
+    "union",
+    "liberation",
+    "resistance",
+    "committee",
+    "agency",
+    "bank",
+    "company",
+    "group",
+    "command",
+    "air",
+    "navy",
+    "security",
+    "intelligence",
+    "democratic",
+    "arab",
+    "supreme",
+    "general",
+    "us",
+];
+
+/// Length a word needs before a one-letter difference is read as a variant rather than another
+/// word: "Soliemani" is Soleimani, but "Badr" is not "Bakr".
+const MIN_VARIANT_WORD_LEN: usize = 6;
+
+impl Matcher {
+    pub(super) fn build(entities: &[Entity]) -> Matcher {
+        Matcher::build_subset(entities, None)
+    }
+
+    pub(super) fn build_subset(entities: &[Entity], only: Option<&[usize]>) -> Matcher {
+        let mut patterns: Vec<(String, Pattern)> = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (id, entity) in entities.iter().enumerate() {
+            if only.is_some_and(|ids| !ids.contains(&id)) {
+                continue;
+            }
+            for alias in std::iter::once(&entity.name).chain(&entity.aliases) {
+                let normalized = normalize_name(alias);
+                if let Some(&existing) = seen.get(&normalized) {
+                    // "OPEC" alone matches only in capitals; listing "Opec" as well says the
+                    // mixed-case spelling is wanted too.
+                    patterns[existing].1.capitals_only &= is_short_acronym(alias);
+                    continue;
+                }
+                seen.insert(normalized.clone(), patterns.len());
+                let (words, separators) = split_words(&normalized);
+                patterns.push((
+                    normalized,
+                    Pattern {
+                        entity: id,
+                        capitals_only: is_short_acronym(alias),
+                        words,
+                        separators,
+                    },
+                ));
+            }
+        }
+        // Names start at word starts, so the automaton runs anchored there: an unanchored scan
+        // stops at every alias inside a longer word ("us" in "business", "iran" in "iranian"),
+        // and rejecting those cost more than the matching.
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(patterns.iter().map(|(p, _)| p.as_str()))
+            .expect("aliases are short literal strings, far below the automaton's limits");
+        let patterns: Vec<Pattern> = patterns.into_iter().map(|(_, p)| p).collect();
+        let mut anchors: FxHashMap<String, Vec<(usize, usize)>> = FxHashMap::default();
+        for (pid, pattern) in patterns.iter().enumerate() {
+            if pattern.words.len() < 2 || pattern.capitals_only {
+                continue;
+            }
+            for (wid, word) in pattern.words.iter().enumerate() {
+                // An anchor is worth checking only if another word of the name is long enough
+                // to be the misspelt one.
+                let other_long_word = pattern
+                    .words
+                    .iter()
+                    .enumerate()
+                    .any(|(i, w)| i != wid && w.len() >= MIN_VARIANT_WORD_LEN);
+                let word_str = word.as_str();
+                if other_long_word
+                    && word.len() >= 2
+                    && !NAME_PARTICLES.contains(&word_str)
+                    && !COMMON_NAME_WORDS.contains(&word_str)
+                {
+                    anchors.entry(word.clone()).or_default().push((pid, wid));
+                }
+            }
+        }
+        let mut anchors: Vec<(String, Vec<(usize, usize)>)> = anchors.into_iter().collect();
+        anchors.sort();
+        let anchor_automaton = (!anchors.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .start_kind(StartKind::Anchored)
+                .build(anchors.iter().map(|(w, _)| w.as_str()))
+                .expect("anchor words are short literal strings")
+        });
+        let anchor_targets = anchors.into_iter().map(|(_, targets)| targets).collect();
+        Matcher {
+            automaton,
+            patterns,
+            anchor_automaton,
+            anchor_targets,
+        }
+    }
+
+    /// (entity, original byte range, is a variant) for every accepted mention, in text order.
+    pub(super) fn find(&self, text: &str) -> Vec<(usize, Range<usize>, bool)> {
+        self.find_in(&normalize(text), text)
+    }
+
+    pub(super) fn find_in(
+        &self,
+        norm: &NormalizedText,
+        text: &str,
+    ) -> Vec<(usize, Range<usize>, bool)> {
+        let hay = norm.text.as_str();
+        // (normalised range, pattern, variant)
+        let mut found: Vec<(Range<usize>, usize, bool)> = Vec::new();
+        let mut variants_tried: Vec<(usize, usize)> = Vec::new();
+        let mut covered_to = 0;
+        for start in word_starts(hay) {
+            let input = Input::new(hay)
+                .span(start..hay.len())
+                .anchored(Anchored::Yes);
+            if start >= covered_to {
+                if let Some(m) = self.automaton.find(input.clone()) {
+                    let pattern = &self.patterns[m.pattern().as_usize()];
+                    let ok = is_boundary(hay, m.start(), m.end())
+                        && (!pattern.capitals_only
+                            || is_all_capitals(&text[norm.original_range(m.range(), text)]));
+                    if ok {
+                        found.push((m.range(), m.pattern().as_usize(), false));
+                        covered_to = m.end();
+                    }
+                }
+            }
+            if let Some(anchors) = &self.anchor_automaton {
+                if let Some(hit) = anchors.find(input) {
+                    if is_boundary(hay, hit.start(), hit.end()) {
+                        self.variants_at(hay, hit, &mut variants_tried, &mut found);
+                    }
+                }
+            }
+        }
+        // Longest wins among overlapping mentions, then the leftmost.
+        found.sort_by(|a, b| {
+            (b.0.len(), std::cmp::Reverse(b.0.start))
+                .cmp(&(a.0.len(), std::cmp::Reverse(a.0.start)))
+        });
+        let mut accepted: Vec<(Range<usize>, usize, bool)> = Vec::new();
+        for candidate in found {
+            if accepted
+                .iter()
+                .all(|a| a.0.end <= candidate.0.start || candidate.0.end <= a.0.start)
+            {
+                accepted.push(candidate);
+            }
+        }
+        accepted.sort_by_key(|a| a.0.start);
+        accepted
+            .into_iter()
+            .map(|(range, pid, variant)| {
+                (
+                    self.patterns[pid].entity,
+                    norm.original_range(range, text),
+                    variant,
+                )
+            })
+            .collect()
+    }
+
+    /// Multi-word names with one long word off by one edit ("Qassem Soliemani"), around an
+    /// exact word of the name found at `hit`.
+    fn variants_at(
+        &self,
+        hay: &str,
+        hit: aho_corasick::Match,
+        tried: &mut Vec<(usize, usize)>,
+        found: &mut Vec<(Range<usize>, usize, bool)>,
+    ) {
+        for &(pid, wid) in &self.anchor_targets[hit.pattern().as_usize()] {
+            let pattern = &self.patterns[pid];
+            let after = pattern.words.len() - wid - 1;
+            let Some(window) = words_around(hay, hit.range(), wid, after) else {
+                continue;
+            };
+            if tried.contains(&(pid, window[0].start)) {
+                continue;
+            }
+            tried.push((pid, window[0].start));
+            let separators_match = window
+                .windows(2)
+                .zip(&pattern.separators)
+                .all(|(pair, sep)| &hay[pair[0].end..pair[1].start] == sep);
+            if !separators_match {
+                continue;
+            }
+            let mut edits = 0;
+            for (word, span) in pattern.words.iter().zip(&window) {
+                let written = &hay[span.clone()];
+                if written == word {
+                    continue;
+                }
+                if word.len() >= MIN_VARIANT_WORD_LEN && within_one_edit(word, written) {
+                    edits += 1;
+                } else {
+                    edits = 2;
+                }
+                if edits > 1 {
+                    break;
+                }
+            }
+            if edits == 1 {
+                let n = window.len();
+                found.push((window[0].start..window[n - 1].end, pid, true));
+            }
+        }
+    }
+}
+
+/// Byte offsets where a word starts: a letter or digit after anything else.
+fn word_starts(hay: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut previous_is_word = false;
+    hay.char_indices().filter_map(move |(i, c)| {
+        let is_word = c.is_alphanumeric();
+        let starts = is_word && !previous_is_word;
+        previous_is_word = is_word;
+        starts.then_some(i)
+    })
+}
+
+/// The word at `anchor` with `before` words to its left and `after` to its right, or `None`
+/// when the text runs out first.
+fn words_around(
+    hay: &str,
+    anchor: Range<usize>,
+    before: usize,
+    after: usize,
+) -> Option<Vec<Range<usize>>> {
+    let mut left = Vec::with_capacity(before);
+    let mut at = anchor.start;
+    for _ in 0..before {
+        let end = hay[..at]
+            .trim_end_matches(|c: char| !c.is_alphanumeric())
+            .len();
+        let start = hay[..end].trim_end_matches(char::is_alphanumeric).len();
+        if start == end {
+            return None;
+        }
+        left.push(start..end);
+        at = start;
+    }
+    left.reverse();
+    left.push(anchor.clone());
+    let mut at = anchor.end;
+    for _ in 0..after {
+        let start = hay.len()
+            - hay[at..]
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .len();
+        let end = hay.len() - hay[start..].trim_start_matches(char::is_alphanumeric).len();
+        if start == end {
+            return None;
+        }
+        left.push(start..end);
+        at = end;
+    }
+    Some(left)
+}
+
+fn split_words(normalized: &str) -> (Vec<String>, Vec<String>) {
+    let spans = word_spans(normalized);
+    let words = spans
+        .iter()
+        .map(|s| normalized[s.clone()].to_string())
+        .collect();
+    let separators = spans
+        .windows(2)
+        .map(|pair| normalized[pair[0].end..pair[1].start].to_string())
+        .collect();
+    (words, separators)
+}
+
+fn word_spans(text: &str) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                spans.push(s..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        spans.push(s..text.len());
+    }
+    spans
+}
+
+fn is_boundary(hay: &str, start: usize, end: usize) -> bool {
+    let before = hay[..start].chars().next_back();
+    let after = hay[end..].chars().next();
+    let first = hay[start..].chars().next();
+    let last = hay[..end].chars().next_back();
+    // A boundary is needed only where the alias itself starts or ends with a word character
+    // ("U.S." may be followed by a letter-less "-backed", already a space after normalising).
+    let open =
+        !(first.is_some_and(char::is_alphanumeric) && before.is_some_and(char::is_alphanumeric));
+    let close =
+        !(last.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphanumeric));
+    open && close
+}
+
+fn is_short_acronym(alias: &str) -> bool {
+    let letters: Vec<char> = alias.chars().filter(|c| c.is_alphabetic()).collect();
+    !letters.is_empty() && letters.len() <= 5 && letters.iter().all(|c| c.is_uppercase())
+}
+
+fn is_all_capitals(text: &str) -> bool {
+    !text.chars().any(char::is_lowercase)
+}

@@ -1,0 +1,221 @@
+/*!
+Named entities: the gazetteer (`entities.toml`), the matcher that tags text with it, and the
+name candidates that the gazetteer does not cover yet.
+
+- `gazetteer`: loading `entities.toml` and checking it (kinds, parents, clashing aliases);
+- `compiled`: the line format saved with the index, so a search does not parse TOML;
+- `matcher`: exact aliases in one aho-corasick pass (leftmost-longest, word boundaries) and
+  spelling variants of multi-word names ("Qassem Soliemani"), on [`normalize`]d text with
+  offsets mapped back to the original bytes;
+- `candidates`: capitalised names that no entry covers.
+
+This module knows nothing about tantivy beyond the facet path string each entity is stored under.
+*/
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::analysis::{normalize, normalize_name, NormalizedText};
+
+mod candidates;
+mod compiled;
+mod gazetteer;
+mod matcher;
+#[cfg(test)]
+mod tests;
+
+use candidates::capitalised_sequences;
+use matcher::Matcher;
+pub use matcher::MentionFinder;
+
+/// The repository's own gazetteer, so any folder of articles gets the field's names tagged.
+pub const BUILTIN_GAZETTEER: &str = include_str!("../../corpus/entities.toml");
+
+const BUILTIN_LABEL: &str = "built-in (corpus/entities.toml of sitrep)";
+
+/// Words that join the parts of a name without being a name themselves. They are never used
+/// as anchors for spelling variants (too common), and may sit inside a name candidate.
+const NAME_PARTICLES: [&str; 12] = [
+    "al", "el", "ul", "abu", "bin", "ibn", "bint", "of", "the", "and", "de", "for",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entity {
+    pub kind: String,
+    pub name: String,
+    pub parent: Option<usize>,
+    pub aliases: Vec<String>,
+    /// Facet path, e.g. `/org/Islamic Revolutionary Guard Corps/Qods Force`.
+    pub facet: String,
+}
+
+/// Where the gazetteer in use came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GazetteerSource {
+    File(PathBuf),
+    BuiltIn,
+}
+
+impl std::fmt::Display for GazetteerSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GazetteerSource::File(path) => write!(f, "{}", path.display()),
+            GazetteerSource::BuiltIn => write!(f, "{BUILTIN_LABEL}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntityMatch {
+    #[serde(skip)]
+    pub entity: usize,
+    pub kind: String,
+    pub name: String,
+    /// The text as written in the original.
+    pub text: String,
+    /// Byte range in the original text.
+    pub range: [usize; 2],
+    /// True when the mention differs from every alias by one edit (a variant or a typo).
+    pub variant: bool,
+}
+
+pub struct Gazetteer {
+    pub entities: Vec<Entity>,
+    pub source: GazetteerSource,
+    /// Hash of the TOML text; stored in the index so a change triggers re-tagging.
+    pub hash: u64,
+    /// The TOML it was parsed from (empty when loaded from the compiled form).
+    pub toml: String,
+    lookup: FxHashMap<String, usize>,
+    /// Built on first use: a search that tags nothing (most of them) should not pay for
+    /// compiling the automaton of every alias at process start.
+    matcher: std::sync::OnceLock<Matcher>,
+}
+
+impl std::fmt::Debug for Gazetteer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gazetteer")
+            .field("source", &self.source)
+            .field("entities", &self.entities.len())
+            .finish()
+    }
+}
+
+impl Gazetteer {
+    fn matcher(&self) -> &Matcher {
+        self.matcher.get_or_init(|| Matcher::build(&self.entities))
+    }
+
+    /// Finds the entity a name or alias refers to, ignoring case, apostrophes and hyphens.
+    pub fn lookup(&self, name: &str) -> Option<&Entity> {
+        self.lookup_id(name).map(|id| &self.entities[id])
+    }
+
+    pub fn lookup_id(&self, name: &str) -> Option<usize> {
+        self.lookup.get(&normalize_name(name)).copied()
+    }
+
+    /// The canonical names closest to `name` (of `kind` when given), best first.
+    pub fn suggest(&self, name: &str, kind: Option<&str>) -> Vec<String> {
+        let wanted = normalize_name(name);
+        let mut scored: Vec<(f64, usize)> = self
+            .lookup
+            .iter()
+            .filter(|(_, &id)| kind.is_none_or(|k| self.entities[id].kind == k))
+            .map(|(alias, &id)| {
+                let mut score = strsim::jaro_winkler(&wanted, alias);
+                if alias.contains(&wanted) || wanted.contains(alias.as_str()) {
+                    score += 0.2;
+                }
+                (score, id)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut names = Vec::new();
+        for (_, id) in scored {
+            let name = &self.entities[id].name;
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+            if names.len() == 3 {
+                break;
+            }
+        }
+        names
+    }
+
+    /// Every mention of a gazetteer entity in `text`, in text order.
+    pub fn find_mentions(&self, text: &str) -> Vec<EntityMatch> {
+        self.mentions_with(self.matcher(), text)
+    }
+
+    /// A matcher for a few entities only: what search needs to highlight the entities a query
+    /// was expanded to, at a fraction of the cost of compiling every alias.
+    pub fn mention_finder(&self, entities: &[usize]) -> MentionFinder<'_> {
+        MentionFinder {
+            gazetteer: self,
+            matcher: Matcher::build_subset(&self.entities, Some(entities)),
+        }
+    }
+
+    fn mentions_with(&self, matcher: &Matcher, text: &str) -> Vec<EntityMatch> {
+        matcher
+            .find(text)
+            .into_iter()
+            .map(|(entity, range, variant)| EntityMatch {
+                entity,
+                kind: self.entities[entity].kind.clone(),
+                name: self.entities[entity].name.clone(),
+                text: text[range.clone()].to_string(),
+                range: [range.start, range.end],
+                variant,
+            })
+            .collect()
+    }
+
+    /// The distinct entities named in `text`, in order of first mention.
+    pub fn tag(&self, text: &str) -> Vec<usize> {
+        self.tag_normalized(&normalize(text), text)
+    }
+
+    /// [`Gazetteer::tag`] for a text the caller has already normalised (the indexer needs the
+    /// normalised form for its duplicate hash too).
+    pub fn tag_normalized(&self, norm: &NormalizedText, text: &str) -> Vec<usize> {
+        let mut seen = Vec::new();
+        for (entity, _, _) in self.matcher().find_in(norm, text) {
+            if !seen.contains(&entity) {
+                seen.push(entity);
+            }
+        }
+        seen
+    }
+
+    /// Capitalised word sequences in `text` that no gazetteer entry covers.
+    pub fn name_candidates(&self, text: &str) -> Vec<String> {
+        let covered: Vec<Range<usize>> =
+            self.matcher().find(text).into_iter().map(|m| m.1).collect();
+        capitalised_sequences(text)
+            .into_iter()
+            .filter(|range| {
+                !covered
+                    .iter()
+                    .any(|c| c.start < range.end && range.start < c.end)
+            })
+            .map(|range| text[range].split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    }
+
+    pub fn by_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Entity> {
+        self.entities.iter().filter(move |e| e.kind == kind)
+    }
+
+    pub fn kinds(&self) -> Vec<String> {
+        let mut kinds: Vec<String> = self.entities.iter().map(|e| e.kind.clone()).collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
+}

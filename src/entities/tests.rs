@@ -1,0 +1,191 @@
+//! Gazetteer loading, matching and candidates on a small gazetteer written for the tests.
+
+use super::*;
+
+const SAMPLE: &str = r#"
+[[org]]
+name = "Islamic Revolutionary Guard Corps"
+aliases = ["IRGC", "Revolutionary Guards"]
+
+[[org]]
+name = "Qods Force"
+parent = "Islamic Revolutionary Guard Corps"
+aliases = ["Quds Force", "IRGC-QF"]
+
+[[org]]
+name = "Kata'ib Hezbollah"
+aliases = ["Hezbollah Brigades", "KH"]
+
+[[org]]
+name = "Hezbollah"
+
+[[person]]
+name = "Qassem Soleimani"
+aliases = ["Qasem Soleimani", "Soleimani", "Suleimani"]
+
+[[person]]
+name = "Abu Mahdi al-Muhandis"
+
+[[person]]
+name = "Muqtada al-Sadr"
+aliases = ["Sadr"]
+
+[[place]]
+name = "Iraq"
+
+[[place]]
+name = "Baghdad"
+parent = "Iraq"
+
+[[place]]
+name = "Sadr City"
+parent = "Baghdad"
+
+[[place]]
+name = "United States"
+aliases = ["U.S.", "US"]
+"#;
+
+fn gazetteer() -> Gazetteer {
+    Gazetteer::parse(SAMPLE, GazetteerSource::BuiltIn).unwrap()
+}
+
+fn names(text: &str) -> Vec<(String, String)> {
+    gazetteer()
+        .find_mentions(text)
+        .into_iter()
+        .map(|m| (m.name, m.text))
+        .collect()
+}
+
+#[test]
+fn compiled_form_round_trips() {
+    let g = gazetteer();
+    let back = Gazetteer::from_compiled(&g.to_compiled()).unwrap();
+    assert_eq!(back.entities, g.entities);
+    assert_eq!(back.hash, g.hash);
+    assert_eq!(back.source, GazetteerSource::BuiltIn);
+    assert_eq!(back.lookup("IRGC-QF").unwrap().name, "Qods Force");
+    assert_eq!(back.find_mentions("Qassem Soliemani").len(), 1);
+    assert!(Gazetteer::from_compiled("[[org]]").is_err());
+}
+
+#[test]
+fn facets_follow_parents() {
+    let g = gazetteer();
+    assert_eq!(
+        g.lookup("IRGC-QF").unwrap().facet,
+        "/org/Islamic Revolutionary Guard Corps/Qods Force"
+    );
+    assert_eq!(
+        g.lookup("sadr city").unwrap().facet,
+        "/place/Iraq/Baghdad/Sadr City"
+    );
+    assert_eq!(
+        g.lookup("kataib hezbollah").unwrap().name,
+        "Kata'ib Hezbollah"
+    );
+}
+
+#[test]
+fn apostrophes_hyphens_and_longest_match() {
+    assert_eq!(
+        names("Kata’ib Hezbollah and al Muhandis: Abu Mahdi al Muhandis in Sadr City."),
+        [
+            ("Kata'ib Hezbollah".into(), "Kata’ib Hezbollah".into()),
+            (
+                "Abu Mahdi al-Muhandis".into(),
+                "Abu Mahdi al Muhandis".into()
+            ),
+            ("Sadr City".into(), "Sadr City".into()),
+        ]
+    );
+}
+
+#[test]
+fn word_boundaries_are_required() {
+    assert!(names("Iraqis and Iraqi militias; Sadrists").is_empty());
+    assert_eq!(names("the U.S.-backed forces")[0].0, "United States");
+}
+
+#[test]
+fn short_acronyms_match_only_in_capitals() {
+    assert_eq!(names("KH fired rockets")[0].0, "Kata'ib Hezbollah");
+    assert!(names("the kh sound; us and them").is_empty());
+    assert_eq!(names("US troops")[0].0, "United States");
+}
+
+#[test]
+fn a_listed_mixed_case_spelling_lifts_the_capitals_rule() {
+    let toml = "[[org]]\nname = \"OPEC\"\naliases = [\"Opec\"]\n[[org]]\nname = \"Kata'ib Hezbollah\"\naliases = [\"KH\"]\n";
+    let g = Gazetteer::parse(toml, GazetteerSource::BuiltIn).unwrap();
+    assert_eq!(g.find_mentions("Opec ministers").len(), 1);
+    assert_eq!(g.find_mentions("opec ministers").len(), 1);
+    assert!(g.find_mentions("kh sound").is_empty());
+}
+
+#[test]
+fn one_edit_variants_of_multiword_names() {
+    assert_eq!(
+        names("Qods Force commander Qassem Soliemani and Qasem Suleimani"),
+        [
+            ("Qods Force".into(), "Qods Force".into()),
+            ("Qassem Soleimani".into(), "Qassem Soliemani".into()),
+            ("Qassem Soleimani".into(), "Qasem Suleimani".into()),
+        ]
+    );
+    // A single word needs an exact match.
+    assert!(names("Soliemani").is_empty());
+}
+
+#[test]
+fn mentions_point_into_the_original_text() {
+    let text = "“IRGC-QF” chief";
+    let m = &gazetteer().find_mentions(text)[0];
+    assert_eq!(&text[m.range[0]..m.range[1]], "IRGC-QF");
+}
+
+#[test]
+fn duplicate_alias_names_both_entities() {
+    let bad = format!("{SAMPLE}\n[[org]]\nname = \"Other\"\naliases = [\"Quds  force\"]\n");
+    let err = Gazetteer::parse(&bad, GazetteerSource::BuiltIn)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("'Quds  force' is claimed by both org 'Qods Force' and org 'Other'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_parent_and_toml_errors() {
+    let err = Gazetteer::parse(
+        "[[place]]\nname = \"Mosul\"\nparent = \"Nineveh\"\n",
+        GazetteerSource::BuiltIn,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("parent 'Nineveh', which is not a place"),
+        "{err}"
+    );
+    let err = Gazetteer::parse("[[place]]\nname = Mosul\n", GazetteerSource::BuiltIn)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("line 2, column"), "{err}");
+}
+
+#[test]
+fn suggestions_and_candidates() {
+    let g = gazetteer();
+    assert_eq!(
+        g.suggest("Soleimany", Some("person"))[0],
+        "Qassem Soleimani"
+    );
+    assert_eq!(
+        g.name_candidates(
+            "Then Harakat al Nujaba met Akram Kaabi in Baghdad. Following that, nothing."
+        ),
+        ["Harakat al Nujaba", "Akram Kaabi"]
+    );
+}

@@ -1,0 +1,159 @@
+/*!
+The library's one error type.
+
+Variants are the cases a caller reacts to differently: the CLI maps the usage ones to exit code 2
+and the server to 4xx; an index that is missing, incompatible, damaged or locked each has its
+own advice. Everything else (I/O, a failing tantivy call) is [`Error::Other`], carrying the
+context chain for the message and nothing a caller could branch on.
+*/
+
+use std::path::PathBuf;
+
+use crate::query::QuerySyntaxError;
+
+/// Written by tantivy while a writer holds an index.
+pub const LOCK_FILE: &str = ".tantivy-writer.lock";
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    QuerySyntax(#[from] QuerySyntaxError),
+    #[error("{}", unknown_entity_message(kind, name, suggestions, listed_as.as_ref()))]
+    UnknownEntity {
+        kind: String,
+        name: String,
+        /// Closest known names of the wanted kind, best first.
+        suggestions: Vec<String>,
+        /// When the name is in the gazetteer under another kind: (that kind, canonical name).
+        listed_as: Option<(String, String)>,
+    },
+    #[error("unknown kind '{kind}'; the gazetteer has {}", known.join(", "))]
+    UnknownKind { kind: String, known: Vec<String> },
+    #[error("{what}: {message}")]
+    InvalidArgument { what: String, message: String },
+    #[error("no article '{id}' in {}; article ids are shown in search results", index.display())]
+    ArticleNotFound { id: String, index: PathBuf },
+    #[error("article '{id}' has no paragraph {paragraph}")]
+    ParagraphNotFound { id: String, paragraph: u64 },
+    #[error("no index at {}; run `sitrep index` to build it from the corpus", .0.display())]
+    IndexMissing(PathBuf),
+    #[error("{} is a file, not an index folder; pass --index with a folder", .0.display())]
+    NotAFolder(PathBuf),
+    #[error("corpus folder {} not found; create it or pass --corpus DIR", .0.display())]
+    CorpusMissing(PathBuf),
+    #[error(
+        "the index at {} was written by an incompatible version of sitrep ({detail}); \
+         run `sitrep index --rebuild`",
+        path.display()
+    )]
+    Incompatible { path: PathBuf, detail: String },
+    #[error(
+        "the index at {} is unreadable ({detail}); run `sitrep index --rebuild` to rebuild \
+         it from the corpus",
+        path.display()
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "index is being written by another process: another `sitrep index` is writing to {} \
+         (lock file {}); wait for it to finish",
+        path.display(),
+        path.join(LOCK_FILE).display()
+    )]
+    Locked { path: PathBuf },
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The request itself is wrong (a typo in a query, a name or a flag), as opposed to the
+    /// index or the machine: exit code 2 in the CLI, 4xx in the server.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            Error::QuerySyntax(_)
+                | Error::UnknownEntity { .. }
+                | Error::UnknownKind { .. }
+                | Error::InvalidArgument { .. }
+        )
+    }
+
+    /// The thing asked for is not there (an article id, a paragraph number).
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self,
+            Error::ArticleNotFound { .. } | Error::ParagraphNotFound { .. }
+        )
+    }
+
+    pub(crate) fn corrupt(path: &std::path::Path, detail: impl std::fmt::Display) -> Error {
+        Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+impl From<tantivy::TantivyError> for Error {
+    fn from(err: tantivy::TantivyError) -> Error {
+        Error::Other(err.into())
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Error {
+        Error::Other(err.into())
+    }
+}
+
+fn unknown_entity_message(
+    kind: &str,
+    name: &str,
+    suggestions: &[String],
+    listed_as: Option<&(String, String)>,
+) -> String {
+    if let Some((actual, canonical)) = listed_as {
+        return format!(
+            "unknown {kind} '{name}' (it is a {actual} in the gazetteer: use --{actual} '{canonical}')"
+        );
+    }
+    if suggestions.is_empty() {
+        return format!("unknown {kind} '{name}'");
+    }
+    let quoted: Vec<String> = suggestions.iter().map(|s| format!("'{s}'")).collect();
+    format!(
+        "unknown {kind} '{name}'; did you mean {}?",
+        quoted.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_entity_messages_quote_the_name_once() {
+        let wrong_kind = Error::UnknownEntity {
+            kind: "person".into(),
+            name: "Hezbollah".into(),
+            suggestions: Vec::new(),
+            listed_as: Some(("org".into(), "Hezbollah".into())),
+        };
+        assert_eq!(
+            wrong_kind.to_string(),
+            "unknown person 'Hezbollah' (it is a org in the gazetteer: use --org 'Hezbollah')"
+        );
+        let typo = Error::UnknownEntity {
+            kind: "person".into(),
+            name: "Soleimany".into(),
+            suggestions: vec!["Qassem Soleimani".into()],
+            listed_as: None,
+        };
+        assert_eq!(
+            typo.to_string(),
+            "unknown person 'Soleimany'; did you mean 'Qassem Soleimani'?"
+        );
+        assert!(typo.is_usage());
+    }
+}

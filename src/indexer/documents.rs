@@ -1,0 +1,61 @@
+//! One tantivy document per paragraph, tagged with the entities it names.
+
+use tantivy::schema::Facet;
+use tantivy::TantivyDocument;
+
+use crate::analysis::normalize;
+use crate::corpus::{self, Article};
+use crate::entities::Gazetteer;
+use crate::schema::Fields;
+
+/// Hash under which identical paragraphs collapse: equal after normalisation.
+pub fn paragraph_text_hash(normalized: &str) -> u64 {
+    corpus::hash_bytes(normalized.trim().as_bytes())
+}
+
+/// One tantivy document per paragraph, tagged with the entities it names.
+pub fn article_documents(
+    article: &Article,
+    fields: &Fields,
+    gazetteer: Option<&Gazetteer>,
+) -> Vec<TantivyDocument> {
+    article
+        .paragraphs
+        .iter()
+        .enumerate()
+        .map(|(n, text)| {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.article_id, &article.id);
+            doc.add_u64(fields.paragraph, n as u64 + 1);
+            doc.add_text(fields.title, article.title.as_deref().unwrap_or(""));
+            doc.add_text(fields.text, text);
+            if let Some(date) = article.date {
+                doc.add_date(fields.date, date);
+            }
+            if let Some(url) = &article.url {
+                doc.add_text(fields.url, url);
+            }
+            if let Some(source) = &article.source {
+                doc.add_text(fields.source, source);
+            }
+            doc.add_text(fields.path, &article.path);
+            let norm = normalize(text);
+            if let Some(gazetteer) = gazetteer {
+                for entity in gazetteer.tag_normalized(&norm, text) {
+                    let facet = &gazetteer.entities[entity].facet;
+                    doc.add_facet(fields.entity, Facet::from(facet.as_str()));
+                    doc.add_text(fields.entity_exact, facet);
+                }
+            }
+            if n == 0 {
+                doc.add_u64(fields.article_hash, article.hash);
+            }
+            doc.add_u64(
+                fields.article_key,
+                corpus::hash_bytes(article.id.as_bytes()),
+            );
+            doc.add_u64(fields.text_hash, paragraph_text_hash(&norm.text));
+            doc
+        })
+        .collect()
+}

@@ -1,0 +1,78 @@
+//! What `sitrep index` (and a first search) shows while syncing: a progress bar drawn from the
+//! engine's progress reports, then the warnings and the summary line.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sitrep::{output, IndexOptions, Progress, SyncReport};
+
+use crate::cli::Cli;
+
+pub struct SyncBar {
+    bar: ProgressBar,
+}
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .expect("valid template")
+        .progress_chars("=> ")
+}
+
+impl SyncBar {
+    pub fn new(enabled: bool) -> Self {
+        let bar = if enabled {
+            ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        SyncBar { bar }
+    }
+
+    pub fn update(&self, progress: Progress) {
+        match progress {
+            Progress::Reading { files, total_files } => {
+                if files <= 1 {
+                    self.bar.set_style(style(
+                        "{spinner} reading [{bar:30}] {pos}/{len} files ({eta})",
+                    ));
+                    self.bar.set_length(total_files);
+                }
+                self.bar.set_position(files);
+            }
+            Progress::Indexing { bytes, total_bytes } => {
+                if bytes == 0 {
+                    self.bar.set_style(style(
+                        "{spinner} indexing [{bar:30}] {bytes}/{total_bytes} {msg} ({eta})",
+                    ));
+                    self.bar.set_length(total_bytes);
+                    self.bar.set_message("parsed, tagged and indexed");
+                }
+                self.bar.set_position(bytes);
+            }
+            Progress::Committing => self.bar.set_message("committing and merging segments"),
+        }
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// Runs a sync with a progress bar on a terminal, then prints its warnings and summary.
+pub fn sync(cli: &Cli, options: &IndexOptions, verbose: bool) -> anyhow::Result<SyncReport> {
+    let bar = SyncBar::new(!cli.quiet && std::io::stderr().is_terminal());
+    let report = sitrep::sync_index(options, &|p| bar.update(p))?;
+    bar.finish();
+    for warning in &report.warnings {
+        if verbose || warning.skipped || !cli.quiet {
+            eprintln!("warning: {warning}");
+        }
+    }
+    if !cli.quiet {
+        if let Some(reason) = &report.full_reason {
+            eprintln!("re-indexing every article: {reason}");
+        }
+        eprintln!("{}", output::sync_summary(&report));
+    }
+    Ok(report)
+}

@@ -1,0 +1,186 @@
+//! From a ranked group of identical paragraphs to a [`SearchHit`]: the stored document read
+//! once, highlights, snippet, entities and where else the text appears.
+
+use serde::Serialize;
+use tantivy::schema::{Facet, Field, Value};
+use tantivy::{DateTime, DocAddress, Searcher, TantivyDocument};
+
+use super::highlight::Highlighter;
+use super::snippet::make_snippet;
+use super::HitGroup;
+use crate::error::Result;
+use crate::schema::Fields;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EntityRef {
+    pub kind: String,
+    pub name: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DuplicateRef {
+    pub article_id: String,
+    pub paragraph: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub rank: usize,
+    pub score: f32,
+    pub article_id: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub url: Option<String>,
+    pub path: String,
+    pub paragraph: u64,
+    pub text: String,
+    pub snippet: String,
+    /// Byte ranges into `text`.
+    pub highlights: Vec<[usize; 2]>,
+    /// Byte ranges into `snippet`.
+    pub snippet_highlights: Vec<[usize; 2]>,
+    pub entities: Vec<EntityRef>,
+    pub duplicates: Vec<DuplicateRef>,
+}
+
+/// The stored fields of one paragraph document.
+pub(crate) struct StoredParagraph {
+    pub article_id: String,
+    pub paragraph: u64,
+    pub title: String,
+    pub text: String,
+    pub date: Option<String>,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    /// Relative to the corpus folder.
+    pub path: String,
+    pub entities: Vec<EntityRef>,
+}
+
+impl StoredParagraph {
+    pub fn fetch(searcher: &Searcher, fields: &Fields, address: DocAddress) -> Result<Self> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        Ok(StoredParagraph::read(&doc, fields))
+    }
+
+    pub fn read(doc: &TantivyDocument, fields: &Fields) -> Self {
+        let text = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        StoredParagraph {
+            article_id: text(fields.article_id).unwrap_or_default(),
+            paragraph: paragraph_number(doc, fields),
+            title: text(fields.title).unwrap_or_default(),
+            text: text(fields.text).unwrap_or_default(),
+            date: doc
+                .get_first(fields.date)
+                .and_then(|v| v.as_datetime())
+                .map(format_date),
+            url: text(fields.url),
+            source: text(fields.source),
+            path: text(fields.path).unwrap_or_default(),
+            entities: doc
+                .get_all(fields.entity)
+                .filter_map(|v| {
+                    v.as_facet()
+                        .and_then(|s| Facet::from_encoded(s.as_bytes().to_vec()).ok())
+                })
+                .map(|facet| entity_ref(&facet))
+                .collect(),
+        }
+    }
+}
+
+fn paragraph_number(doc: &TantivyDocument, fields: &Fields) -> u64 {
+    doc.get_first(fields.paragraph)
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0)
+}
+
+pub(crate) fn entity_ref(facet: &Facet) -> EntityRef {
+    let path = facet.to_path();
+    EntityRef {
+        kind: path.first().map(|s| s.to_string()).unwrap_or_default(),
+        name: path.last().map(|s| s.to_string()).unwrap_or_default(),
+        path: facet.to_path_string(),
+    }
+}
+
+/// `YYYY-MM-DD` for dates at midnight (most articles), RFC 3339 otherwise.
+pub fn format_date(date: DateTime) -> String {
+    let utc = date.into_utc();
+    if utc.time() == time::Time::MIDNIGHT {
+        format!(
+            "{:04}-{:02}-{:02}",
+            utc.year(),
+            u8::from(utc.month()),
+            utc.day()
+        )
+    } else {
+        utc.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    }
+}
+
+/// What every hit of one search shares.
+pub(crate) struct HitContext<'a> {
+    pub searcher: &'a Searcher,
+    pub fields: &'a Fields,
+    pub highlighter: Highlighter<'a>,
+    /// The corpus folder the index was built from, to show full paths.
+    pub corpus: Option<&'a str>,
+}
+
+impl HitContext<'_> {
+    pub fn hit(&self, group: &HitGroup, rank: usize) -> Result<SearchHit> {
+        let stored = StoredParagraph::fetch(self.searcher, self.fields, group.address)?;
+        let highlights = self.highlighter.ranges(&stored.text);
+        let (snippet, snippet_highlights) = make_snippet(&stored.text, &highlights);
+        let path = match self.corpus {
+            Some(corpus) if !corpus.is_empty() => {
+                format!("{}/{}", corpus.trim_end_matches('/'), stored.path)
+            }
+            _ => stored.path,
+        };
+        Ok(SearchHit {
+            rank,
+            score: group.score,
+            article_id: stored.article_id,
+            title: stored.title,
+            date: stored.date,
+            url: stored.url,
+            path,
+            paragraph: stored.paragraph,
+            highlights: highlights.iter().map(|r| [r.start, r.end]).collect(),
+            snippet,
+            snippet_highlights: snippet_highlights
+                .iter()
+                .map(|r| [r.start, r.end])
+                .collect(),
+            text: stored.text,
+            entities: stored.entities,
+            duplicates: self.duplicates(&group.duplicates)?,
+        })
+    }
+
+    /// Article and paragraph of the other hits with the same text as a hit (at most 100).
+    fn duplicates(&self, addresses: &[DocAddress]) -> Result<Vec<DuplicateRef>> {
+        let mut duplicates = Vec::new();
+        for &address in addresses.iter().take(100) {
+            let doc: TantivyDocument = self.searcher.doc(address)?;
+            duplicates.push(DuplicateRef {
+                article_id: doc
+                    .get_first(self.fields.article_id)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+                paragraph: paragraph_number(&doc, self.fields),
+            });
+        }
+        duplicates.sort_by(|a, b| (&a.article_id, a.paragraph).cmp(&(&b.article_id, b.paragraph)));
+        Ok(duplicates)
+    }
+}

@@ -1,0 +1,107 @@
+//! Hits per month of a query: the data behind the server's timeline chart.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::query::Query;
+use tantivy::{DateTime, DocId, Score, Searcher, SegmentReader};
+
+use crate::error::Result;
+use crate::schema::names;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TimelineMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Matching paragraphs dated in that month (copies in several articles count each).
+    pub hits: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Timeline {
+    pub query: String,
+    /// Months with hits, oldest first; undated articles are left out.
+    pub months: Vec<TimelineMonth>,
+}
+
+impl Timeline {
+    pub(super) fn new(query: &str, counts: BTreeMap<(i32, u8), u64>) -> Self {
+        Timeline {
+            query: query.to_string(),
+            months: counts
+                .into_iter()
+                .map(|((year, month), hits)| TimelineMonth {
+                    month: format!("{year:04}-{month:02}"),
+                    hits,
+                })
+                .collect(),
+        }
+    }
+}
+
+pub(super) fn count_months(
+    searcher: &Searcher,
+    query: &dyn Query,
+) -> Result<BTreeMap<(i32, u8), u64>> {
+    Ok(searcher.search(query, &MonthCounts)?)
+}
+
+/// Matching documents per (year, month) of their date.
+struct MonthCounts;
+
+struct MonthCountsSegment {
+    dates: Column<DateTime>,
+    /// Per day since the epoch: articles are dated by day, and a day maps to one month, so the
+    /// calendar arithmetic runs once per distinct day rather than once per hit.
+    per_day: BTreeMap<i64, u64>,
+}
+
+impl Collector for MonthCounts {
+    type Fruit = BTreeMap<(i32, u8), u64>;
+    type Child = MonthCountsSegment;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<MonthCountsSegment> {
+        Ok(MonthCountsSegment {
+            dates: segment.fast_fields().date(names::DATE)?,
+            per_day: BTreeMap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        let mut merged = BTreeMap::new();
+        for fruit in fruits {
+            for (month, hits) in fruit {
+                *merged.entry(month).or_default() += hits;
+            }
+        }
+        Ok(merged)
+    }
+}
+
+impl SegmentCollector for MonthCountsSegment {
+    type Fruit = BTreeMap<(i32, u8), u64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(date) = self.dates.first(doc) {
+            let day = date.into_timestamp_secs().div_euclid(86_400);
+            *self.per_day.entry(day).or_default() += 1;
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut months = BTreeMap::new();
+        for (day, hits) in self.per_day {
+            let date = DateTime::from_timestamp_secs(day * 86_400).into_utc();
+            *months
+                .entry((date.year(), u8::from(date.month())))
+                .or_default() += hits;
+        }
+        months
+    }
+}

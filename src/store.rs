@@ -1,0 +1,175 @@
+/*!
+The index folder on disk, as both sides see it: what makes a folder an index, opening it with
+our schema and analyser, the commit payload, and the gazetteer saved beside each commit.
+
+The engine (read side) and the indexer (write side) both go through here, so they agree on what
+makes an index usable; neither reaches into the other.
+*/
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::Index;
+
+use crate::entities::{Gazetteer, GazetteerSource, BUILTIN_GAZETTEER};
+use crate::error::{Error, Result};
+use crate::schema::{self, Fields, SCHEMA_VERSION};
+
+/// Written by tantivy; its presence is what makes a folder an index.
+pub const META_FILE: &str = "meta.json";
+/// Each commit saves the gazetteer it tagged with as `sitrep-gazetteer-<hash>.{toml,compiled}`.
+pub const GAZETTEER_PREFIX: &str = "sitrep-gazetteer-";
+
+/// What the last commit says about the index.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CommitPayload {
+    pub schema_version: u32,
+    /// Hex hash of the gazetteer used for tagging, or "none" when tagging was off.
+    pub gazetteer_hash: String,
+    pub corpus: String,
+    pub synced_at: String,
+}
+
+pub fn index_exists(path: &Path) -> bool {
+    path.join(META_FILE).is_file()
+}
+
+pub fn check_index_path(path: &Path) -> Result<()> {
+    if path.is_file() {
+        return Err(Error::NotAFolder(path.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// Opens an existing index and checks that its schema is this build's.
+pub fn open_tantivy(path: &Path) -> Result<(Index, Fields)> {
+    check_index_path(path)?;
+    if !index_exists(path) {
+        return Err(Error::IndexMissing(path.to_path_buf()));
+    }
+    let index = Index::open_in_dir(path).map_err(|e| match e {
+        tantivy::TantivyError::SchemaError(detail) => Error::Incompatible {
+            path: path.to_path_buf(),
+            detail,
+        },
+        other => Error::corrupt(path, other),
+    })?;
+    let fields = schema::fields_of(&index.schema()).map_err(|e| Error::Incompatible {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    if index.schema() != schema::build_schema().0 {
+        return Err(Error::Incompatible {
+            path: path.to_path_buf(),
+            detail: "its fields differ from this build's".to_string(),
+        });
+    }
+    schema::register_tokenizer(&index);
+    Ok((index, fields))
+}
+
+pub fn read_payload(index: &Index, path: &Path) -> Result<Option<CommitPayload>> {
+    let metas = index.load_metas().map_err(|e| Error::corrupt(path, e))?;
+    Ok(metas
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok()))
+}
+
+/// A payload written by another schema version means the index cannot be searched as is.
+pub fn check_payload(payload: Option<&CommitPayload>, path: &Path) -> Result<()> {
+    match payload {
+        Some(p) if p.schema_version != SCHEMA_VERSION => Err(Error::Incompatible {
+            path: path.to_path_buf(),
+            detail: format!(
+                "schema version {}, this build uses {SCHEMA_VERSION}",
+                p.schema_version
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+pub fn saved_gazetteer_file(index: &Path, hash: &str, extension: &str) -> PathBuf {
+    index.join(format!("{GAZETTEER_PREFIX}{hash}.{extension}"))
+}
+
+/// The gazetteer the last commit was tagged with: the compiled copy if readable, else the
+/// saved TOML, else (an index from before copies were saved) the built-in one. Search-time
+/// alias expansion must agree with how paragraphs were tagged, whatever the corpus holds now.
+pub fn saved_gazetteer(index: &Path, payload: Option<&CommitPayload>) -> Result<Gazetteer> {
+    let saved = |extension: &str| {
+        payload
+            .map(|p| saved_gazetteer_file(index, &p.gazetteer_hash, extension))
+            .filter(|file| file.is_file())
+    };
+    let compiled = saved("compiled")
+        .and_then(|file| std::fs::read_to_string(file).ok())
+        .and_then(|text| Gazetteer::from_compiled(&text).ok());
+    Ok(match (compiled, saved("toml")) {
+        (Some(gazetteer), _) => gazetteer,
+        (None, Some(file)) => Gazetteer::from_file(&file)?,
+        (None, None) => Gazetteer::parse(BUILTIN_GAZETTEER, GazetteerSource::BuiltIn)?,
+    })
+}
+
+/// Total bytes of the files in an index folder.
+pub fn folder_size(path: &Path) -> u64 {
+    walkdir::WalkDir::new(path)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Which gazetteer is in use, for `sitrep entities --gazetteer`.
+#[derive(Debug, Clone, Serialize)]
+pub struct GazetteerInfo {
+    /// The file it was read from, or the built-in label.
+    pub source: String,
+    pub entities: usize,
+    /// The index folder holding the copy searches use, when there is an index.
+    pub saved_in: Option<String>,
+    /// The corpus folder that was indexed with it.
+    pub corpus: Option<String>,
+    pub hash: String,
+}
+
+impl GazetteerInfo {
+    pub fn saved(gazetteer: &Gazetteer, index: &Path, payload: Option<&CommitPayload>) -> Self {
+        GazetteerInfo {
+            source: gazetteer.source.to_string(),
+            entities: gazetteer.entities.len(),
+            saved_in: Some(index.display().to_string()),
+            corpus: Some(payload.map(|p| p.corpus.clone()).unwrap_or_default()),
+            hash: format!("{:016x}", gazetteer.hash),
+        }
+    }
+
+    pub fn unsaved(gazetteer: &Gazetteer) -> Self {
+        GazetteerInfo {
+            source: gazetteer.source.to_string(),
+            entities: gazetteer.entities.len(),
+            saved_in: None,
+            corpus: None,
+            hash: format!("{:016x}", gazetteer.hash),
+        }
+    }
+}
+
+/// The gazetteer `sitrep extract` tags with: the index's copy (what searches agree with)
+/// unless `--entities` names another, else the one the corpus would be indexed with.
+pub fn extraction_gazetteer(
+    index: &Path,
+    explicit: Option<&Path>,
+    corpus: &Path,
+) -> Result<Gazetteer> {
+    if explicit.is_none() && index_exists(index) {
+        let (tantivy_index, _) = open_tantivy(index)?;
+        let payload = read_payload(&tantivy_index, index)?;
+        return saved_gazetteer(index, payload.as_ref());
+    }
+    Ok(Gazetteer::resolve(explicit, corpus)?)
+}
