@@ -48,6 +48,21 @@ pub enum Command {
     Stats(StatsArgs),
     /// Measure query latency per query class on the current index.
     Bench(BenchArgs),
+    /// Serve a web page and a JSON API over the index (loopback only unless --bind says otherwise).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; a port of 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR")]
+    pub bind: std::net::SocketAddr,
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Allow this origin to call the API from another site (sends CORS headers).
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors: Option<String>,
 }
 
 #[derive(Debug, Args)]

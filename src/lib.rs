@@ -18,6 +18,7 @@ pub mod output;
 pub mod query;
 pub mod schema;
 pub mod search;
+pub mod serve;
 pub mod store;
 
 pub use engine::{Engine, Snapshot};

@@ -2,6 +2,7 @@
 
 mod cli;
 mod progress;
+mod server;
 
 use std::io::{Read, Write};
 
@@ -41,6 +42,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             let stats = Engine::open(&cli.index)?.stats()?;
             emit(args.json, &stats, output::render_stats)
         }
+        Command::Serve(args) => server::serve(cli, args),
         Command::Bench(args) => {
             let engine = Engine::open(&cli.index)?;
             let queries = bench::load_queries(&engine, args.queries.as_deref(), &args.classes)?;
@@ -51,17 +53,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
 }
 
 fn search(cli: &Cli, args: &SearchArgs) -> anyhow::Result<u8> {
-    let options = cli.index_options();
-    if sitrep::needs_first_build(&options)? {
-        if !cli.quiet {
-            eprintln!(
-                "no index in {}; building it from {} first",
-                cli.index.display(),
-                cli.corpus.display()
-            );
-        }
-        progress::sync(cli, &options, false)?;
-    }
+    progress::ensure_index(cli)?;
     let search_options = args.search_options()?;
     let results = Engine::open(&cli.index)?.search(&search_options)?;
     if let (Some(notice), false) = (&results.notice, cli.quiet) {

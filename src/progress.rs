@@ -76,3 +76,19 @@ pub fn sync(cli: &Cli, options: &IndexOptions, verbose: bool) -> anyhow::Result<
     }
     Ok(report)
 }
+
+/// Builds the index first when there is none yet, so a new user's first command just works.
+pub fn ensure_index(cli: &Cli) -> anyhow::Result<()> {
+    let options = cli.index_options();
+    if sitrep::needs_first_build(&options)? {
+        if !cli.quiet {
+            eprintln!(
+                "no index in {}; building it from {} first",
+                cli.index.display(),
+                cli.corpus.display()
+            );
+        }
+        sync(cli, &options, false)?;
+    }
+    Ok(())
+}

@@ -105,13 +105,8 @@ pub fn resolve_entity_filters(
         .collect()
 }
 
-/// A query parsed, filtered and built against one commit, with the fuzzy retry applied when
-/// the exact query matched nothing.
-struct Prepared {
-    built: BuiltQuery,
-    notice: Option<String>,
-}
-
+/// The query parsed, filtered and built against one commit (`fuzzy`: the one-edit retry), and
+/// whether a retry is possible at all.
 fn prepare(
     snapshot: &Snapshot,
     options: &SearchOptions,
@@ -154,17 +149,16 @@ pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<Search
         run = execute(searcher, &built, options)?;
         notice = Some(fuzzy_notice(&built));
     }
-    let prepared = Prepared { built, notice };
     let hits = if options.count_only {
         Vec::new()
     } else {
         let gazetteer = &snapshot.gazetteer;
-        let expanded = &prepared.built.expanded_entities;
+        let expanded = &built.expanded_entities;
         let finder = (!expanded.is_empty()).then(|| gazetteer.mention_finder(expanded));
         let context = hits::HitContext {
             searcher,
             fields: &snapshot.fields,
-            highlighter: Highlighter::new(&prepared.built.highlight, finder),
+            highlighter: Highlighter::new(&built.highlight, finder),
             corpus: snapshot.payload.as_ref().map(|p| p.corpus.as_str()),
         };
         let wanted = run.groups.iter().skip(options.offset).take(options.limit);
@@ -183,7 +177,7 @@ pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<Search
         facets: run
             .facets
             .map(|counts| facet_table(counts, &snapshot.gazetteer)),
-        notice: prepared.notice,
+        notice,
         articles: run.stats.distinct_articles(),
         offset: options.offset,
     })

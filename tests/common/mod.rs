@@ -1,7 +1,10 @@
 //! Shared helpers for the end-to-end tests: run the real binary on temp indexes.
 #![allow(dead_code)]
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -75,4 +78,124 @@ pub fn texts(results: &Value) -> Vec<String> {
         .iter()
         .map(|h| h["text"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// Copies a folder tree (the sample corpus into a temp dir a test may change).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// An article whose title and text carry markup that must render as text, never run.
+pub const EVIL_ARTICLE: &str = "---\ntitle: \"<script>window.pwned = 'title'</script> Militia statement <img src=x onerror=\\\"window.pwned='img'\\\">\"\ndate: 2021-05-01\n---\n\nKataib Hezbollah issued a statement <script>window.pwned = 'text'</script> and <img src=x onerror=\"window.pwned='text img'\"> about the drone attack.\n";
+
+/// A real `sitrep serve` on a free loopback port, stopped when dropped.
+pub struct Server {
+    child: std::process::Child,
+    pub base: String,
+    stderr: Arc<Mutex<Vec<String>>>,
+    agent: ureq::Agent,
+}
+
+impl Server {
+    pub fn start(corpus: &Path, index: &Path, extra: &[&str]) -> Server {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sitrep"));
+        cmd.arg("--corpus")
+            .arg(corpus)
+            .arg("--index")
+            .arg(index)
+            .arg("serve");
+        if !extra.contains(&"--bind") {
+            cmd.args(["--bind", "127.0.0.1:0"]);
+        }
+        cmd.args(extra)
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null());
+        let mut child = cmd.spawn().expect("sitrep serve starts");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let reader = std::io::BufReader::new(child.stderr.take().unwrap());
+        let sink = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            for line in reader.lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let address = loop {
+            let banner = lines.lock().unwrap().iter().find_map(|l| {
+                l.strip_prefix("sitrep serve: listening on http://")
+                    .and_then(|rest| rest.split('/').next())
+                    .map(str::to_string)
+            });
+            if let Some(address) = banner {
+                break address;
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!(
+                    "sitrep serve exited with {status}: {:?}",
+                    lines.lock().unwrap()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no banner: {:?}",
+                lines.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // A server bound to 0.0.0.0 answers on loopback too.
+        let base = format!("http://{}", address.replace("0.0.0.0", "127.0.0.1"));
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Server {
+            child,
+            base,
+            stderr: lines,
+            agent,
+        }
+    }
+
+    /// Status and JSON body of a GET.
+    pub fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let mut response = self.raw(path);
+        let status = response.status().as_u16();
+        let body = response.body_mut().read_to_string().unwrap();
+        let json = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"));
+        (status, json)
+    }
+
+    pub fn raw(&self, path: &str) -> ureq::http::Response<ureq::Body> {
+        self.agent
+            .get(format!("{}{path}", self.base))
+            .call()
+            .unwrap()
+    }
+
+    /// The stderr lines from the banner on (waits briefly for the ones that follow it).
+    pub fn stderr_after_banner(&self) -> Vec<String> {
+        std::thread::sleep(Duration::from_millis(300));
+        let lines = self.stderr.lock().unwrap();
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with("sitrep serve:"))
+            .unwrap();
+        lines[at..].to_vec()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

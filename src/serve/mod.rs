@@ -1,0 +1,335 @@
+/*!
+`sitrep serve`: the web page and JSON API over one shared [`Engine`].
+
+axum on tokio: one engine opened at start (a live one, so commits by `sitrep index` show up
+within a second or so), every engine call on tokio's blocking pool with a timeout, and the same
+result types and serialiser as the CLI's `--json`. Bad input is a 4xx with
+`{"error": ..., "column"?, "suggestions"?, "kind"?, "name"?}`, never a 5xx. Requests never name
+files: article ids are index terms, looked up, never opened as paths. The page (`page.html`) is
+embedded in the binary and builds every node from data with `textContent`, so nothing from the
+corpus is ever parsed as HTML.
+*/
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use crate::corpus::parse_date_flag;
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::search::SearchOptions;
+
+const PAGE: &str = include_str!("page.html");
+/// Longest query accepted, in bytes: far above any real query, far below what could hurt.
+pub const MAX_QUERY_BYTES: usize = 4096;
+/// Most hits one request may ask for.
+pub const MAX_HITS: usize = 1000;
+const DEFAULT_HITS: usize = 10;
+/// A request whose engine work takes longer is answered 503.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+const PAGE_CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; \
+    style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; \
+    form-action 'self'; frame-ancestors 'none'";
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub bind: SocketAddr,
+    /// Origin allowed to call the API from another site (`--cors`); none by default.
+    pub cors: Option<String>,
+}
+
+struct App {
+    engine: Arc<Engine>,
+    cors: Option<HeaderValue>,
+}
+
+/// A bound, not yet running server: the caller learns the address (port 0 picks one) first.
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    router: Router,
+}
+
+impl Server {
+    pub async fn bind(engine: Arc<Engine>, options: &ServeOptions) -> crate::Result<Server> {
+        let listener = tokio::net::TcpListener::bind(options.bind)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", options.bind))?;
+        let cors = match &options.cors {
+            Some(origin) => {
+                Some(
+                    HeaderValue::from_str(origin).map_err(|_| Error::InvalidArgument {
+                        what: "--cors".into(),
+                        message: format!("'{origin}' is not a valid origin"),
+                    })?,
+                )
+            }
+            None => None,
+        };
+        Ok(Server {
+            listener,
+            router: router(Arc::new(App { engine, cors })),
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(page))
+        .route("/api/search", get(search))
+        .route("/api/timeline", get(timeline))
+        .route("/api/articles/{*id}", get(article))
+        .route("/api/entities", get(entities))
+        .route("/api/stats", get(stats))
+        .fallback(|| async { error_body(StatusCode::NOT_FOUND, "not found".into()) })
+        .layer(axum::middleware::map_response_with_state(
+            Arc::clone(&app),
+            add_headers,
+        ))
+        .with_state(app)
+}
+
+async fn add_headers(State(app): State<Arc<App>>, mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(origin) = &app.cors {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    response
+}
+
+async fn page() -> Response {
+    (
+        [
+            (header::CONTENT_SECURITY_POLICY, PAGE_CSP),
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        ],
+        Html(PAGE),
+    )
+        .into_response()
+}
+
+async fn search(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    match Params::parse(raw.as_deref()).and_then(|p| p.search_options()) {
+        Ok(options) => on_engine(&app, move |engine| engine.search(&options)).await,
+        Err(err) => error_response(&err),
+    }
+}
+
+async fn timeline(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    match Params::parse(raw.as_deref()).and_then(|p| p.search_options()) {
+        Ok(options) => on_engine(&app, move |engine| engine.timeline(&options)).await,
+        Err(err) => error_response(&err),
+    }
+}
+
+async fn article(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    on_engine(&app, move |engine| engine.show(&id, None, true)).await
+}
+
+async fn entities(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    let params = match Params::parse(raw.as_deref()) {
+        Ok(params) => params,
+        Err(err) => return error_response(&err),
+    };
+    let limit = match params.number("limit", 50, MAX_HITS) {
+        Ok(limit) => limit,
+        Err(err) => return error_response(&err),
+    };
+    let kind = params.first("kind").filter(|k| !k.is_empty());
+    on_engine(&app, move |engine| engine.entities(kind.as_deref(), limit)).await
+}
+
+async fn stats(State(app): State<Arc<App>>) -> Response {
+    on_engine(&app, |engine| engine.stats()).await
+}
+
+/// Runs engine work on the blocking pool (a search holds a core for its whole duration).
+async fn on_engine<T, F>(app: &App, work: F) -> Response
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&Engine) -> crate::Result<T> + Send + 'static,
+{
+    let engine = Arc::clone(&app.engine);
+    let task = tokio::task::spawn_blocking(move || work(&engine));
+    match tokio::time::timeout(REQUEST_TIMEOUT, task).await {
+        Ok(Ok(Ok(value))) => Json(value).into_response(),
+        Ok(Ok(Err(err))) => error_response(&err),
+        Ok(Err(join)) => error_body(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("internal error: {join}"),
+        ),
+        Err(_) => error_body(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the request took longer than {} s; narrow the query",
+                REQUEST_TIMEOUT.as_secs()
+            ),
+        ),
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody {
+    error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suggestions: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+}
+
+fn error_body(status: StatusCode, error: String) -> Response {
+    let body = ErrorBody {
+        error,
+        column: None,
+        suggestions: None,
+        kind: None,
+        name: None,
+    };
+    (status, Json(body)).into_response()
+}
+
+/// The status a library error maps to: the request's fault is 4xx, the index's or machine's 5xx.
+pub fn status_of(err: &Error) -> StatusCode {
+    if err.is_usage() {
+        StatusCode::BAD_REQUEST
+    } else if err.is_not_found() {
+        StatusCode::NOT_FOUND
+    } else if matches!(err, Error::Locked { .. }) {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+}
+
+fn error_response(err: &Error) -> Response {
+    let mut body = ErrorBody {
+        error: err.to_string(),
+        column: None,
+        suggestions: None,
+        kind: None,
+        name: None,
+    };
+    match err {
+        Error::QuerySyntax(syntax) => body.column = Some(syntax.column),
+        Error::UnknownEntity {
+            kind,
+            name,
+            suggestions,
+            ..
+        } => {
+            body.suggestions = Some(suggestions.clone());
+            body.kind = Some(kind.clone());
+            body.name = Some(name.clone());
+        }
+        _ => {}
+    }
+    (status_of(err), Json(body)).into_response()
+}
+
+/// Query-string parameters; `person`, `org` and `place` may repeat.
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn parse(raw: Option<&str>) -> crate::Result<Params> {
+        let raw = raw.unwrap_or("");
+        if raw.len() > 3 * MAX_QUERY_BYTES + 4096 {
+            return Err(too_long());
+        }
+        Ok(Params(
+            form_urlencoded::parse(raw.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        ))
+    }
+
+    fn first(&self, key: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn number(&self, key: &str, default: usize, max: usize) -> crate::Result<usize> {
+        let Some(value) = self.first(key) else {
+            return Ok(default);
+        };
+        let number: usize = value.trim().parse().map_err(|_| Error::InvalidArgument {
+            what: key.to_string(),
+            message: format!("'{value}' is not a number"),
+        })?;
+        if number > max {
+            return Err(Error::InvalidArgument {
+                what: key.to_string(),
+                message: format!("at most {max}"),
+            });
+        }
+        Ok(number)
+    }
+
+    fn search_options(&self) -> crate::Result<SearchOptions> {
+        let query = self.first("q").unwrap_or_default();
+        if query.len() > MAX_QUERY_BYTES {
+            return Err(too_long());
+        }
+        let mut entity_filters = Vec::new();
+        for (key, value) in &self.0 {
+            if matches!(key.as_str(), "person" | "org" | "place") && !value.trim().is_empty() {
+                entity_filters.push((key.clone(), value.clone()));
+            }
+        }
+        let date = |key: &str| {
+            self.first(key)
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| parse_date_flag(key, &v))
+                .transpose()
+        };
+        Ok(SearchOptions {
+            query,
+            limit: self.number("n", DEFAULT_HITS, MAX_HITS)?,
+            offset: self.number("offset", 0, 100_000)?,
+            entity_filters,
+            since: date("since")?,
+            until: date("until")?,
+            facets: matches!(self.first("facets").as_deref(), Some("1" | "true")),
+            count_only: false,
+            count_articles: false,
+        })
+    }
+}
+
+fn too_long() -> Error {
+    Error::InvalidArgument {
+        what: "q".into(),
+        message: format!("the query is longer than {MAX_QUERY_BYTES} bytes"),
+    }
+}

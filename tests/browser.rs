@@ -1,0 +1,282 @@
+//! The web page of `sitrep serve` in a real headless Chromium, driven over WebDriver
+//! (Debian's `chromium` and `chromium-driver`). `.ci/run` installs them; without them these
+//! tests print one line saying why and pass.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The W3C WebDriver key for an element reference.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+#[test]
+fn search_facet_article_and_no_script_runs() {
+    let Some(driver) = ChromeDriver::start() else {
+        return;
+    };
+    let dir = TempDir::new().unwrap();
+    let corpus = dir.path().join("corpus");
+    copy_dir(&sample_corpus(), &corpus);
+    std::fs::write(corpus.join("evil.md"), EVIL_ARTICLE).unwrap();
+    let server = Server::start(&corpus, &dir.path().join("index"), &[]);
+    let browser = driver.session(dir.path());
+
+    // `/` focuses the search box; type a query and press Enter.
+    browser.open(&format!("{}/", server.base));
+    browser.wait_for("document.querySelector('#stats') && document.querySelector('#stats').textContent.includes('38')");
+    browser.script("document.activeElement.blur(); document.dispatchEvent(new KeyboardEvent('keydown', {key: '/', bubbles: true}));");
+    assert_eq!(browser.script("return document.activeElement.id"), "q");
+    let q = browser.find("#q");
+    browser.type_into(&q, "sadr\u{E007}");
+    browser.wait_for("document.querySelectorAll('#results li.hit').length > 0");
+    let cli = search_json(&corpus, &dir, &["sadr"]);
+    let summary = browser.text("#summary");
+    assert!(
+        summary.starts_with(&format!("{} paragraphs", cli["total_hits"])),
+        "{summary}"
+    );
+    assert_eq!(browser.script("return location.search"), "?q=sadr");
+    assert_eq!(browser.count("#results li.hit"), 10);
+    assert!(browser.count("#results mark") >= 10);
+
+    // A click on a facet narrows the results and puts the filter in the URL.
+    let facet = browser.find("#facets button.facet[data-kind='place'][data-name='Basra']");
+    browser.click(&facet);
+    browser.wait_for("location.search.includes('place=Basra') && !document.querySelector('#summary').textContent.includes('searching')");
+    let narrowed = search_json(&corpus, &dir, &["sadr", "--place", "Basra"]);
+    assert_eq!(narrowed["total_hits"], 3);
+    let summary = browser.text("#summary");
+    assert!(summary.starts_with("3 paragraphs"), "{summary}");
+    let shown = browser.script(
+        "return [...document.querySelectorAll('#results li.hit')].map(h => h.querySelector('.hit-meta').textContent)",
+    );
+    for (meta, hit) in shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(narrowed["hits"].as_array().unwrap())
+    {
+        let expected = format!(
+            "{} · ¶{}",
+            hit["article_id"].as_str().unwrap(),
+            hit["paragraph"]
+        );
+        assert!(
+            meta.as_str().unwrap().starts_with(&expected),
+            "{meta} vs {expected}"
+        );
+    }
+    assert_eq!(
+        browser.count("#filters .filter[data-kind='place'][data-name='Basra']"),
+        1
+    );
+
+    // Opening an article shows every paragraph with its entities highlighted.
+    let title = browser.find("#results li.hit a.hit-title");
+    browser.click(&title);
+    browser.wait_for("document.querySelectorAll('#article p.paragraph').length > 0");
+    assert_eq!(
+        browser.text("#article-title"),
+        narrowed["hits"][0]["title"].as_str().unwrap()
+    );
+    assert!(browser.count("#article mark.entity") >= 5);
+    assert!(browser
+        .script("return location.search")
+        .as_str()
+        .unwrap()
+        .contains("article="));
+
+    // Markup in an article is text: the title shows the tags, and nothing ran.
+    browser.open(&format!("{}/?q=drone%20statement", server.base));
+    browser.wait_for("document.querySelectorAll('#results li.hit').length > 0");
+    let title = browser.text("#results li.hit a.hit-title");
+    assert!(
+        title.starts_with("<script>window.pwned = 'title'</script> Militia"),
+        "{title}"
+    );
+    assert!(browser
+        .text("#results li.hit .snippet")
+        .contains("<img src=x onerror="));
+    browser.click(&browser.find("#results li.hit a.hit-title"));
+    browser.wait_for("document.querySelectorAll('#article p.paragraph').length > 0");
+    assert_eq!(browser.count("script"), 1, "only the page's own script");
+    assert_eq!(browser.count("img"), 0);
+    assert_eq!(browser.script("return typeof window.pwned"), "undefined");
+}
+
+/// A chromedriver process on a free port.
+struct ChromeDriver {
+    child: std::process::Child,
+    url: String,
+    agent: ureq::Agent,
+}
+
+impl ChromeDriver {
+    fn start() -> Option<ChromeDriver> {
+        for tool in [CHROMIUM, CHROMEDRIVER] {
+            if !Path::new(tool).is_file() {
+                println!("skipping browser test: {tool} is not installed (apt-get install chromium chromium-driver; .ci/run does)");
+                return None;
+            }
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while agent.get(format!("{url}/status")).call().is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(ChromeDriver { child, url, agent })
+    }
+
+    fn session(&self, profile: &Path) -> Browser<'_> {
+        let profile = profile.join("chromium-profile");
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": CHROMIUM, "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.display()),
+            ]}
+        }}});
+        let created = self.call("POST", "/session", Some(capabilities));
+        let id = created["sessionId"]
+            .as_str()
+            .expect("a session")
+            .to_string();
+        Browser { driver: self, id }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{path}", self.url);
+        let mut response = match (method, body) {
+            ("POST", body) => self
+                .agent
+                .post(&url)
+                .send_json(body.unwrap_or_else(|| json!({})))
+                .unwrap(),
+            ("DELETE", _) => self.agent.delete(&url).call().unwrap(),
+            _ => self.agent.get(&url).call().unwrap(),
+        };
+        let value: Value = response.body_mut().read_json().unwrap();
+        assert!(response.status().is_success(), "{method} {path}: {value}");
+        value["value"].clone()
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Browser<'a> {
+    driver: &'a ChromeDriver,
+    id: String,
+}
+
+impl Browser<'_> {
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.driver
+            .call(method, &format!("/session/{}{path}", self.id), body)
+    }
+
+    fn open(&self, url: &str) {
+        self.call("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    fn script(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
+    /// Polls a JavaScript condition: the page works asynchronously.
+    fn wait_for(&self, condition: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.script(&format!("return !!({condition})")) != json!(true) {
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {condition}; page: {}",
+                self.script("return document.body.innerText")
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn find(&self, css: &str) -> String {
+        let found = self.call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        found[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {found}"))
+            .to_string()
+    }
+
+    fn click(&self, element: &str) {
+        self.call("POST", &format!("/element/{element}/click"), None);
+    }
+
+    fn type_into(&self, element: &str, text: &str) {
+        self.call(
+            "POST",
+            &format!("/element/{element}/value"),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    fn text(&self, css: &str) -> String {
+        let element = self.find(css);
+        self.call("GET", &format!("/element/{element}/text"), None)
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn count(&self, css: &str) -> u64 {
+        self.script(&format!(
+            "return document.querySelectorAll({}).length",
+            json!(css)
+        ))
+        .as_u64()
+        .unwrap()
+    }
+}
+
+impl Drop for Browser<'_> {
+    fn drop(&mut self) {
+        let _ = self
+            .driver
+            .agent
+            .delete(format!("{}/session/{}", self.driver.url, self.id))
+            .call();
+    }
+}
