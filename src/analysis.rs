@@ -8,11 +8,31 @@ the gazetteer matcher and for snippets. Keeping them in one module means "Kataib
 holds for search and for tagging alike.
 */
 
-use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{Language, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 /// Name under which the analyser is registered in every index we open.
 pub const TOKENIZER_NAME: &str = "sitrep";
+/// The same analyser followed by the English Snowball stemmer, for the word-form field
+/// ("militias" → "militia", "wings" → "wing"). Names suffer from stemming, so it only ever adds
+/// matches beside the exact field, at a lower weight.
+pub const STEM_TOKENIZER_NAME: &str = "sitrep_stem";
+
+pub fn stem_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SitrepTokenizer::default())
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The stem of one analysed (folded, lower-case) word.
+pub fn stem_word(analyzer: &mut TextAnalyzer, word: &str) -> String {
+    let mut stream = analyzer.token_stream(word);
+    if stream.advance() {
+        stream.token().text.clone()
+    } else {
+        word.to_string()
+    }
+}
 
 /// Apostrophes and the transliteration marks for ʿayn and hamza. Inside a word they vanish
 /// (Kata’ib = Kata'ib = Kataib = Hayʼat's "hayat"); elsewhere they separate words.

@@ -17,7 +17,7 @@ use tantivy::TantivyDocument;
 use crate::engine::{Engine, Snapshot};
 use crate::search::SearchOptions;
 
-pub const CLASSES: [&str; 10] = [
+pub const CLASSES: [&str; 11] = [
     "term_rare",
     "term_medium",
     "term_frequent",
@@ -28,6 +28,7 @@ pub const CLASSES: [&str; 10] = [
     "entity_filter",
     "facet_counts",
     "fuzzy",
+    "natural",
 ];
 
 const QUERIES_PER_CLASS: usize = 5;
@@ -219,7 +220,8 @@ pub fn default_queries(engine: &Engine) -> anyhow::Result<Vec<BenchQuery>> {
     let rare = band(0.0, 0.0005);
     let medium = band(0.002, 0.01);
     let frequent = band(0.03, 0.5);
-    let bigrams = sample_bigrams(&snapshot, QUERIES_PER_CLASS)?;
+    let bigrams = sample_word_runs(&snapshot, QUERIES_PER_CLASS, 2)?;
+    let sentences = sample_word_runs(&snapshot, QUERIES_PER_CLASS, 8)?;
     let top_entity = most_named(&snapshot);
     let mut queries = Vec::new();
     let mut add = |class: &str, label: String, options: SearchOptions| {
@@ -251,7 +253,8 @@ pub fn default_queries(engine: &Engine) -> anyhow::Result<Vec<BenchQuery>> {
         let q = format!("{} OR {}", pair[0], pair[1]);
         add("or2", q.clone(), plain(q));
     }
-    for (a, b) in &bigrams {
+    for pair in &bigrams {
+        let (a, b) = (&pair[0], &pair[1]);
         let q = format!("\"{a} {b}\"");
         add("phrase", q.clone(), plain(q));
         let q = format!("\"{a} {b}\"~2");
@@ -275,19 +278,30 @@ pub fn default_queries(engine: &Engine) -> anyhow::Result<Vec<BenchQuery>> {
         let typo: String = typo.into_iter().collect();
         add("fuzzy", typo.clone(), plain(typo));
     }
+    for words in &sentences {
+        // A half-remembered sentence asked as a question: 10 words, two of them stop words,
+        // so it is relaxed when no paragraph has all of them.
+        let q = format!("what about {}", words.join(" "));
+        add("natural", q.clone(), plain(q));
+    }
     Ok(queries)
 }
 
-/// Adjacent word pairs from paragraphs spread over the index, for phrase queries.
-fn sample_bigrams(snapshot: &Snapshot, wanted: usize) -> anyhow::Result<Vec<(String, String)>> {
+/// Runs of `len` adjacent words (4+ letters each) from paragraphs spread over the index:
+/// pairs for phrase queries, longer runs for natural-language ones.
+fn sample_word_runs(
+    snapshot: &Snapshot,
+    wanted: usize,
+    len: usize,
+) -> anyhow::Result<Vec<Vec<String>>> {
     let searcher = &snapshot.searcher;
-    let mut pairs = Vec::new();
+    let mut runs = Vec::new();
     for segment in searcher.segment_readers() {
         let store = segment.get_store_reader(16)?;
         let max = segment.max_doc().max(1);
         let step = (max / (wanted as u32 * 4)).max(1);
         let mut doc = step / 2;
-        while doc < max && pairs.len() < wanted {
+        while doc < max && runs.len() < wanted {
             if segment.alive_bitset().is_none_or(|a| a.is_alive(doc)) {
                 let stored: TantivyDocument = store.get(doc)?;
                 if let Some(text) = stored
@@ -298,21 +312,21 @@ fn sample_bigrams(snapshot: &Snapshot, wanted: usize) -> anyhow::Result<Vec<(Str
                         .into_iter()
                         .map(|(w, _)| w)
                         .collect();
-                    if let Some(pair) = words.windows(2).find(|w| {
+                    if let Some(run) = words.windows(len).find(|w| {
                         w.iter()
                             .all(|x| x.len() >= 4 && x.chars().all(|c| c.is_ascii_lowercase()))
                     }) {
-                        pairs.push((pair[0].clone(), pair[1].clone()));
+                        runs.push(run.to_vec());
                     }
                 }
             }
             doc += step;
         }
-        if pairs.len() >= wanted {
+        if runs.len() >= wanted {
             break;
         }
     }
-    Ok(pairs)
+    Ok(runs)
 }
 
 /// The entity named in most paragraphs, of any kind, as (kind, name).

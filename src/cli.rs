@@ -119,6 +119,9 @@ pub struct SearchArgs {
     /// Count entities over all hits, per kind.
     #[arg(long)]
     pub facets: bool,
+    /// One hit per article: its best paragraph, ranked by that paragraph's score.
+    #[arg(long)]
+    pub per_article: bool,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -232,6 +235,7 @@ impl SearchArgs {
             count_only: false,
             // The human summary line shows it; JSON does not.
             count_articles: !self.json,
+            per_article: self.per_article,
         })
     }
 }

@@ -97,6 +97,16 @@ fn entity_line(entities: &[EntityRef]) -> String {
 
 /// The human summary line: "37 paragraphs (+5 duplicates) in 12 articles".
 pub fn search_summary(results: &SearchResults) -> String {
+    if results.per_article {
+        let mut line = plural(results.total_hits, "article", "articles");
+        if !results.hits.is_empty() {
+            let first = results.offset + 1;
+            let last = results.offset + results.hits.len();
+            let _ = write!(line, ", showing {first}–{last}");
+        }
+        let _ = write!(line, " ({:.1} ms)", results.elapsed_us as f64 / 1000.0);
+        return line;
+    }
     let mut line = plural(results.total_hits, "paragraph", "paragraphs");
     if results.duplicates_collapsed > 0 {
         let _ = write!(
@@ -135,6 +145,13 @@ pub fn render_search(results: &SearchResults, style: Style) -> String {
             let _ = write!(meta, " · {date}");
         }
         let _ = write!(meta, " · score {:.2}", hit.score);
+        if let Some(matched) = hit.paragraphs_matched {
+            let _ = write!(
+                meta,
+                " · {}",
+                plural(matched, "paragraph matches", "paragraphs match")
+            );
+        }
         let _ = writeln!(out, "     {}", style.paint(DIM, &meta));
         let _ = writeln!(
             out,

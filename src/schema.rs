@@ -13,9 +13,9 @@ use tantivy::store::Compressor;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexSettings};
 
-use crate::analysis::{SitrepTokenizer, TOKENIZER_NAME};
+use crate::analysis::{stem_analyzer, SitrepTokenizer, STEM_TOKENIZER_NAME, TOKENIZER_NAME};
 
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
@@ -23,6 +23,9 @@ pub struct Fields {
     pub paragraph: Field,
     pub title: Field,
     pub text: Field,
+    /// The paragraph text stemmed (English Snowball), for word forms; no positions and not
+    /// stored: it only adds matches and score beside `text`.
+    pub text_stem: Field,
     pub date: Field,
     pub url: Field,
     pub path: Field,
@@ -82,6 +85,14 @@ pub fn build_schema() -> (Schema, Fields) {
         ),
         title: builder.add_text_field("title", text_options.clone()),
         text: builder.add_text_field("text", text_options),
+        text_stem: builder.add_text_field(
+            "text_stem",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(STEM_TOKENIZER_NAME)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         // Fast only: date filters run as fast-field range queries.
         date: builder.add_date_field("date", DateOptions::default().set_stored().set_fast()),
         url: builder.add_text_field("url", STORED),
@@ -102,6 +113,9 @@ pub fn register_tokenizer(index: &Index) {
         TOKENIZER_NAME,
         TextAnalyzer::builder(SitrepTokenizer::default()).build(),
     );
+    index
+        .tokenizers()
+        .register(STEM_TOKENIZER_NAME, stem_analyzer());
 }
 
 /// Resolves field handles from an existing index's schema, failing if any is missing.
@@ -112,6 +126,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         paragraph: field("paragraph")?,
         title: field("title")?,
         text: field("text")?,
+        text_stem: field("text_stem")?,
         date: field("date")?,
         url: field("url")?,
         path: field("path")?,

@@ -4,6 +4,8 @@ mod common;
 
 use std::path::PathBuf;
 
+use std::collections::BTreeSet;
+
 use common::*;
 use predicates::prelude::*;
 use serde_json::Value;
@@ -578,4 +580,107 @@ fn show_and_stats() {
     let paragraphs = stats["paragraphs"].as_u64().unwrap();
     assert!(paragraphs > 150, "{paragraphs}");
     assert!(stats["size_bytes"].as_u64().unwrap() > 10_000);
+}
+
+#[test]
+fn long_questions_relax_and_say_so() {
+    let (corpus, dir) = sample();
+    let question = "which militia leaders were killed in the drone strike at Baghdad airport?";
+    let out = sitrep(&corpus, &index_path(&dir))
+        .args(["search", question, "-n", "3", "--json"])
+        .assert()
+        .success()
+        .stderr(
+            "few paragraphs have all 7 words; showing those with at least 4 of: militia, \
+             leaders, killed, drone, strike, baghdad, airport, best first (which, were, in, \
+             the, at optional)\n",
+        )
+        .get_output()
+        .stdout
+        .clone();
+    let r: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        r["relaxed"],
+        serde_json::json!({
+            "words": 7,
+            "required": 4,
+            "of": ["militia", "leaders", "killed", "drone", "strike", "baghdad", "airport"],
+            "optional": ["which", "were", "in", "the", "at"]
+        })
+    );
+    assert_eq!(r["total_hits"], 12);
+    assert_eq!(
+        hit_ids(&r)[0],
+        ("notes/2024-02-10-red-sea-roundup.txt".to_string(), 3)
+    );
+
+    // Explicit syntax is never rewritten, and short queries keep every word required.
+    for query in [
+        "\"drone strike killed the militia leaders at the airport\"",
+        "drone strike killed militia leaders -airport baghdad",
+        "sadr mahdi army",
+    ] {
+        let r = search_json(&corpus, &dir, &[query]);
+        assert!(r.get("relaxed").is_none(), "{query}: {r}");
+    }
+    let r = search_json(&corpus, &dir, &["sadr mahdi army"]);
+    for hit in r["hits"].as_array().unwrap() {
+        let both = format!("{} {}", hit["title"], hit["text"]).to_lowercase();
+        assert!(
+            ["sadr", "mahdi", "army"].iter().all(|w| both.contains(w)),
+            "{hit}"
+        );
+    }
+}
+
+#[test]
+fn word_forms_match_with_exact_spellings_first() {
+    let (corpus, dir) = sample();
+    let r = search_json(&corpus, &dir, &["militias", "-n", "100"]);
+    let exact: Vec<bool> = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let both = format!("{} {}", h["title"], h["text"]).to_lowercase();
+            both.contains("militias")
+        })
+        .collect();
+    let first_stemmed = exact
+        .iter()
+        .position(|e| !e)
+        .expect("a paragraph saying only 'militia'");
+    assert!(
+        first_stemmed > 0 && exact[first_stemmed..].iter().all(|e| !e),
+        "{exact:?}"
+    );
+    assert!(texts(&r)[first_stemmed].to_lowercase().contains("militia"));
+}
+
+#[test]
+fn per_article_gives_each_article_once_with_its_best_paragraph() {
+    let (corpus, dir) = sample();
+    let paragraphs = search_json(&corpus, &dir, &["militias", "-n", "100"]);
+    let articles = search_json(&corpus, &dir, &["militias", "-n", "100", "--per-article"]);
+    let ids: Vec<(String, u64)> = hit_ids(&articles);
+    let distinct: BTreeSet<&String> = ids.iter().map(|(a, _)| a).collect();
+    assert_eq!(distinct.len(), ids.len());
+    assert_eq!(articles["total_hits"].as_u64().unwrap() as usize, ids.len());
+    // Each article's hit is its best-ranked paragraph in the paragraph view.
+    let by_paragraph = hit_ids(&paragraphs);
+    for (article, paragraph) in &ids {
+        let best = by_paragraph.iter().find(|(a, _)| a == article).unwrap();
+        assert_eq!(best.1, *paragraph, "{article}");
+    }
+    let matched: u64 = articles["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["paragraphs_matched"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        matched,
+        paragraphs["total_hits"].as_u64().unwrap()
+            + paragraphs["duplicates_collapsed"].as_u64().unwrap()
+    );
 }

@@ -29,6 +29,7 @@ pub fn article_documents(
             doc.add_u64(fields.paragraph, n as u64 + 1);
             doc.add_text(fields.title, article.title.as_deref().unwrap_or(""));
             doc.add_text(fields.text, text);
+            doc.add_text(fields.text_stem, text);
             if let Some(date) = article.date {
                 doc.add_date(fields.date, date);
             }

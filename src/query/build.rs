@@ -9,11 +9,14 @@ use tantivy::query::{
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::{DateTime, Term};
 
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::relax::{is_stop_atom, plain_words};
 use super::{
-    Atom, BuiltQuery, Clause, FieldScope, Filters, HighlightTerms, ParsedQuery, ENTITY_MATCH_SCORE,
-    FUZZY_MIN_LEN, TITLE_BOOST,
+    Atom, BuiltQuery, Clause, FieldScope, Filters, HighlightTerms, Matching, ParsedQuery, Ranking,
+    FUZZY_MIN_LEN,
 };
-use crate::analysis::{fold_word, normalize_name};
+use crate::analysis::{fold_word, normalize_name, stem_analyzer, stem_word};
 use crate::entities::Gazetteer;
 use crate::schema::Fields;
 
@@ -21,29 +24,33 @@ struct Builder<'a> {
     fields: &'a Fields,
     gazetteer: &'a Gazetteer,
     fuzzy: bool,
+    ranking: Ranking,
+    stemmer: TextAnalyzer,
     highlight: HighlightTerms,
     expanded: Vec<usize>,
     fuzzy_candidates: Vec<String>,
 }
 
-/// Builds the tantivy query. With `fuzzy`, single terms of [`FUZZY_MIN_LEN`]+ letters match
-/// within one edit (the retry after zero hits).
+/// Builds the tantivy query, matched as `matching` says.
 pub fn build_query(
     parsed: &ParsedQuery,
     filters: &Filters,
     fields: &Fields,
     gazetteer: &Gazetteer,
-    fuzzy: bool,
+    matching: Matching,
 ) -> BuiltQuery {
     let mut builder = Builder {
         fields,
         gazetteer,
-        fuzzy,
+        fuzzy: matching == Matching::Fuzzy,
+        ranking: Ranking::current(),
+        stemmer: stem_analyzer(),
         highlight: HighlightTerms::default(),
         expanded: Vec::new(),
         fuzzy_candidates: Vec::new(),
     };
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    // Each required group, and whether it is a stop word (left out of a relaxed query).
+    let mut required: Vec<(Box<dyn Query>, bool)> = Vec::new();
     let groups = &parsed.required;
     let mut i = 0;
     while i < groups.len() {
@@ -55,7 +62,7 @@ pub fn build_query(
                 .map(|g| (Occur::Must, builder.clause(&g[0])))
                 .collect();
             let query = builder.with_entity(Box::new(BooleanQuery::new(words_query)), entity);
-            clauses.push((Occur::Must, query));
+            required.push((query, false));
             i += len;
             continue;
         }
@@ -70,8 +77,19 @@ pub fn build_query(
                     .collect(),
             ))
         };
-        clauses.push((Occur::Must, query));
+        let stop = group.len() == 1 && is_stop_atom(&group[0].atom);
+        required.push((query, stop));
         i += 1;
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = match matching {
+        Matching::Relaxed { minimum } => relaxed(required, minimum),
+        Matching::Strict | Matching::Fuzzy => required
+            .into_iter()
+            .map(|(q, _)| (Occur::Must, q))
+            .collect(),
+    };
+    if let Some(words) = plain_words(parsed) {
+        clauses.extend(builder.proximity(&words));
     }
     let highlight = std::mem::take(&mut builder.highlight);
     for clause in &parsed.excluded {
@@ -108,13 +126,66 @@ pub fn build_query(
     }
 }
 
+/// A ranked disjunction needing at least `minimum` of the content words. Stop words are left
+/// out (unless the query has nothing else): in BM25 they add next to nothing and cost a posting
+/// list each; quoted phrases, never relaxed, still match them.
+fn relaxed(required: Vec<(Box<dyn Query>, bool)>, minimum: usize) -> Vec<(Occur, Box<dyn Query>)> {
+    let has_content = required.iter().any(|(_, stop)| !stop);
+    let content: Vec<(Occur, Box<dyn Query>)> = required
+        .into_iter()
+        .filter(|(_, stop)| !stop || !has_content)
+        .map(|(query, _)| (Occur::Should, query))
+        .collect();
+    let minimum = minimum.clamp(1, content.len());
+    vec![(
+        Occur::Must,
+        Box::new(BooleanQuery::with_minimum_required_clauses(
+            content, minimum,
+        )),
+    )]
+}
+
 impl Builder<'_> {
     fn scoped_fields(&self, scope: FieldScope) -> Vec<(Field, f32)> {
         match scope {
-            FieldScope::Any => vec![(self.fields.title, TITLE_BOOST), (self.fields.text, 1.0)],
+            FieldScope::Any => vec![
+                (self.fields.title, self.ranking.title),
+                (self.fields.text, 1.0),
+            ],
             FieldScope::Title => vec![(self.fields.title, 1.0)],
             FieldScope::Text => vec![(self.fields.text, 1.0)],
         }
+    }
+
+    /// Optional sloppy phrases over neighbouring content words of a plain query: paragraphs
+    /// where the words sit close together score higher.
+    fn proximity(&self, words: &[&Atom]) -> Vec<(Occur, Box<dyn Query>)> {
+        if self.ranking.proximity <= 0.0 || self.fuzzy {
+            return Vec::new();
+        }
+        let content: Vec<&str> = words
+            .iter()
+            .filter(|w| !is_stop_atom(w))
+            .filter_map(|w| match w {
+                Atom::Word { tokens, .. } if tokens.len() == 1 => Some(tokens[0].as_str()),
+                _ => None,
+            })
+            .collect();
+        content
+            .windows(2)
+            .filter(|pair| pair[0] != pair[1])
+            .map(|pair| {
+                let terms = pair
+                    .iter()
+                    .map(|t| Term::from_field_text(self.fields.text, t))
+                    .collect();
+                let mut query = PhraseQuery::new(terms);
+                query.set_slop(self.ranking.proximity_slop);
+                let boosted: Box<dyn Query> =
+                    Box::new(BoostQuery::new(Box::new(query), self.ranking.proximity));
+                (Occur::Should, boosted)
+            })
+            .collect()
     }
 
     /// Longest run of plain single-token words at the start of `groups` that spells an alias.
@@ -144,7 +215,7 @@ impl Builder<'_> {
         let term = Term::from_field_text(self.fields.entity_exact, facet);
         let entity_query = ConstScoreQuery::new(
             Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-            ENTITY_MATCH_SCORE,
+            self.ranking.entity_score(),
         );
         Box::new(BooleanQuery::new(vec![
             (Occur::Should, text_query),
@@ -171,7 +242,7 @@ impl Builder<'_> {
 
     fn clause(&mut self, clause: &Clause) -> Box<dyn Query> {
         let fields = self.scoped_fields(clause.scope);
-        let per_field: Vec<(Occur, Box<dyn Query>)> = fields
+        let mut per_field: Vec<(Occur, Box<dyn Query>)> = fields
             .iter()
             .map(|&(field, boost)| {
                 let query = self.atom_query(&clause.atom, field);
@@ -183,12 +254,38 @@ impl Builder<'_> {
                 (Occur::Should, query)
             })
             .collect();
+        if let Some(stemmed) = self.stem_query(clause) {
+            per_field.push((Occur::Should, stemmed));
+        }
         self.note_highlights(&clause.atom);
         if per_field.len() == 1 {
             per_field.into_iter().next().expect("one field").1
         } else {
             Box::new(BooleanQuery::new(per_field))
         }
+    }
+
+    /// The word's stem in the stemmed text field, at a lower weight: "militias" finds
+    /// "militia" while exact spellings keep the higher score. Only single plain words; the
+    /// one-edit retry and explicit phrases stay exact.
+    fn stem_query(&mut self, clause: &Clause) -> Option<Box<dyn Query>> {
+        let Atom::Word { tokens, .. } = &clause.atom else {
+            return None;
+        };
+        if tokens.len() != 1
+            || self.fuzzy
+            || clause.scope == FieldScope::Title
+            || self.ranking.stem <= 0.0
+        {
+            return None;
+        }
+        let stem = stem_word(&mut self.stemmer, &tokens[0]);
+        let term = Term::from_field_text(self.fields.text_stem, &stem);
+        let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
+        Some(Box::new(BoostQuery::new(
+            Box::new(query),
+            self.ranking.stem,
+        )))
     }
 
     fn note_highlights(&mut self, atom: &Atom) {

@@ -13,12 +13,82 @@ use tantivy::DateTime;
 
 mod build;
 mod parse;
+pub mod relax;
 
 pub use build::build_query;
 pub use parse::parse_query;
 
-/// Weight of a title match relative to the paragraph text.
-pub const TITLE_BOOST: f32 = 2.0;
+/// How a query's words are matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matching {
+    /// Every word required (the default).
+    Strict,
+    /// The retry after zero hits: single words of [`FUZZY_MIN_LEN`]+ letters match within one
+    /// edit.
+    Fuzzy,
+    /// A plain query as a ranked disjunction: at least `minimum` of its content words, stop
+    /// words left out (see [`relax`]).
+    Relaxed { minimum: usize },
+}
+
+/// Field weights and the proximity boost, tuned on the odd-numbered Cranfield queries
+/// (`benches/relevance`, see the README); `SITREP_RANKING="title=2,stem=2.5,proximity=0.3,slop=4"`
+/// overrides them for tuning runs. The stemmed field weighs more than the exact one because an
+/// exact match scores in both: exact spellings still rank first.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ranking {
+    /// Weight of a title match relative to the paragraph text.
+    pub title: f32,
+    /// Weight of a match on the stemmed text (word forms).
+    pub stem: f32,
+    /// Weight of two neighbouring query words found within `proximity_slop` positions.
+    pub proximity: f32,
+    pub proximity_slop: u32,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            title: 2.0,
+            stem: 2.5,
+            proximity: 0.3,
+            proximity_slop: 4,
+        }
+    }
+}
+
+impl Ranking {
+    /// The score of a paragraph tagged with an entity the query spells out, scaled with the
+    /// field weights so that it stays above what the words alone earn (see
+    /// [`ENTITY_MATCH_SCORE`], set when title and text were the only fields, 2 + 1).
+    pub fn entity_score(&self) -> f32 {
+        ENTITY_MATCH_SCORE * (self.title + 1.0 + self.stem) / 3.0
+    }
+
+    /// The defaults, or the `SITREP_RANKING` override (read once per process).
+    pub fn current() -> Ranking {
+        static CURRENT: std::sync::OnceLock<Ranking> = std::sync::OnceLock::new();
+        *CURRENT.get_or_init(|| {
+            let mut ranking = Ranking::default();
+            if let Ok(spec) = std::env::var("SITREP_RANKING") {
+                for pair in spec.split(',') {
+                    let Some((key, value)) = pair.split_once('=') else {
+                        continue;
+                    };
+                    match (key.trim(), value.trim().parse::<f32>()) {
+                        ("title", Ok(v)) => ranking.title = v,
+                        ("stem", Ok(v)) => ranking.stem = v,
+                        ("proximity", Ok(v)) => ranking.proximity = v,
+                        ("slop", Ok(v)) => ranking.proximity_slop = v as u32,
+
+                        _ => {}
+                    }
+                }
+            }
+            ranking
+        })
+    }
+}
 /// Score given to a paragraph tagged with an entity the query spells out. Above what a few
 /// shared words earn in BM25, so paragraphs that name the entity rank first.
 pub const ENTITY_MATCH_SCORE: f32 = 20.0;

@@ -111,6 +111,14 @@ impl<'a> Lexer<'a> {
                 });
                 continue;
             }
+            // Punctuation pasted with a sentence ("?", " . ", "—") is not a word to search for.
+            if !negated
+                && !word.is_empty()
+                && !word.contains([':', '*'])
+                && analyse(word).is_empty()
+            {
+                continue;
+            }
             self.pos = save;
             let Some(clause) = self.next_clause(clause_column)? else {
                 return Err(err(clause_column, "expected a term or phrase after '-'"));

@@ -39,6 +39,13 @@ impl HitStatsFruit {
         count_distinct(self.article_keys.iter().copied())
     }
 
+    /// Matching paragraphs of one article (article keys must have been collected).
+    pub fn paragraphs_of_article(&self, article_key: u64) -> u64 {
+        let start = self.article_keys.partition_point(|&k| k < article_key);
+        let end = self.article_keys.partition_point(|&k| k <= article_key);
+        (end - start) as u64
+    }
+
     /// The hits that have this text, this one included.
     pub fn copies(&self, text_hash: u64) -> impl Iterator<Item = DocAddress> + '_ {
         let start = self.texts.partition_point(|t| t.0 < text_hash);

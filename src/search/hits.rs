@@ -42,6 +42,9 @@ pub struct SearchHit {
     pub snippet_highlights: Vec<[usize; 2]>,
     pub entities: Vec<EntityRef>,
     pub duplicates: Vec<DuplicateRef>,
+    /// With `--per-article`: the article's paragraphs that match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paragraphs_matched: Option<u64>,
 }
 
 /// The stored fields of one paragraph document.
@@ -163,6 +166,7 @@ impl HitContext<'_> {
             text: stored.text,
             entities: stored.entities,
             duplicates: self.duplicates(&group.duplicates)?,
+            paragraphs_matched: None,
         })
     }
 

@@ -19,7 +19,8 @@ use tantivy::{DateTime, DocAddress, Score, Searcher};
 use crate::engine::Snapshot;
 use crate::entities::Gazetteer;
 use crate::error::{Error, Result};
-use crate::query::{build_query, parse_query, BuiltQuery, Filters};
+use crate::query::relax::{self, RELAX_MIN_WORDS};
+use crate::query::{build_query, parse_query, Atom, BuiltQuery, Filters, Matching, ParsedQuery};
 use crate::schema::names;
 
 mod collectors;
@@ -53,6 +54,21 @@ pub struct SearchOptions {
     /// Also count distinct articles among the hits (the human summary line shows it; JSON
     /// does not, and it costs a fast-field read per hit).
     pub count_articles: bool,
+    /// One hit per article (its best paragraph), ranked by that paragraph's score.
+    pub per_article: bool,
+}
+
+/// What search did to a plain query that matched too little with every word required.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Relaxation {
+    /// Content words in the query.
+    pub words: usize,
+    /// How many of `of` a hit needed.
+    pub required: usize,
+    /// The words counted towards `required`.
+    pub of: Vec<String>,
+    /// Stop words, not required.
+    pub optional: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -71,13 +87,19 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<BTreeMap<String, Vec<FacetCount>>>,
-    /// Set when zero exact hits led to the one-edit retry.
+    /// What was done to the query, when anything was (the one-edit retry, relaxation); the
+    /// CLI prints it on stderr.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notice: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<Relaxation>,
     #[serde(skip)]
     pub articles: u64,
     #[serde(skip)]
     pub offset: usize,
+    /// Hits are articles (`--per-article`): `total_hits` counts articles.
+    #[serde(skip)]
+    pub per_article: bool,
 }
 
 /// Resolves `--person/--org/--place NAME` to facet paths.
@@ -105,50 +127,140 @@ pub fn resolve_entity_filters(
         .collect()
 }
 
-/// The query parsed, filtered and built against one commit (`fuzzy`: the one-edit retry), and
-/// whether a retry is possible at all.
-fn prepare(
-    snapshot: &Snapshot,
-    options: &SearchOptions,
-    fuzzy: bool,
-) -> Result<(BuiltQuery, bool)> {
-    let parsed = parse_query(&options.query)?;
-    let filters = Filters {
-        entities: resolve_entity_filters(&snapshot.gazetteer, &options.entity_filters)?,
-        since: options.since,
-        until: options.until,
-    };
-    let built = build_query(
-        &parsed,
-        &filters,
-        &snapshot.fields,
-        &snapshot.gazetteer,
-        fuzzy,
-    );
-    let retry_possible = !built.fuzzy_candidates.is_empty();
-    Ok((built, retry_possible))
+/// A parsed query with its filters resolved, ready to be built in any [`Matching`].
+struct Prepared<'a> {
+    snapshot: &'a Snapshot,
+    parsed: ParsedQuery,
+    filters: Filters,
 }
 
-fn fuzzy_notice(built: &BuiltQuery) -> String {
-    let terms: Vec<String> = built
-        .fuzzy_candidates
-        .iter()
-        .map(|t| format!("{t}~1"))
-        .collect();
-    format!("no exact match; showing results for {}", terms.join(" "))
+impl<'a> Prepared<'a> {
+    fn new(snapshot: &'a Snapshot, options: &SearchOptions) -> Result<Self> {
+        Ok(Prepared {
+            snapshot,
+            parsed: parse_query(&options.query)?,
+            filters: Filters {
+                entities: resolve_entity_filters(&snapshot.gazetteer, &options.entity_filters)?,
+                since: options.since,
+                until: options.until,
+            },
+        })
+    }
+
+    fn build(&self, matching: Matching) -> BuiltQuery {
+        let snapshot = self.snapshot;
+        build_query(
+            &self.parsed,
+            &self.filters,
+            &snapshot.fields,
+            &snapshot.gazetteer,
+            matching,
+        )
+    }
+}
+
+/// The query as run: strict, else relaxed (a long plain query that found too little), else
+/// the one-edit retry (nothing found).
+struct Outcome {
+    built: BuiltQuery,
+    run: Run,
+    notice: Option<String>,
+    relaxed: Option<Relaxation>,
+}
+
+fn search_with_fallbacks(
+    prepared: &Prepared,
+    options: &SearchOptions,
+    execute: impl Fn(&BuiltQuery) -> Result<Run>,
+) -> Result<Outcome> {
+    let built = prepared.build(Matching::Strict);
+    let run = execute(&built)?;
+    let wanted = (options.offset + options.limit).max(1);
+    if let Some(words) = relax::plain_words(&prepared.parsed) {
+        let content = relax::content_words(&words);
+        if content >= RELAX_MIN_WORDS && relax::too_few(run.distinct(options), wanted, content) {
+            let mut required_of = Vec::new();
+            let mut optional = Vec::new();
+            for word in &words {
+                if let Atom::Word { tokens, .. } = word {
+                    let analysed = tokens.join(" ");
+                    if relax::is_stop_atom(word) {
+                        optional.push(analysed);
+                    } else {
+                        required_of.push(analysed);
+                    }
+                }
+            }
+            if required_of.is_empty() {
+                // Only stop words ("the who"): they are what there is to require.
+                required_of = std::mem::take(&mut optional);
+            }
+            let mut minimum = relax::minimum_should_match(required_of.len());
+            loop {
+                let built = prepared.build(Matching::Relaxed { minimum });
+                let run = execute(&built)?;
+                if minimum > 1 && relax::too_few(run.distinct(options), wanted, content) {
+                    minimum = 1;
+                    continue;
+                }
+                let mut notice = format!(
+                    "few paragraphs have all {content} words; showing those with at least \
+                     {minimum} of: {}, best first",
+                    required_of.join(", ")
+                );
+                if !optional.is_empty() {
+                    notice.push_str(&format!(" ({} optional)", optional.join(", ")));
+                }
+                return Ok(Outcome {
+                    built,
+                    run,
+                    notice: Some(notice),
+                    relaxed: Some(Relaxation {
+                        words: content,
+                        required: minimum,
+                        of: required_of,
+                        optional,
+                    }),
+                });
+            }
+        }
+    }
+    if run.stats.raw_hits == 0 && !built.fuzzy_candidates.is_empty() {
+        let built = prepared.build(Matching::Fuzzy);
+        let run = execute(&built)?;
+        let terms: Vec<String> = built
+            .fuzzy_candidates
+            .iter()
+            .map(|t| format!("{t}~1"))
+            .collect();
+        let notice = format!("no exact match; showing results for {}", terms.join(" "));
+        return Ok(Outcome {
+            built,
+            run,
+            notice: Some(notice),
+            relaxed: None,
+        });
+    }
+    Ok(Outcome {
+        built,
+        run,
+        notice: None,
+        relaxed: None,
+    })
 }
 
 pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<SearchResults> {
     let started = std::time::Instant::now();
     let searcher = &snapshot.searcher;
-    let (mut built, retry_possible) = prepare(snapshot, options, false)?;
-    let mut run = execute(searcher, &built, options)?;
-    let mut notice = None;
-    if run.stats.raw_hits == 0 && retry_possible {
-        built = prepare(snapshot, options, true)?.0;
-        run = execute(searcher, &built, options)?;
-        notice = Some(fuzzy_notice(&built));
-    }
+    let prepared = Prepared::new(snapshot, options)?;
+    let Outcome {
+        built,
+        run,
+        notice,
+        relaxed,
+    } = search_with_fallbacks(&prepared, options, |built| {
+        execute(searcher, built, options)
+    })?;
     let hits = if options.count_only {
         Vec::new()
     } else {
@@ -162,36 +274,50 @@ pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<Search
             corpus: snapshot.payload.as_ref().map(|p| p.corpus.as_str()),
         };
         let wanted = run.groups.iter().skip(options.offset).take(options.limit);
-        wanted
+        let mut hits = wanted
             .enumerate()
             .map(|(i, group)| context.hit(group, options.offset + i + 1))
-            .collect::<Result<Vec<_>>>()?
+            .collect::<Result<Vec<_>>>()?;
+        if options.per_article {
+            for (hit, group) in hits.iter_mut().zip(run.groups.iter().skip(options.offset)) {
+                hit.paragraphs_matched = Some(run.stats.paragraphs_of_article(group.article_key));
+            }
+        }
+        hits
     };
-    let unique = run.stats.distinct_texts();
+    let (total_hits, duplicates_collapsed) = if options.per_article {
+        (run.stats.distinct_articles(), 0)
+    } else {
+        let unique = run.stats.distinct_texts();
+        (unique, run.stats.raw_hits - unique)
+    };
     Ok(SearchResults {
         query: options.query.clone(),
-        total_hits: unique,
-        duplicates_collapsed: run.stats.raw_hits - unique,
+        total_hits,
+        duplicates_collapsed,
         elapsed_us: started.elapsed().as_micros() as u64,
         hits,
         facets: run
             .facets
             .map(|counts| facet_table(counts, &snapshot.gazetteer)),
         notice,
+        relaxed,
         articles: run.stats.distinct_articles(),
         offset: options.offset,
+        per_article: options.per_article,
     })
 }
 
-/// Hits per month of the query (fuzzy retry included), for the server's timeline.
+/// Hits per month of the query (relaxed or retried as a search would be), for the server's
+/// timeline.
 pub(crate) fn timeline(snapshot: &Snapshot, options: &SearchOptions) -> Result<Timeline> {
-    let (built, retry_possible) = prepare(snapshot, options, false)?;
-    let counts = timeline::count_months(&snapshot.searcher, &*built.query)?;
-    if counts.is_empty() && retry_possible {
-        let built = prepare(snapshot, options, true)?.0;
-        let counts = timeline::count_months(&snapshot.searcher, &*built.query)?;
-        return Ok(Timeline::new(&options.query, counts));
-    }
+    let prepared = Prepared::new(snapshot, options)?;
+    let mut counting = options.clone();
+    counting.count_only = true;
+    let outcome = search_with_fallbacks(&prepared, &counting, |built| {
+        execute(&snapshot.searcher, built, &counting)
+    })?;
+    let counts = timeline::count_months(&snapshot.searcher, &*outcome.built.query)?;
     Ok(Timeline::new(&options.query, counts))
 }
 
@@ -200,6 +326,7 @@ pub(crate) struct HitGroup {
     pub score: Score,
     pub address: DocAddress,
     text_hash: u64,
+    article_key: u64,
     /// Other hits with the same text.
     pub duplicates: Vec<DocAddress>,
 }
@@ -210,10 +337,22 @@ struct Run {
     facets: Option<FacetTally>,
 }
 
+impl Run {
+    /// Distinct hits as the user counts them: paragraph texts, or articles with
+    /// `--per-article`.
+    fn distinct(&self, options: &SearchOptions) -> u64 {
+        if options.per_article {
+            self.stats.distinct_articles()
+        } else {
+            self.stats.distinct_texts()
+        }
+    }
+}
+
 fn execute(searcher: &Searcher, built: &BuiltQuery, options: &SearchOptions) -> Result<Run> {
     let wanted = options.offset + options.limit;
     let stats_collector = HitStats {
-        articles: options.count_articles,
+        articles: options.count_articles || options.per_article,
     };
     let facet_collector = options.facets.then_some(FacetCounts { articles: false });
     if options.count_only || wanted == 0 {
@@ -227,14 +366,23 @@ fn execute(searcher: &Searcher, built: &BuiltQuery, options: &SearchOptions) -> 
     }
     // Fetch more than asked so that collapsing duplicates still leaves enough distinct hits;
     // widen and retry in the rare case it does not.
-    let mut k = (wanted * 3).max(50);
+    // Per article, several top paragraphs may belong to one article: look deeper.
+    let mut k = if options.per_article {
+        (wanted * 5).max(100)
+    } else {
+        (wanted * 3).max(50)
+    };
     loop {
         let top = TopDocs::with_limit(k).order_by_score();
         let (top_docs, stats, facets) =
             searcher.search(&*built.query, &(top, stats_collector, facet_collector))?;
         let exhausted = (top_docs.len() as u64) >= stats.raw_hits;
-        let mut groups = group_duplicates(searcher, &top_docs)?;
-        for group in groups.iter_mut().take(wanted) {
+        let mut groups = group_duplicates(searcher, &top_docs, options.per_article)?;
+        for group in groups
+            .iter_mut()
+            .take(wanted)
+            .filter(|_| !options.per_article)
+        {
             let address = group.address;
             group.duplicates = stats
                 .copies(group.text_hash)
@@ -252,9 +400,12 @@ fn execute(searcher: &Searcher, built: &BuiltQuery, options: &SearchOptions) -> 
     }
 }
 
+/// The top documents in rank order with identical texts collapsed, or with `per_article` one
+/// (the best) paragraph per article.
 fn group_duplicates(
     searcher: &Searcher,
     top_docs: &[(Score, DocAddress)],
+    per_article: bool,
 ) -> Result<Vec<HitGroup>> {
     struct Ranked {
         score: Score,
@@ -297,16 +448,24 @@ fn group_duplicates(
             .then_with(|| a.paragraph.cmp(&b.paragraph))
     });
     let mut seen = HashSet::new();
-    Ok(ranked
-        .into_iter()
-        .filter(|r| seen.insert(r.text_hash))
+    let groups: Vec<HitGroup> = ranked
+        .iter()
+        .filter(|r| {
+            seen.insert(if per_article {
+                r.article_key
+            } else {
+                r.text_hash
+            })
+        })
         .map(|r| HitGroup {
             score: r.score,
             address: r.address,
             text_hash: r.text_hash,
+            article_key: r.article_key,
             duplicates: Vec::new(),
         })
-        .collect())
+        .collect();
+    Ok(groups)
 }
 
 /// Top entities per kind; every kind of the gazetteer has a (possibly empty) list.

@@ -279,6 +279,10 @@ impl Params {
             .map(|(_, v)| v.clone())
     }
 
+    fn flag(&self, key: &str) -> bool {
+        matches!(self.first(key).as_deref(), Some("1" | "true"))
+    }
+
     fn number(&self, key: &str, default: usize, max: usize) -> crate::Result<usize> {
         let Some(value) = self.first(key) else {
             return Ok(default);
@@ -320,9 +324,10 @@ impl Params {
             entity_filters,
             since: date("since")?,
             until: date("until")?,
-            facets: matches!(self.first("facets").as_deref(), Some("1" | "true")),
+            facets: self.flag("facets"),
             count_only: false,
             count_articles: false,
+            per_article: self.flag("per_article"),
         })
     }
 }
