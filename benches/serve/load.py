@@ -123,7 +123,10 @@ def main():
                        check=True)
     for extra in corpus.glob("sync-*.txt"):
         extra.unlink()
-    subprocess.run([str(SITREP), "--corpus", str(corpus), "--index", str(index), "index", "--quiet"], check=True)
+    sync = [str(SITREP), "--corpus", str(corpus), "--index", str(index), "index", "--quiet"]
+    if subprocess.run(sync).returncode != 0:
+        # An index from another sitrep version (schema change) is rebuilt.
+        subprocess.run(sync + ["--rebuild"], check=True)
 
     port = free_port()
     server = subprocess.Popen([str(SITREP), "--corpus", str(corpus), "--index", str(index), "--quiet",
