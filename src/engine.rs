@@ -213,6 +213,19 @@ pub fn describe_gazetteer(
     Ok(store::GazetteerInfo::unsaved(&gazetteer))
 }
 
+/// The gazetteer `sitrep extract` tags with: the index's copy (what searches agree with)
+/// unless `--entities` names another, else the one the corpus would be indexed with.
+pub fn extraction_gazetteer(
+    index: &Path,
+    explicit: Option<&Path>,
+    corpus: &Path,
+) -> Result<Arc<Gazetteer>> {
+    if explicit.is_none() && store::index_exists(index) {
+        return Engine::open(index)?.gazetteer();
+    }
+    Ok(Arc::new(Gazetteer::resolve(explicit, corpus)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use cli::{Cli, ColorChoice, Command, EntitiesArgs, ExtractArgs, SearchArgs, ShowArgs};
 use sitrep::output;
-use sitrep::{bench, corpus, engine, store, Engine};
+use sitrep::{bench, corpus, engine, Engine};
 
 /// Exit codes of DESIGN §7.
 const EXIT_ERROR: u8 = 1;
@@ -79,7 +79,7 @@ fn entities(cli: &Cli, args: &EntitiesArgs) -> anyhow::Result<u8> {
 }
 
 fn extract(cli: &Cli, args: &ExtractArgs) -> anyhow::Result<u8> {
-    let gazetteer = store::extraction_gazetteer(&cli.index, cli.entities.as_deref(), &cli.corpus)?;
+    let gazetteer = engine::extraction_gazetteer(&cli.index, cli.entities.as_deref(), &cli.corpus)?;
     let texts = if args.file == "-" {
         let mut text = String::new();
         std::io::stdin()

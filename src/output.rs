@@ -97,29 +97,24 @@ fn entity_line(entities: &[EntityRef]) -> String {
 
 /// The human summary line: "37 paragraphs (+5 duplicates) in 12 articles".
 pub fn search_summary(results: &SearchResults) -> String {
-    if results.per_article {
-        let mut line = plural(results.total_hits, "article", "articles");
-        if !results.hits.is_empty() {
-            let first = results.offset + 1;
-            let last = results.offset + results.hits.len();
-            let _ = write!(line, ", showing {first}–{last}");
+    let mut line = if results.per_article {
+        plural(results.total_hits, "article", "articles")
+    } else {
+        let mut line = plural(results.total_hits, "paragraph", "paragraphs");
+        if results.duplicates_collapsed > 0 {
+            let _ = write!(
+                line,
+                " (+{})",
+                plural(results.duplicates_collapsed, "duplicate", "duplicates")
+            );
         }
-        let _ = write!(line, " ({:.1} ms)", results.elapsed_us as f64 / 1000.0);
-        return line;
-    }
-    let mut line = plural(results.total_hits, "paragraph", "paragraphs");
-    if results.duplicates_collapsed > 0 {
         let _ = write!(
             line,
-            " (+{})",
-            plural(results.duplicates_collapsed, "duplicate", "duplicates")
+            " in {}",
+            plural(results.articles, "article", "articles")
         );
-    }
-    let _ = write!(
-        line,
-        " in {}",
-        plural(results.articles, "article", "articles")
-    );
+        line
+    };
     if !results.hits.is_empty() {
         let first = results.offset + 1;
         let last = results.offset + results.hits.len();

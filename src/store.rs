@@ -158,18 +158,3 @@ impl GazetteerInfo {
         }
     }
 }
-
-/// The gazetteer `sitrep extract` tags with: the index's copy (what searches agree with)
-/// unless `--entities` names another, else the one the corpus would be indexed with.
-pub fn extraction_gazetteer(
-    index: &Path,
-    explicit: Option<&Path>,
-    corpus: &Path,
-) -> Result<Gazetteer> {
-    if explicit.is_none() && index_exists(index) {
-        let (tantivy_index, _) = open_tantivy(index)?;
-        let payload = read_payload(&tantivy_index, index)?;
-        return saved_gazetteer(index, payload.as_ref());
-    }
-    Ok(Gazetteer::resolve(explicit, corpus)?)
-}

@@ -285,11 +285,12 @@ pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<Search
         }
         hits
     };
-    let (total_hits, duplicates_collapsed) = if options.per_article {
-        (run.stats.distinct_articles(), 0)
+    let total_hits = run.distinct(options);
+    // Per article, nothing is collapsed as a duplicate: copies are other articles.
+    let duplicates_collapsed = if options.per_article {
+        0
     } else {
-        let unique = run.stats.distinct_texts();
-        (unique, run.stats.raw_hits - unique)
+        run.stats.raw_hits - total_hits
     };
     Ok(SearchResults {
         query: options.query.clone(),

@@ -207,15 +207,20 @@ struct ErrorBody {
     name: Option<String>,
 }
 
+impl ErrorBody {
+    fn new(error: String) -> Self {
+        ErrorBody {
+            error,
+            column: None,
+            suggestions: None,
+            kind: None,
+            name: None,
+        }
+    }
+}
+
 fn error_body(status: StatusCode, error: String) -> Response {
-    let body = ErrorBody {
-        error,
-        column: None,
-        suggestions: None,
-        kind: None,
-        name: None,
-    };
-    (status, Json(body)).into_response()
+    (status, Json(ErrorBody::new(error))).into_response()
 }
 
 /// The status a library error maps to: the request's fault is 4xx, the index's or machine's 5xx.
@@ -232,13 +237,7 @@ pub fn status_of(err: &Error) -> StatusCode {
 }
 
 fn error_response(err: &Error) -> Response {
-    let mut body = ErrorBody {
-        error: err.to_string(),
-        column: None,
-        suggestions: None,
-        kind: None,
-        name: None,
-    };
+    let mut body = ErrorBody::new(err.to_string());
     match err {
         Error::QuerySyntax(syntax) => body.column = Some(syntax.column),
         Error::UnknownEntity {
