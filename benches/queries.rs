@@ -33,7 +33,8 @@ fn generate_corpus(dir: &Path) -> u64 {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let (files, _) = sitrep::corpus::walk_corpus(&sample);
     let mut articles = Vec::new();
-    for file in files {
+    for walked in files {
+        let file = walked.file;
         let bytes = std::fs::read(&file.absolute).unwrap();
         articles.extend(sitrep::corpus::parse_file(&file.path, &bytes).articles);
     }

@@ -70,10 +70,14 @@ pub fn open_tantivy(path: &Path) -> Result<(Index, Fields)> {
 
 pub fn read_payload(index: &Index, path: &Path) -> Result<Option<CommitPayload>> {
     let metas = index.load_metas().map_err(|e| Error::corrupt(path, e))?;
-    Ok(metas
+    Ok(payload_of(&metas))
+}
+
+pub fn payload_of(metas: &tantivy::IndexMeta) -> Option<CommitPayload> {
+    metas
         .payload
         .as_deref()
-        .and_then(|p| serde_json::from_str(p).ok()))
+        .and_then(|p| serde_json::from_str(p).ok())
 }
 
 /// A payload written by another schema version means the index cannot be searched as is.

@@ -817,10 +817,6 @@ fn writer_lock_held_elsewhere_refuses_a_second_writer() {
     let env = Env::new();
     write_militia_articles(&env);
     env.index_ok(&[]);
-    env.write(
-        "d.txt",
-        "Hashd in Tarmiyah\n\nHashd units swept farmland near Tarmiyah.\n",
-    );
 
     // tantivy's lock is an flock on this file, the same lock std takes.
     let lock = fs::File::options()
@@ -828,6 +824,17 @@ fn writer_lock_held_elsewhere_refuses_a_second_writer() {
         .open(env.index.join(LOCK_FILE))
         .unwrap();
     lock.try_lock().unwrap();
+    // With nothing to do, a sync never asks for the writer, so the lock does not stop it.
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+0 added, 0 updated, 0 removed, 3 unchanged"
+    );
+
+    env.write(
+        "d.txt",
+        "Hashd in Tarmiyah\n\nHashd units swept farmland near Tarmiyah.\n",
+    );
     env.cmd().arg("index").assert().code(1).stderr(
         predicate::str::contains("index is being written by another process")
             .and(predicate::str::contains(LOCK_FILE))
@@ -844,6 +851,74 @@ fn writer_lock_held_elsewhere_refuses_a_second_writer() {
         "+1 added, 0 updated, 0 removed, 3 unchanged"
     );
     assert_eq!(env.hits("tarmiyah"), hit("d.txt", 1));
+}
+
+#[test]
+fn sync_trusts_unchanged_metadata_and_sees_new_bytes_behind_an_old_mtime() {
+    let env = Env::new();
+    write_militia_articles(&env);
+    // Timestamps a few milliseconds old are not trusted yet (a second write in the same
+    // clock tick would not move them); these are trusted from the first sync on.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    env.index_ok(&[]);
+    let meta = fs::read(env.index.join("meta.json")).unwrap();
+    let folder_mtime = || fs::metadata(&env.index).unwrap().modified().unwrap();
+    let before = folder_mtime();
+
+    // Nothing changed: nothing in the index folder is written, created or removed (the
+    // writer's lock file and a rewritten cache would both move the folder's mtime).
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+0 added, 0 updated, 0 removed, 3 unchanged"
+    );
+    assert_eq!(folder_mtime(), before);
+
+    // A touched file has new metadata and the same bytes: hashed, found equal, no commit.
+    let a = env.corpus.join("a.txt");
+    let touched = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    fs::File::options()
+        .write(true)
+        .open(&a)
+        .unwrap()
+        .set_modified(touched)
+        .unwrap();
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+0 added, 0 updated, 0 removed, 3 unchanged"
+    );
+    assert_eq!(fs::read(env.index.join("meta.json")).unwrap(), meta);
+
+    // New bytes of the same length with the old mtime put back, as some copy tools do: the
+    // change time still moves, so the file is read.
+    let c = env.corpus.join("c.txt");
+    let old = fs::read_to_string(&c).unwrap();
+    let mtime = fs::metadata(&c).unwrap().modified().unwrap();
+    let new = old.replacen("convoy", "column", 1);
+    assert_eq!(new.len(), old.len());
+    fs::write(&c, &new).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&c)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+0 added, 1 updated, 0 removed, 2 unchanged"
+    );
+    assert_eq!(env.hits("column"), hit("c.txt", 1));
+
+    // A deleted file is found from the cache alone, and its articles leave the index.
+    fs::remove_file(&a).unwrap();
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+0 added, 0 updated, 1 removed, 2 unchanged"
+    );
+    assert_eq!(env.hits("jurf"), vec![]);
 }
 
 #[test]

@@ -20,6 +20,9 @@ mod markdown;
 #[cfg(test)]
 mod tests;
 mod txt;
+mod walk;
+
+pub use walk::{tree_order, walk_corpus, Fingerprint, WalkedFile};
 
 /// Paragraphs longer than this are almost certainly not prose (a dump, a log, a base64 blob);
 /// indexing them would bloat the index and every snippet, so their article is skipped.
@@ -74,73 +77,6 @@ pub struct CorpusFile {
 pub struct ParsedFile {
     pub articles: Vec<Article>,
     pub warnings: Vec<Warning>,
-}
-
-/// Lists the article files under `root`, skipping hidden entries. Unreadable folders and
-/// symlink loops become warnings.
-pub fn walk_corpus(root: &Path) -> (Vec<CorpusFile>, Vec<Warning>) {
-    let mut files = Vec::new();
-    let mut warnings = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                let path = err
-                    .path()
-                    .map(|p| relative_path(root, p))
-                    .unwrap_or_else(|| root.display().to_string());
-                let message = if err.loop_ancestor().is_some() {
-                    "symlink loop; not followed".to_string()
-                } else {
-                    format!("cannot read: {}", io_message(&err))
-                };
-                warnings.push(Warning {
-                    path,
-                    line: None,
-                    message,
-                    skipped: true,
-                });
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() || !is_article_file(entry.path()) {
-            continue;
-        }
-        files.push(CorpusFile {
-            path: relative_path(root, entry.path()),
-            absolute: entry.path().to_path_buf(),
-        });
-    }
-    (files, warnings)
-}
-
-fn io_message(err: &walkdir::Error) -> String {
-    err.io_error()
-        .map(|e| e.to_string())
-        .unwrap_or_else(|| err.to_string())
-}
-
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_string_lossy().starts_with('.')
-}
-
-fn is_article_file(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| ARTICLE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-}
-
-fn relative_path(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// Hash of raw bytes, used for articles and files alike.

@@ -1,31 +1,228 @@
-//! Our cache of file hashes: lets a no-change sync skip parsing. Only an optimisation (the
-//! article hashes in the index are the truth), so a stale or missing cache is harmless.
+/*!
+The file cache: what the last sync saw of every corpus file the index holds, so that the next
+sync reads only files whose metadata changed.
 
-use std::collections::HashMap;
+A file's [`Fingerprint`] (size, modification and change times, inode) is compared first; only
+a file whose fingerprint differs is read and hashed, and only a file whose hash differs is
+parsed. This is git's index rule, racy timestamps included: a file modified within
+a kernel clock tick (two seconds where timestamps are whole seconds) of the moment the sync looked at it could change again without its timestamp
+moving, so its fingerprint is not trusted and the next sync hashes it.
+
+The cache also records the opstamp of the commit it describes. When that is still the index's
+commit, the cache lists exactly the paths the index holds, and deletions are found without
+reading the index; otherwise (no cache, an older cache, a crash between commit and save) the
+sync asks the index. The cache is an optimisation only: the article hashes in the index are the
+truth, so a stale, missing or damaged cache costs time, never correctness.
+
+Binary format (little-endian): magic, format version, opstamp, entry count, entries (path
+length + path, hash, articles, fingerprint), and an xxh3 checksum of everything before it.
+*/
+
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-
 use super::writer::write_atomically;
+use crate::corpus::tree_order;
+pub use crate::corpus::Fingerprint;
 use crate::error::Result;
 
-pub const FILE_CACHE: &str = "sitrep-files.json";
+pub const FILE_CACHE: &str = "sitrep-files.bin";
+/// The JSON cache of earlier builds; removed when the binary one is written.
+pub const OLD_FILE_CACHE: &str = "sitrep-files.json";
 
-/// What the file cache remembers of a file that was indexed cleanly.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+const MAGIC: &[u8; 4] = b"SRFC";
+const FORMAT: u32 = 1;
+
+/// What the cache remembers of one file the index holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CachedFile {
     pub hash: u64,
     pub articles: usize,
+    /// None when the fingerprint is not to be trusted (racy), so the file is hashed again.
+    pub fingerprint: Option<Fingerprint>,
+    /// The file had bad input: parse it again every time, so its warnings keep showing.
+    pub reparse: bool,
 }
 
-pub fn load_file_cache(index: &Path) -> HashMap<String, CachedFile> {
-    std::fs::read(index.join(FILE_CACHE))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default()
+impl CachedFile {
+    /// A file the index holds articles from that could not be read this time: kept, so
+    /// that its deletion is still noticed, and read again next time.
+    pub fn unreadable(articles: usize) -> CachedFile {
+        CachedFile {
+            hash: 0,
+            articles,
+            fingerprint: None,
+            reparse: true,
+        }
+    }
 }
 
-pub fn save_file_cache(index: &Path, cache: &HashMap<String, CachedFile>) -> Result<()> {
-    let bytes = serde_json::to_vec(cache).map_err(anyhow::Error::from)?;
-    write_atomically(&index.join(FILE_CACHE), &bytes)
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FileCache {
+    /// The commit this cache describes.
+    pub opstamp: u64,
+    /// In [`tree_order`], the order of a corpus walk.
+    pub files: Vec<(String, CachedFile)>,
+}
+
+impl FileCache {
+    pub fn load(index: &Path) -> Option<FileCache> {
+        let bytes = std::fs::read(index.join(FILE_CACHE)).ok()?;
+        decode(&bytes)
+    }
+
+    pub fn save(&self, index: &Path) -> Result<()> {
+        write_atomically(&index.join(FILE_CACHE), &encode(self))?;
+        let _ = std::fs::remove_file(index.join(OLD_FILE_CACHE));
+        Ok(())
+    }
+}
+
+fn encode(cache: &FileCache) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + cache.files.len() * 96);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT.to_le_bytes());
+    out.extend_from_slice(&cache.opstamp.to_le_bytes());
+    out.extend_from_slice(&(cache.files.len() as u64).to_le_bytes());
+    for (path, file) in &cache.files {
+        out.extend_from_slice(&(path.len() as u32).to_le_bytes());
+        out.extend_from_slice(path.as_bytes());
+        out.extend_from_slice(&file.hash.to_le_bytes());
+        out.extend_from_slice(&(file.articles as u64).to_le_bytes());
+        let flags = u8::from(file.fingerprint.is_some()) | (u8::from(file.reparse) << 1);
+        out.push(flags);
+        let fp = file.fingerprint.unwrap_or_default();
+        out.extend_from_slice(&fp.size.to_le_bytes());
+        out.extend_from_slice(&fp.modified_ns.to_le_bytes());
+        out.extend_from_slice(&fp.changed_ns.to_le_bytes());
+        out.extend_from_slice(&fp.inode.to_le_bytes());
+    }
+    let checksum = xxhash_rust::xxh3::xxh3_64(&out);
+    out.extend_from_slice(&checksum.to_le_bytes());
+    out
+}
+
+fn decode(bytes: &[u8]) -> Option<FileCache> {
+    let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
+    if xxhash_rust::xxh3::xxh3_64(body) != u64::from_le_bytes(checksum.try_into().ok()?) {
+        return None;
+    }
+    let mut reader = Reader(body);
+    if reader.take(4)? != MAGIC || reader.u32()? != FORMAT {
+        return None;
+    }
+    let opstamp = reader.u64()?;
+    let count = reader.u64()? as usize;
+    let mut files = Vec::with_capacity(count.min(body.len() / 50));
+    for _ in 0..count {
+        let len = reader.u32()? as usize;
+        let path = std::str::from_utf8(reader.take(len)?).ok()?.to_string();
+        let hash = reader.u64()?;
+        let articles = reader.u64()? as usize;
+        let flags = reader.take(1)?[0];
+        let fingerprint = Fingerprint {
+            size: reader.u64()?,
+            modified_ns: reader.u64()? as i64,
+            changed_ns: reader.u64()? as i64,
+            inode: reader.u64()?,
+        };
+        files.push((
+            path,
+            CachedFile {
+                hash,
+                articles,
+                fingerprint: (flags & 1 != 0).then_some(fingerprint),
+                reparse: flags & 2 != 0,
+            },
+        ));
+    }
+    let sorted = files.is_sorted_by(|a, b| tree_order(&a.0, &b.0).is_lt());
+    (reader.0.is_empty() && sorted).then_some(FileCache { opstamp, files })
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, tail) = self.0.split_at_checked(n)?;
+        self.0 = tail;
+        Some(head)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    fn sample() -> FileCache {
+        let fingerprint = Fingerprint {
+            size: 120,
+            modified_ns: 1_700_000_000_123_456_789,
+            changed_ns: 1_700_000_000_123_456_790,
+            inode: 42,
+        };
+        let files = vec![
+            (
+                "2024/a.txt".to_string(),
+                CachedFile {
+                    hash: 7,
+                    articles: 1,
+                    fingerprint: Some(fingerprint),
+                    reparse: false,
+                },
+            ),
+            (
+                "b.jsonl".to_string(),
+                CachedFile {
+                    hash: 9,
+                    articles: 3,
+                    fingerprint: None,
+                    reparse: true,
+                },
+            ),
+        ];
+        FileCache { opstamp: 5, files }
+    }
+
+    #[test]
+    fn round_trips_through_bytes() {
+        let cache = sample();
+        assert_eq!(decode(&encode(&cache)), Some(cache));
+    }
+
+    #[test]
+    fn a_damaged_or_truncated_cache_is_no_cache() {
+        let bytes = encode(&sample());
+        assert_eq!(decode(&bytes[..bytes.len() - 1]), None);
+        let mut flipped = bytes.clone();
+        flipped[20] ^= 1;
+        assert_eq!(decode(&flipped), None);
+        assert_eq!(decode(b""), None);
+    }
+
+    #[test]
+    fn a_file_changed_within_the_racy_window_is_not_trusted() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_010);
+        let at = |ns: i64| Fingerprint {
+            modified_ns: ns,
+            changed_ns: ns,
+            ..Fingerprint::default()
+        };
+        let second = 1_000_000_000;
+        // Whole-second timestamps: anything within two seconds may hide a second change.
+        assert!(at(1_700_000_009 * second).is_racy(now));
+        assert!(!at(1_700_000_007 * second).is_racy(now));
+        // Nanosecond timestamps: only the last few clock ticks.
+        assert!(at(1_700_000_010 * second - 5_000_000).is_racy(now));
+        assert!(!at(1_700_000_010 * second - 50_000_000).is_racy(now));
+    }
 }

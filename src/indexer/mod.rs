@@ -13,14 +13,15 @@ Until the commit, readers see the previous commit, and a killed run leaves it in
 reported through a callback; the engine never draws or prints.
 */
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-use crate::corpus::{self, Article, CorpusFile, Warning};
+use crate::corpus::{self, tree_order, Article, CorpusFile, WalkedFile, Warning};
 use crate::entities::Gazetteer;
 use crate::error::{Error, Result};
 use crate::schema::{Fields, SCHEMA_VERSION};
@@ -33,7 +34,7 @@ mod writer;
 
 pub use documents::{article_documents, paragraph_text_hash};
 
-use cache::CachedFile;
+use cache::{CachedFile, FileCache, Fingerprint};
 
 /// Articles tagged and handed to the writer at a time.
 const BATCH_ARTICLES: usize = 2_000;
@@ -128,13 +129,39 @@ pub fn sync_index(options: &IndexOptions, progress: &dyn Fn(Progress)) -> Result
     if !options.corpus.is_dir() {
         return Err(Error::CorpusMissing(options.corpus.clone()));
     }
-    let mut sync = Sync::start(options, progress)?;
-    let mut plan = sync.plan()?;
-    let applied = sync.apply(&plan)?;
-    plan.cache.extend(applied);
-    let mut report = sync.commit(plan.cache)?;
-    report.elapsed = started.elapsed();
-    Ok(report)
+    // Planning reads the last commit without the writer lock, so a sync with nothing to do
+    // never opens a writer. If another process commits between the plan and our taking the
+    // lock, the plan is stale: plan again, now that nobody else can write.
+    for _ in 0..3 {
+        let mut sync = Sync::start(options, progress)?;
+        let mut plan = sync.plan()?;
+        if !sync.full && plan.changed.is_empty() && plan.removed.is_empty() {
+            let mut report = sync.finish_unchanged(plan)?;
+            report.elapsed = started.elapsed();
+            return Ok(report);
+        }
+        let (index, mut writer) = writer::open_for_writing(options)?;
+        if !sync.planned_against(&index)? {
+            continue;
+        }
+        if sync.full {
+            writer.delete_all_documents()?;
+        }
+        for path in &plan.removed {
+            writer.delete_term(Term::from_field_text(sync.fields.path, path));
+        }
+        let applied = sync.apply(&mut writer, &plan)?;
+        plan.cache.files.extend(applied);
+        plan.cache
+            .files
+            .sort_unstable_by(|a, b| tree_order(&a.0, &b.0));
+        let mut report = sync.commit(writer, plan.cache)?;
+        report.elapsed = started.elapsed();
+        return Ok(report);
+    }
+    Err(Error::Locked {
+        path: options.index.clone(),
+    })
 }
 
 /// The state one sync carries through its phases.
@@ -142,61 +169,96 @@ struct Sync<'a> {
     options: &'a IndexOptions,
     progress: &'a dyn Fn(Progress),
     fields: Fields,
-    writer: IndexWriter,
-    /// The last commit, for per-file lookups of what is already indexed.
-    committed: Searcher,
+    /// The last commit (None on a first build or `--rebuild`).
+    index: Option<tantivy::Index>,
+    opstamp: u64,
+    /// A searcher on the last commit, opened the first time a lookup needs it.
+    committed: OnceCell<Searcher>,
     gazetteer: Gazetteer,
     gazetteer_hash: String,
     /// Everything is re-indexed (first build, `--rebuild`, schema or gazetteer change).
     full: bool,
+    /// When this sync first looked at the files: fingerprints taken close to it are racy.
+    looked_at: SystemTime,
     report: SyncReport,
+}
+
+/// A file whose bytes must be parsed.
+struct ChangedFile {
+    file: CorpusFile,
+    size: u64,
+    /// None when the file changed too recently for its metadata to be trusted next time.
+    fingerprint: Option<Fingerprint>,
 }
 
 /// What the plan phase found.
 struct SyncPlan {
-    /// Files whose bytes changed since the last sync (or every file on a full sync), with
-    /// their sizes.
-    changed: Vec<(CorpusFile, usize)>,
+    /// Files whose bytes changed since the last sync (or every file on a full sync).
+    changed: Vec<ChangedFile>,
+    /// Indexed paths that are gone from the corpus.
+    removed: Vec<String>,
     /// The file cache to save after the commit: unchanged files now, changed ones as applied.
-    cache: HashMap<String, CachedFile>,
+    cache: FileCache,
+    /// Whether `cache` differs from the saved one (a touched file, a new commit).
+    cache_changed: bool,
+}
+
+/// What stat and read found for one walked file.
+enum Looked {
+    /// Same bytes as at the last sync; `refreshed` when only the metadata moved.
+    Unchanged {
+        path: String,
+        cached: CachedFile,
+        refreshed: bool,
+    },
+    Changed(ChangedFile),
+    Vanished(String),
+    Unreadable(String, Option<CachedFile>, std::io::Error),
 }
 
 impl<'a> Sync<'a> {
     fn start(options: &'a IndexOptions, progress: &'a dyn Fn(Progress)) -> Result<Sync<'a>> {
-        let (index, fields, writer) = writer::open_for_writing(options)?;
+        store::check_index_path(&options.index)?;
+        let index = if options.rebuild || !store::index_exists(&options.index) {
+            None
+        } else {
+            Some(store::open_tantivy(&options.index)?.0)
+        };
         let gazetteer = Gazetteer::resolve(options.entities.as_deref(), &options.corpus)?;
         let gazetteer_hash = if options.tag_entities {
             format!("{:016x}", gazetteer.hash)
         } else {
             "none".to_string()
         };
-        let previous = store::read_payload(&index, &options.index)?;
+        let (previous, opstamp) = match &index {
+            Some(index) => {
+                let metas = index
+                    .load_metas()
+                    .map_err(|e| Error::corrupt(&options.index, e))?;
+                (store::payload_of(&metas), metas.opstamp)
+            }
+            None => (None, 0),
+        };
         let full_reason = full_sync_reason(
             options,
             previous.as_ref(),
-            &index,
+            index.as_ref(),
             &gazetteer,
             &gazetteer_hash,
         );
         let full = full_reason.is_some() || previous.is_none();
-        let committed = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map(|reader: IndexReader| reader.searcher())
-            .map_err(|e| Error::corrupt(&options.index, e))?;
-        if full {
-            writer.delete_all_documents()?;
-        }
         Ok(Sync {
             options,
             progress,
-            fields,
-            writer,
-            committed,
+            // `open_tantivy` checked that the index has exactly this build's schema.
+            fields: crate::schema::build_schema().1,
+            index,
+            opstamp,
+            committed: OnceCell::new(),
             gazetteer,
             gazetteer_hash,
             full,
+            looked_at: SystemTime::now(),
             report: SyncReport {
                 full_reason,
                 ..SyncReport::default()
@@ -204,84 +266,188 @@ impl<'a> Sync<'a> {
         })
     }
 
-    /// Phase 1: which files changed, and which indexed files are gone.
+    fn committed(&self) -> Result<&Searcher> {
+        if let Some(searcher) = self.committed.get() {
+            return Ok(searcher);
+        }
+        let index = self
+            .index
+            .as_ref()
+            .ok_or_else(|| Error::IndexMissing(self.options.index.clone()))?;
+        let searcher = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map(|reader: IndexReader| reader.searcher())
+            .map_err(|e| Error::corrupt(&self.options.index, e))?;
+        Ok(self.committed.get_or_init(|| searcher))
+    }
+
+    /// Whether the index is still at the commit this sync planned against.
+    fn planned_against(&self, index: &tantivy::Index) -> Result<bool> {
+        if self.full {
+            return Ok(true);
+        }
+        let metas = index
+            .load_metas()
+            .map_err(|e| Error::corrupt(&self.options.index, e))?;
+        Ok(metas.opstamp == self.opstamp)
+    }
+
+    /// Phase 1: which files changed, and which indexed files are gone. Metadata first, bytes
+    /// only for files whose metadata changed, parsing only for files whose bytes changed.
     fn plan(&mut self) -> Result<SyncPlan> {
-        let (files, walk_warnings) = corpus::walk_corpus(&self.options.corpus);
+        let (walked, walk_warnings) = corpus::walk_corpus(&self.options.corpus);
         self.report.skipped += walk_warnings.iter().filter(|w| w.skipped).count();
         self.report.warnings.extend(walk_warnings);
-        let old_cache = if self.full {
-            HashMap::new()
+        let old = if self.full {
+            None
         } else {
-            cache::load_file_cache(&self.options.index)
+            FileCache::load(&self.options.index)
         };
+        // A cache saved after the very commit we read lists exactly the paths it holds.
+        let describes_commit = old.as_ref().is_some_and(|c| c.opstamp == self.opstamp);
+        let old_files = old.map(|c| c.files).unwrap_or_default();
         let mut plan = SyncPlan {
             changed: Vec::new(),
-            cache: HashMap::new(),
+            removed: Vec::new(),
+            cache: FileCache {
+                opstamp: self.opstamp,
+                files: Vec::with_capacity(walked.len()),
+            },
+            cache_changed: !describes_commit,
         };
-        let mut vanished: HashSet<String> = HashSet::new();
-        let walked: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
-        let total_files = files.len() as u64;
-        // Read and hash sequentially (I/O bound). Changed files are read again, parsed and
-        // indexed in chunks by `apply`, so memory stays bounded however large the corpus.
-        for (n, file) in files.into_iter().enumerate() {
+        // Both lists are in tree order: pair each walked file with its cache entry by merging.
+        let mut not_walked: Vec<&(String, CachedFile)> = Vec::new();
+        let mut old_entries = old_files.iter().peekable();
+        let mut paired = Vec::with_capacity(walked.len());
+        for file in walked {
+            while let Some(entry) =
+                old_entries.next_if(|(path, _)| tree_order(path, &file.file.path).is_lt())
+            {
+                not_walked.push(entry);
+            }
+            let cached = old_entries
+                .next_if(|(path, _)| *path == file.file.path)
+                .map(|(_, cached)| *cached);
+            paired.push((file, cached));
+        }
+        not_walked.extend(old_entries);
+
+        let mut vanished: Vec<String> = Vec::new();
+        let total_files = paired.len() as u64;
+        let mut looked_at = 0;
+        // Hash in parallel rounds: a round lets the progress bar move.
+        for round in paired.chunks(4_096) {
+            let results: Vec<Looked> = round
+                .par_iter()
+                .map(|(walked, cached)| look(walked, cached.as_ref(), self.looked_at))
+                .collect();
+            looked_at += round.len() as u64;
             (self.progress)(Progress::Reading {
-                files: n as u64 + 1,
+                files: looked_at,
                 total_files,
             });
-            let bytes = match std::fs::read(&file.absolute) {
-                Ok(bytes) => bytes,
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                    self.warn(
-                        &file.path,
-                        "disappeared while indexing; treated as removed",
-                        false,
-                    );
-                    vanished.insert(file.path);
-                    continue;
-                }
-                Err(err) => {
-                    // Keep what the index already has for it: an unreadable file is not a
-                    // deletion, and its articles count as unchanged so the summary adds up.
-                    if !self.full {
-                        self.report.unchanged +=
-                            committed::articles_at_path(&self.committed, &self.fields, &file.path)?
-                                .len();
+            for looked in results {
+                match looked {
+                    Looked::Unchanged {
+                        path,
+                        cached,
+                        refreshed,
+                    } => {
+                        self.report.unchanged += cached.articles;
+                        plan.cache_changed |= refreshed;
+                        plan.cache.files.push((path, cached));
                     }
-                    self.report.skipped += 1;
-                    self.warn(&file.path, &format!("cannot read: {err}; skipped"), true);
-                    continue;
+                    Looked::Changed(changed) => plan.changed.push(changed),
+                    Looked::Vanished(path) => {
+                        self.warn(
+                            &path,
+                            "disappeared while indexing; treated as removed",
+                            false,
+                        );
+                        vanished.push(path);
+                    }
+                    Looked::Unreadable(path, cached, err) => {
+                        // Keep what the index already has for it: an unreadable file is not a
+                        // deletion, and its articles count as unchanged so the summary adds up.
+                        if !self.full {
+                            let articles = match cached {
+                                Some(cached) if describes_commit => cached.articles,
+                                _ => self.articles_at(&path)?,
+                            };
+                            self.report.unchanged += articles;
+                            plan.cache
+                                .files
+                                .push((path.clone(), CachedFile::unreadable(articles)));
+                            plan.cache_changed = true;
+                        }
+                        self.report.skipped += 1;
+                        self.warn(&path, &format!("cannot read: {err}; skipped"), true);
+                    }
                 }
-            };
-            let file_hash = corpus::hash_bytes(&bytes);
-            if let Some(cached) = old_cache.get(&file.path).filter(|c| c.hash == file_hash) {
-                self.report.unchanged += cached.articles;
-                plan.cache.insert(file.path.clone(), cached.clone());
-                continue;
             }
-            plan.changed.push((file, bytes.len()));
         }
-        // Files the index knows that the walk did not find (deleted, renamed, vanished).
-        if !self.full {
-            for path in committed::indexed_paths(&self.committed, &self.fields)? {
-                if !walked.contains(&path) || vanished.contains(&path) {
-                    self.report.removed +=
-                        committed::articles_at_path(&self.committed, &self.fields, &path)?.len();
-                    self.writer
-                        .delete_term(Term::from_field_text(self.fields.path, &path));
+        if self.full {
+            return Ok(plan);
+        }
+        // Files the index holds that the walk did not find (deleted, renamed, vanished).
+        if describes_commit {
+            for (path, cached) in not_walked {
+                self.report.removed += cached.articles;
+                plan.removed.push(path.clone());
+            }
+            for path in vanished {
+                self.report.removed += old_files
+                    .binary_search_by(|(p, _)| tree_order(p, &path))
+                    .map_or(0, |at| old_files[at].1.articles);
+                plan.removed.push(path);
+            }
+        } else {
+            let present: HashSet<&str> = plan
+                .cache
+                .files
+                .iter()
+                .map(|(p, _)| p.as_str())
+                .chain(plan.changed.iter().map(|c| c.file.path.as_str()))
+                .collect();
+            for path in committed::indexed_paths(self.committed()?, &self.fields)? {
+                if !present.contains(path.as_str()) {
+                    self.report.removed += self.articles_at(&path)?;
+                    plan.removed.push(path);
                 }
             }
         }
+        plan.cache_changed |= !plan.removed.is_empty();
         Ok(plan)
     }
 
+    /// How many articles the last commit holds from one file.
+    fn articles_at(&self, path: &str) -> Result<usize> {
+        Ok(committed::articles_at_path(self.committed()?, &self.fields, path)?.len())
+    }
+
+    /// A sync that found nothing to do: no writer, no commit; the file cache is saved only
+    /// if a file's metadata moved without its bytes changing.
+    fn finish_unchanged(self, plan: SyncPlan) -> Result<SyncReport> {
+        if plan.cache_changed {
+            plan.cache.save(&self.options.index)?;
+        }
+        Ok(self.report)
+    }
+
     /// Phase 2: parse, diff and index the changed files, one bounded chunk at a time.
-    fn apply(&mut self, plan: &SyncPlan) -> Result<HashMap<String, CachedFile>> {
-        let reparsed: HashSet<&str> = plan.changed.iter().map(|(f, _)| f.path.as_str()).collect();
-        let total_bytes: u64 = plan.changed.iter().map(|(_, len)| *len as u64).sum();
+    fn apply(
+        &mut self,
+        writer: &mut IndexWriter,
+        plan: &SyncPlan,
+    ) -> Result<Vec<(String, CachedFile)>> {
+        let reparsed: HashSet<&str> = plan.changed.iter().map(|c| c.file.path.as_str()).collect();
+        let total_bytes: u64 = plan.changed.iter().map(|c| c.size).sum();
         let mut applied = ApplyState {
             reparsed,
             seen_ids: HashSet::new(),
-            cache: HashMap::new(),
+            cache: Vec::new(),
             bytes: 0,
             total_bytes,
         };
@@ -290,40 +456,62 @@ impl<'a> Sync<'a> {
             total_bytes,
         });
         for chunk in chunks_of(&plan.changed, CHUNK_BYTES) {
-            let parsed: Vec<Option<(Vec<u8>, corpus::ParsedFile)>> = chunk
+            let parsed: Vec<std::io::Result<(Vec<u8>, corpus::ParsedFile)>> = chunk
                 .par_iter()
-                .map(|(file, _)| {
-                    let bytes = std::fs::read(&file.absolute).ok()?;
-                    let parsed = corpus::parse_file(&file.path, &bytes);
-                    Some((bytes, parsed))
+                .map(|changed| {
+                    let bytes = std::fs::read(&changed.file.absolute)?;
+                    let parsed = corpus::parse_file(&changed.file.path, &bytes);
+                    Ok((bytes, parsed))
                 })
                 .collect();
             let mut to_add = Vec::new();
-            for ((file, _), parsed) in chunk.iter().zip(parsed) {
-                self.apply_file(file, parsed, &mut applied, &mut to_add)?;
+            for (changed, parsed) in chunk.iter().zip(parsed) {
+                self.apply_file(writer, changed, parsed, &mut applied, &mut to_add)?;
             }
-            self.add_articles(&to_add)?;
+            self.add_articles(writer, &to_add)?;
         }
         Ok(applied.cache)
     }
 
     fn apply_file(
         &mut self,
-        file: &CorpusFile,
-        parsed: Option<(Vec<u8>, corpus::ParsedFile)>,
+        writer: &mut IndexWriter,
+        changed: &ChangedFile,
+        parsed: std::io::Result<(Vec<u8>, corpus::ParsedFile)>,
         state: &mut ApplyState,
         to_add: &mut Vec<Article>,
     ) -> Result<()> {
-        let path = &file.path;
-        let Some((bytes, parsed)) = parsed else {
-            self.report.skipped += 1;
-            self.warn(
-                path,
-                "could not be read a second time (changed or removed while indexing); skipped \
-                 until the next run",
-                true,
-            );
-            return Ok(());
+        let path = &changed.file.path;
+        let (bytes, parsed) = match parsed {
+            Ok(parsed) => parsed,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                self.warn(
+                    path,
+                    "disappeared while indexing; treated as removed",
+                    false,
+                );
+                if !self.full {
+                    self.report.removed += self.articles_at(path)?;
+                    writer.delete_term(Term::from_field_text(self.fields.path, path));
+                }
+                return Ok(());
+            }
+            Err(err) => {
+                // Keep what the index already has for it: an unreadable file is not a
+                // deletion, and its articles count as unchanged so the summary adds up.
+                let articles = if self.full {
+                    0
+                } else {
+                    self.articles_at(path)?
+                };
+                self.report.unchanged += articles;
+                self.report.skipped += 1;
+                self.warn(path, &format!("cannot read: {err}; skipped"), true);
+                state
+                    .cache
+                    .push((path.clone(), CachedFile::unreadable(articles)));
+                return Ok(());
+            }
         };
         state.bytes += bytes.len() as u64;
         (self.progress)(Progress::Indexing {
@@ -337,14 +525,14 @@ impl<'a> Sync<'a> {
         let mut existing = if self.full {
             HashMap::new()
         } else {
-            committed::articles_at_path(&self.committed, &self.fields, path)?
+            committed::articles_at_path(self.committed()?, &self.fields, path)?
         };
         let mut articles = 0;
         for mut article in parsed.articles {
             let elsewhere = if self.full || existing.contains_key(&article.id) {
                 None
             } else {
-                committed::article_path(&self.committed, &self.fields, &article.id)?
+                committed::article_path(self.committed()?, &self.fields, &article.id)?
             };
             // An id already used by this run, or by a file this run leaves alone, would make
             // two articles one; the second gets a path-qualified id instead.
@@ -365,7 +553,7 @@ impl<'a> Sync<'a> {
                 article.id = renamed;
             } else if elsewhere.is_some() {
                 // Moved from another changed file: replace the old copy.
-                self.delete_article(&article.id);
+                self.delete_article(writer, &article.id);
             }
             state.seen_ids.insert(article.id.clone());
             articles += 1;
@@ -373,7 +561,7 @@ impl<'a> Sync<'a> {
                 Some(hash) if hash == article.hash => self.report.unchanged += 1,
                 Some(_) => {
                     self.report.updated += 1;
-                    self.delete_article(&article.id);
+                    self.delete_article(writer, &article.id);
                     to_add.push(article);
                 }
                 None => {
@@ -386,22 +574,25 @@ impl<'a> Sync<'a> {
         for id in existing.keys() {
             if !state.seen_ids.contains(id) {
                 self.report.removed += 1;
-                self.delete_article(id);
+                self.delete_article(writer, id);
             }
         }
-        // A file with bad input stays out of the cache: the next run parses it again, so its
-        // warnings and the exit code keep reporting it until it is fixed.
-        if clean {
-            let hash = corpus::hash_bytes(&bytes);
-            state
-                .cache
-                .insert(path.clone(), CachedFile { hash, articles });
-        }
+        // A file with bad input is parsed again by every run, so its warnings and the exit
+        // code keep reporting it until it is fixed.
+        state.cache.push((
+            path.clone(),
+            CachedFile {
+                hash: corpus::hash_bytes(&bytes),
+                articles,
+                fingerprint: changed.fingerprint,
+                reparse: !clean,
+            },
+        ));
         Ok(())
     }
 
     /// Tags and indexes articles, in parallel batches.
-    fn add_articles(&mut self, articles: &[Article]) -> Result<()> {
+    fn add_articles(&mut self, writer: &mut IndexWriter, articles: &[Article]) -> Result<()> {
         let tagger = self.options.tag_entities.then_some(&self.gazetteer);
         let fields = self.fields;
         for batch in articles.chunks(BATCH_ARTICLES) {
@@ -411,15 +602,14 @@ impl<'a> Sync<'a> {
                 .collect();
             for doc in docs.into_iter().flatten() {
                 self.report.paragraphs_written += 1;
-                self.writer.add_document(doc)?;
+                writer.add_document(doc)?;
             }
         }
         Ok(())
     }
 
-    fn delete_article(&mut self, id: &str) {
-        self.writer
-            .delete_term(Term::from_field_text(self.fields.article_id, id));
+    fn delete_article(&self, writer: &mut IndexWriter, id: &str) {
+        writer.delete_term(Term::from_field_text(self.fields.article_id, id));
     }
 
     fn warn(&mut self, path: &str, message: &str, skipped: bool) {
@@ -432,21 +622,22 @@ impl<'a> Sync<'a> {
     }
 
     /// Phase 3: commit if anything changed, then save the file cache.
-    fn commit(mut self, cache: HashMap<String, CachedFile>) -> Result<SyncReport> {
+    fn commit(mut self, mut writer: IndexWriter, mut cache: FileCache) -> Result<SyncReport> {
         let report = &self.report;
         let changed = self.full || report.added + report.updated + report.removed > 0;
         let index = &self.options.index;
         if changed {
             (self.progress)(Progress::Committing);
             let hash = &self.gazetteer_hash;
-            writer::write_atomically(
-                &store::saved_gazetteer_file(index, hash, "toml"),
-                self.gazetteer.toml.as_bytes(),
-            )?;
-            writer::write_atomically(
-                &store::saved_gazetteer_file(index, hash, "compiled"),
-                self.gazetteer.to_compiled().as_bytes(),
-            )?;
+            // Named by content hash: an existing file already holds these bytes.
+            let toml = store::saved_gazetteer_file(index, hash, "toml");
+            if !toml.is_file() {
+                writer::write_atomically(&toml, self.gazetteer.toml.as_bytes())?;
+            }
+            let compiled = store::saved_gazetteer_file(index, hash, "compiled");
+            if !compiled.is_file() {
+                writer::write_atomically(&compiled, self.gazetteer.to_compiled().as_bytes())?;
+            }
             let payload = CommitPayload {
                 schema_version: SCHEMA_VERSION,
                 gazetteer_hash: hash.clone(),
@@ -454,17 +645,67 @@ impl<'a> Sync<'a> {
                 synced_at: writer::now_rfc3339(),
             };
             let payload = serde_json::to_string(&payload).map_err(anyhow::Error::from)?;
-            let mut commit = self.writer.prepare_commit()?;
+            let mut commit = writer.prepare_commit()?;
             commit.set_payload(&payload);
-            commit.commit()?;
+            cache.opstamp = commit.commit()?;
             self.report.committed = true;
-            self.writer.wait_merging_threads()?;
+            writer.wait_merging_threads()?;
             writer::remove_stale_gazetteers(index, hash);
         } else {
-            drop(self.writer);
+            drop(writer);
         }
-        cache::save_file_cache(index, &cache)?;
+        cache.save(index)?;
         Ok(self.report)
+    }
+}
+
+/// Compares one walked file with its cache entry and, when its metadata moved, reads and
+/// hashes it.
+fn look(walked: &WalkedFile, cached: Option<&CachedFile>, looked_at: SystemTime) -> Looked {
+    let file = &walked.file;
+    let metadata = match &walked.metadata {
+        Ok(metadata) => metadata,
+        Err(err) => return missing(file, cached, err),
+    };
+    let seen = *metadata;
+    let trusted = (!seen.is_racy(looked_at)).then_some(seen);
+    let changed = || {
+        Looked::Changed(ChangedFile {
+            file: file.clone(),
+            size: seen.size,
+            fingerprint: trusted,
+        })
+    };
+    let Some(cached) = cached.filter(|c| !c.reparse) else {
+        return changed();
+    };
+    let unchanged = |refreshed| Looked::Unchanged {
+        path: file.path.clone(),
+        cached: CachedFile {
+            fingerprint: trusted,
+            ..*cached
+        },
+        refreshed,
+    };
+    if cached.fingerprint == Some(seen) {
+        return unchanged(trusted.is_none());
+    }
+    match std::fs::read(&file.absolute) {
+        Ok(bytes) if corpus::hash_bytes(&bytes) == cached.hash => unchanged(true),
+        Ok(_) => changed(),
+        Err(err) => missing(file, Some(cached), &err),
+    }
+}
+
+fn missing(file: &CorpusFile, cached: Option<&CachedFile>, err: &std::io::Error) -> Looked {
+    if err.kind() == std::io::ErrorKind::NotFound {
+        Looked::Vanished(file.path.clone())
+    } else {
+        Looked::Unreadable(
+            file.path.clone(),
+            cached.copied(),
+            std::io::Error::new(err.kind(), err.to_string()),
+        )
     }
 }
 
@@ -474,7 +715,7 @@ struct ApplyState<'p> {
     /// clash.
     reparsed: HashSet<&'p str>,
     seen_ids: HashSet<String>,
-    cache: HashMap<String, CachedFile>,
+    cache: Vec<(String, CachedFile)>,
     bytes: u64,
     total_bytes: u64,
 }
@@ -482,7 +723,7 @@ struct ApplyState<'p> {
 fn full_sync_reason(
     options: &IndexOptions,
     previous: Option<&CommitPayload>,
-    index: &tantivy::Index,
+    index: Option<&tantivy::Index>,
     gazetteer: &Gazetteer,
     gazetteer_hash: &str,
 ) -> Option<String> {
@@ -490,7 +731,7 @@ fn full_sync_reason(
         return Some("--rebuild".to_string());
     }
     match previous {
-        None if index_has_documents(index) => {
+        None if index.is_some_and(index_has_documents) => {
             Some("the index has no sitrep commit record".to_string())
         }
         None => None,
@@ -514,14 +755,14 @@ fn index_has_documents(index: &tantivy::Index) -> bool {
 }
 
 /// Consecutive runs of files holding at least `bytes` each (the last may hold less).
-fn chunks_of(files: &[(CorpusFile, usize)], bytes: usize) -> Vec<&[(CorpusFile, usize)]> {
+fn chunks_of(files: &[ChangedFile], bytes: usize) -> Vec<&[ChangedFile]> {
     let mut chunks = Vec::new();
     let mut start = 0;
     while start < files.len() {
         let mut end = start;
         let mut size = 0;
         while end < files.len() && (end == start || size < bytes) {
-            size += files[end].1;
+            size += files[end].size as usize;
             end += 1;
         }
         chunks.push(&files[start..end]);

@@ -6,17 +6,17 @@ use std::path::Path;
 use anyhow::Context;
 use tantivy::{Index, IndexWriter};
 
-use super::cache::FILE_CACHE;
+use super::cache::{FILE_CACHE, OLD_FILE_CACHE};
 use super::IndexOptions;
 use crate::error::{Error, Result};
 use crate::schema::{self, Fields};
 use crate::store::{self, GAZETTEER_PREFIX, META_FILE};
 
 /// Opens or creates the index for writing and takes the writer lock.
-pub fn open_for_writing(options: &IndexOptions) -> Result<(Index, Fields, IndexWriter)> {
+pub fn open_for_writing(options: &IndexOptions) -> Result<(Index, IndexWriter)> {
     let path = &options.index;
     store::check_index_path(path)?;
-    let (index, fields) = if store::index_exists(path) {
+    let (index, _) = if store::index_exists(path) {
         match store::open_tantivy(path) {
             Ok(opened) => opened,
             Err(Error::Incompatible { .. } | Error::Corrupt { .. }) if options.rebuild => {
@@ -40,7 +40,7 @@ pub fn open_for_writing(options: &IndexOptions) -> Result<(Index, Fields, IndexW
             tantivy::TantivyError::LockFailure(..) => Error::Locked { path: path.clone() },
             other => Error::corrupt(path, other),
         })?;
-    Ok((index, fields, writer))
+    Ok((index, writer))
 }
 
 fn create_index(path: &Path) -> Result<(Index, Fields)> {
@@ -66,6 +66,7 @@ fn remove_index_files(path: &Path) -> Result<()> {
         let is_ours = name == META_FILE
             || name == ".managed.json"
             || name == FILE_CACHE
+            || name == OLD_FILE_CACHE
             || name.starts_with(GAZETTEER_PREFIX)
             || is_segment_file(&name);
         if is_ours && entry.file_type()?.is_file() {
