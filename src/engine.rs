@@ -12,6 +12,7 @@ use std::sync::{Arc, RwLock};
 
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
+use crate::copies::Copies;
 use crate::entities::Gazetteer;
 use crate::error::{Error, Result};
 use crate::inspect::{self, Candidate, EntityUsage, IndexStats, ShownArticle};
@@ -33,6 +34,8 @@ struct CommitState {
     generation: u64,
     payload: Option<CommitPayload>,
     gazetteer: Arc<Gazetteer>,
+    /// None until `sitrep index` has saved them for this commit's segments.
+    copies: Option<Arc<Copies>>,
 }
 
 /// One commit as a request sees it.
@@ -41,6 +44,8 @@ pub struct Snapshot {
     pub fields: Fields,
     pub payload: Option<CommitPayload>,
     pub gazetteer: Arc<Gazetteer>,
+    /// Which paragraphs have copies, when known for these segments.
+    pub copies: Option<Arc<Copies>>,
     pub path: PathBuf,
 }
 
@@ -66,7 +71,9 @@ impl Engine {
             .reload_policy(policy)
             .try_into()
             .map_err(|e| Error::corrupt(path, e))?;
-        let generation = reader.searcher().generation().generation_id();
+        let searcher = reader.searcher();
+        let generation = searcher.generation().generation_id();
+        let copies = Copies::load(path, &searcher).map(Arc::new);
         Ok(Engine {
             path: path.to_path_buf(),
             index,
@@ -76,6 +83,7 @@ impl Engine {
                 generation,
                 payload,
                 gazetteer: Arc::new(gazetteer),
+                copies,
             })),
         })
     }
@@ -89,35 +97,47 @@ impl Engine {
         let searcher = self.reader.searcher();
         let generation = searcher.generation().generation_id();
         let current = Arc::clone(&self.commit.read().expect("commit lock"));
-        let state = if current.generation == generation {
+        // Copy bits are saved after the commit and its merges, so a live engine may see the
+        // segments first and the bits a moment later.
+        let state = if current.generation == generation && current.copies.is_some() {
             current
         } else {
-            self.refresh(generation, &current)?
+            self.refresh(&searcher, &current)?
         };
         Ok(Snapshot {
             searcher,
             fields: self.fields,
             payload: state.payload.clone(),
             gazetteer: Arc::clone(&state.gazetteer),
+            copies: state.copies.clone(),
             path: self.path.clone(),
         })
     }
 
-    /// Reads the payload of a newer commit, and its gazetteer when that changed.
-    fn refresh(&self, generation: u64, current: &CommitState) -> Result<Arc<CommitState>> {
-        let payload = store::read_payload(&self.index, &self.path)?;
-        store::check_payload(payload.as_ref(), &self.path)?;
-        let same_gazetteer = payload.as_ref().map(|p| &p.gazetteer_hash)
-            == current.payload.as_ref().map(|p| &p.gazetteer_hash);
-        let gazetteer = if same_gazetteer {
-            Arc::clone(&current.gazetteer)
+    /// Reads the payload of a newer commit, and its gazetteer when that changed; and the copy
+    /// bits of its segments, once saved.
+    fn refresh(&self, searcher: &Searcher, current: &CommitState) -> Result<Arc<CommitState>> {
+        let generation = searcher.generation().generation_id();
+        let copies = Copies::load(&self.path, searcher).map(Arc::new);
+        let (payload, gazetteer) = if current.generation == generation {
+            (current.payload.clone(), Arc::clone(&current.gazetteer))
         } else {
-            Arc::new(store::saved_gazetteer(&self.path, payload.as_ref())?)
+            let payload = store::read_payload(&self.index, &self.path)?;
+            store::check_payload(payload.as_ref(), &self.path)?;
+            let same_gazetteer = payload.as_ref().map(|p| &p.gazetteer_hash)
+                == current.payload.as_ref().map(|p| &p.gazetteer_hash);
+            let gazetteer = if same_gazetteer {
+                Arc::clone(&current.gazetteer)
+            } else {
+                Arc::new(store::saved_gazetteer(&self.path, payload.as_ref())?)
+            };
+            (payload, gazetteer)
         };
         let state = Arc::new(CommitState {
             generation,
             payload,
             gazetteer,
+            copies,
         });
         *self.commit.write().expect("commit lock") = Arc::clone(&state);
         Ok(state)

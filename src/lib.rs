@@ -8,6 +8,7 @@ write side is [`sync_index`]. See the README's Architecture section and DESIGN.m
 
 pub mod analysis;
 pub mod bench;
+pub mod copies;
 pub mod corpus;
 pub mod engine;
 pub mod entities;

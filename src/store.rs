@@ -109,7 +109,7 @@ pub fn saved_gazetteer(index: &Path, payload: Option<&CommitPayload>) -> Result<
     };
     let compiled = saved("compiled")
         .and_then(|file| std::fs::read_to_string(file).ok())
-        .and_then(|text| Gazetteer::from_compiled(&text).ok());
+        .and_then(|text| Gazetteer::from_compiled(text).ok());
     Ok(match (compiled, saved("toml")) {
         (Some(gazetteer), _) => gazetteer,
         (None, Some(file)) => Gazetteer::from_file(&file)?,

@@ -922,6 +922,59 @@ fn sync_trusts_unchanged_metadata_and_sees_new_bytes_behind_an_old_mtime() {
 }
 
 #[test]
+fn copies_saved_with_each_commit_give_the_counts_of_reading_every_hash() {
+    let env = Env::new();
+    let shared = "Kataib Hezbollah fighters crossed the Syrian border at Albu Kamal.";
+    env.write(
+        "a.txt",
+        format!("Border\n\n{shared}\n\nThe crossing was closed again in May.\n"),
+    );
+    env.write(
+        "b.txt",
+        format!("Copy\n\n{shared}\n\nKataib Hezbollah denied it.\n"),
+    );
+    env.index_ok(&[]);
+    let copies_files = || -> Vec<String> {
+        env.index_files()
+            .into_iter()
+            .filter(|f| f.starts_with("sitrep-copies-"))
+            .collect()
+    };
+    let counts = |query: &str| {
+        let results = env.search(query);
+        (
+            results["total_hits"].as_u64().unwrap(),
+            results["duplicates_collapsed"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(copies_files().len(), 1);
+    assert_eq!(counts("kataib"), (2, 1));
+
+    // A third copy in a new file marks the paragraphs already indexed as well.
+    env.write("c.txt", format!("Again\n\n{shared}\n"));
+    env.index_ok(&[]);
+    assert_eq!(
+        copies_files().len(),
+        1,
+        "one file, for the current segments"
+    );
+    assert_eq!(counts("kataib"), (2, 2));
+    assert_eq!(counts("albu"), (1, 2));
+    assert_eq!(counts("closed"), (1, 0));
+
+    // Without the file every hit's hash is read: the same counts.
+    for file in copies_files() {
+        fs::remove_file(env.index.join(file)).unwrap();
+    }
+    assert_eq!(counts("kataib"), (2, 2));
+    assert_eq!(counts("albu"), (1, 2));
+    // The next sync, with nothing else to do, puts it back.
+    env.index_ok(&[]);
+    assert_eq!(copies_files().len(), 1);
+    assert_eq!(counts("kataib"), (2, 2));
+}
+
+#[test]
 fn second_index_run_is_refused_while_the_first_runs_and_search_sees_the_last_commit() {
     // Grows the corpus if the machine is fast enough to finish before we look.
     for generated in [1_500, 6_000, 24_000] {

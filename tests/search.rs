@@ -684,3 +684,27 @@ fn per_article_gives_each_article_once_with_its_best_paragraph() {
             + paragraphs["duplicates_collapsed"].as_u64().unwrap()
     );
 }
+
+#[test]
+fn counting_alone_finds_what_ranking_finds() {
+    // `-n 0` only counts, with a lighter query (no score-only clauses, the exact-word field
+    // left to the stemmed one); the counts must not move.
+    let (corpus, dir) = sample();
+    let queries = [
+        "militias",
+        "kataib hezbollah",
+        "\"quds force\"",
+        "sadr OR khazali",
+        "soleimani -baghdad",
+        "what did the militias do after the drone strike",
+    ];
+    for query in queries {
+        let ranked = search_json(&corpus, &dir, &[query, "-n", "10"]);
+        let counted = search_json(&corpus, &dir, &[query, "-n", "0"]);
+        assert!(ranked["total_hits"].as_u64().unwrap() > 0, "{query}");
+        assert_eq!(counted["hits"].as_array().unwrap().len(), 0, "{query}");
+        for key in ["total_hits", "duplicates_collapsed"] {
+            assert_eq!(counted[key], ranked[key], "{key} of {query}");
+        }
+    }
+}

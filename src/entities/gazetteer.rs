@@ -8,7 +8,7 @@ use anyhow::{bail, Context};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
-use super::{Entity, Gazetteer, GazetteerSource, BUILTIN_GAZETTEER};
+use super::{AliasIndex, Entity, Gazetteer, GazetteerSource, BUILTIN_GAZETTEER};
 use crate::analysis::normalize_name;
 
 #[derive(Debug, Deserialize)]
@@ -143,7 +143,7 @@ impl Gazetteer {
             source,
             hash: crate::corpus::hash_bytes(toml_text.as_bytes()),
             toml: toml_text.to_string(),
-            lookup,
+            lookup: AliasIndex::from_pairs(lookup),
             matcher: std::sync::OnceLock::new(),
         })
     }

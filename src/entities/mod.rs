@@ -15,7 +15,6 @@ This module knows nothing about tantivy beyond the facet path string each entity
 use std::ops::Range;
 use std::path::PathBuf;
 
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::analysis::{normalize, normalize_name, NormalizedText};
@@ -89,7 +88,7 @@ pub struct Gazetteer {
     pub hash: u64,
     /// The TOML it was parsed from (empty when loaded from the compiled form).
     pub toml: String,
-    lookup: FxHashMap<String, usize>,
+    lookup: AliasIndex,
     /// Built on first use: a search that tags nothing (most of them) should not pay for
     /// compiling the automaton of every alias at process start.
     matcher: std::sync::OnceLock<Matcher>,
@@ -115,7 +114,7 @@ impl Gazetteer {
     }
 
     pub fn lookup_id(&self, name: &str) -> Option<usize> {
-        self.lookup.get(&normalize_name(name)).copied()
+        self.lookup.get(&normalize_name(name))
     }
 
     /// The canonical names closest to `name` (of `kind` when given), best first.
@@ -124,10 +123,10 @@ impl Gazetteer {
         let mut scored: Vec<(f64, usize)> = self
             .lookup
             .iter()
-            .filter(|(_, &id)| kind.is_none_or(|k| self.entities[id].kind == k))
-            .map(|(alias, &id)| {
+            .filter(|&(_, id)| kind.is_none_or(|k| self.entities[id].kind == k))
+            .map(|(alias, id)| {
                 let mut score = strsim::jaro_winkler(&wanted, alias);
-                if alias.contains(&wanted) || wanted.contains(alias.as_str()) {
+                if alias.contains(&wanted) || wanted.contains(alias) {
                     score += 0.2;
                 }
                 (score, id)
@@ -217,5 +216,57 @@ impl Gazetteer {
         kinds.sort();
         kinds.dedup();
         kinds
+    }
+}
+
+/// Normalised alias → entity id, as a sorted table of ranges into one string. The compiled
+/// gazetteer keeps its alias lines sorted, so loading it (every search does) needs no
+/// allocation or hashing per alias: the table points into the file's own text.
+#[derive(Debug, Default)]
+pub(crate) struct AliasIndex {
+    text: String,
+    /// (start, end, entity id), sorted by the key they delimit.
+    entries: Vec<(u32, u32, u32)>,
+}
+
+impl AliasIndex {
+    pub(crate) fn from_pairs(pairs: impl IntoIterator<Item = (String, usize)>) -> AliasIndex {
+        let mut pairs: Vec<(String, usize)> = pairs.into_iter().collect();
+        pairs.sort_unstable();
+        let mut index = AliasIndex::default();
+        for (key, id) in pairs {
+            let start = index.text.len() as u32;
+            index.text.push_str(&key);
+            index
+                .entries
+                .push((start, index.text.len() as u32, id as u32));
+        }
+        index
+    }
+
+    /// Takes `text` and ranges of it already sorted by the keys they delimit.
+    pub(crate) fn from_sorted_ranges(text: String, entries: Vec<(u32, u32, u32)>) -> AliasIndex {
+        AliasIndex { text, entries }
+    }
+
+    fn key(&self, &(start, end, _): &(u32, u32, u32)) -> &str {
+        &self.text[start as usize..end as usize]
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<usize> {
+        self.entries
+            .binary_search_by(|entry| self.key(entry).cmp(key))
+            .ok()
+            .map(|at| self.entries[at].2 as usize)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.entries.iter().map(|e| (self.key(e), e.2 as usize))
+    }
+
+    pub(crate) fn is_sorted(&self) -> bool {
+        self.entries
+            .windows(2)
+            .all(|pair| self.key(&pair[0]) < self.key(&pair[1]))
     }
 }

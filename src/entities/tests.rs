@@ -61,13 +61,13 @@ fn names(text: &str) -> Vec<(String, String)> {
 #[test]
 fn compiled_form_round_trips() {
     let g = gazetteer();
-    let back = Gazetteer::from_compiled(&g.to_compiled()).unwrap();
+    let back = Gazetteer::from_compiled(g.to_compiled()).unwrap();
     assert_eq!(back.entities, g.entities);
     assert_eq!(back.hash, g.hash);
     assert_eq!(back.source, GazetteerSource::BuiltIn);
     assert_eq!(back.lookup("IRGC-QF").unwrap().name, "Qods Force");
     assert_eq!(back.find_mentions("Qassem Soliemani").len(), 1);
-    assert!(Gazetteer::from_compiled("[[org]]").is_err());
+    assert!(Gazetteer::from_compiled("[[org]]".to_string()).is_err());
 }
 
 #[test]

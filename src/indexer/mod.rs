@@ -21,6 +21,7 @@ use std::time::{Duration, Instant, SystemTime};
 use rayon::prelude::*;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
+use crate::copies::Copies;
 use crate::corpus::{self, tree_order, Article, CorpusFile, WalkedFile, Warning};
 use crate::entities::Gazetteer;
 use crate::error::{Error, Result};
@@ -433,6 +434,15 @@ impl<'a> Sync<'a> {
         if plan.cache_changed {
             plan.cache.save(&self.options.index)?;
         }
+        // An index from a build without the copy bits, or a sync killed after its commit.
+        if let Some(index) = &self.index {
+            let segments = index
+                .searchable_segment_ids()
+                .map_err(|e| Error::corrupt(&self.options.index, e))?;
+            if !Copies::saved(&self.options.index, &segments) {
+                save_copies(&self.options.index)?;
+            }
+        }
         Ok(self.report)
     }
 
@@ -651,6 +661,7 @@ impl<'a> Sync<'a> {
             self.report.committed = true;
             writer.wait_merging_threads()?;
             writer::remove_stale_gazetteers(index, hash);
+            save_copies(index)?;
         } else {
             drop(writer);
         }
@@ -707,6 +718,18 @@ fn missing(file: &CorpusFile, cached: Option<&CachedFile>, err: &std::io::Error)
             std::io::Error::new(err.kind(), err.to_string()),
         )
     }
+}
+
+/// Marks the paragraphs that have copies, for the committed segments as merging left them.
+fn save_copies(path: &std::path::Path) -> Result<()> {
+    let (index, _) = store::open_tantivy(path)?;
+    let searcher = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map(|reader: IndexReader| reader.searcher())
+        .map_err(|e| Error::corrupt(path, e))?;
+    Copies::compute(&searcher)?.save(path, &searcher)
 }
 
 /// What `apply` tracks across files.

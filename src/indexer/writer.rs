@@ -4,10 +4,12 @@
 use std::path::Path;
 
 use anyhow::Context;
-use tantivy::{Index, IndexWriter};
+use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy};
+use tantivy::{Index, IndexWriter, SegmentMeta};
 
 use super::cache::{FILE_CACHE, OLD_FILE_CACHE};
 use super::IndexOptions;
+use crate::copies;
 use crate::error::{Error, Result};
 use crate::schema::{self, Fields};
 use crate::store::{self, GAZETTEER_PREFIX, META_FILE};
@@ -40,7 +42,36 @@ pub fn open_for_writing(options: &IndexOptions) -> Result<(Index, IndexWriter)> 
             tantivy::TantivyError::LockFailure(..) => Error::Locked { path: path.clone() },
             other => Error::corrupt(path, other),
         })?;
+    writer.set_merge_policy(Box::new(FewSegments::default()));
     Ok((index, writer))
+}
+
+/// tantivy's log merge policy for segments of similar size, plus: every segment under an
+/// eighth of the largest is merged with the others like it as soon as there are two. Each
+/// incremental sync writes one small segment, and a search maps seven files and looks up
+/// every term once per segment, so a one-shot `sitrep search` pays for each segment left.
+#[derive(Debug, Default)]
+struct FewSegments {
+    log: LogMergePolicy,
+}
+
+impl MergePolicy for FewSegments {
+    fn compute_merge_candidates(&self, segments: &[SegmentMeta]) -> Vec<MergeCandidate> {
+        let largest = segments
+            .iter()
+            .map(SegmentMeta::num_docs)
+            .max()
+            .unwrap_or(0);
+        let (small, large): (Vec<SegmentMeta>, Vec<SegmentMeta>) = segments
+            .iter()
+            .cloned()
+            .partition(|s| s.num_docs() < largest / 8);
+        let mut candidates = self.log.compute_merge_candidates(&large);
+        if small.len() >= 2 {
+            candidates.push(MergeCandidate(small.iter().map(SegmentMeta::id).collect()));
+        }
+        candidates
+    }
 }
 
 fn create_index(path: &Path) -> Result<(Index, Fields)> {
@@ -68,6 +99,7 @@ fn remove_index_files(path: &Path) -> Result<()> {
             || name == FILE_CACHE
             || name == OLD_FILE_CACHE
             || name.starts_with(GAZETTEER_PREFIX)
+            || copies::is_copies_file(&name)
             || is_segment_file(&name);
         if is_ours && entry.file_type()?.is_file() {
             std::fs::remove_file(entry.path())
@@ -112,4 +144,26 @@ pub fn now_rfc3339() -> String {
                 .ok()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::index::SegmentId;
+
+    use super::*;
+
+    #[test]
+    fn small_segments_are_merged_together_and_large_ones_left_alone() {
+        let index = Index::create_in_ram(schema::build_schema().0);
+        let meta = |docs| index.new_segment_meta(SegmentId::generate_random(), docs);
+        let large = [meta(300_000), meta(280_000)];
+        let small = [meta(12), meta(3_000)];
+        let segments: Vec<SegmentMeta> = large.iter().chain(&small).cloned().collect();
+        let candidates = FewSegments::default().compute_merge_candidates(&segments);
+        let merged: Vec<Vec<SegmentId>> = candidates.into_iter().map(|c| c.0).collect();
+        assert_eq!(merged, vec![vec![small[0].id(), small[1].id()]]);
+        // One small segment has nothing to merge with.
+        let candidates = FewSegments::default().compute_merge_candidates(&segments[..3]);
+        assert!(candidates.is_empty());
+    }
 }

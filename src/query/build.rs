@@ -24,6 +24,8 @@ struct Builder<'a> {
     fields: &'a Fields,
     gazetteer: &'a Gazetteer,
     fuzzy: bool,
+    /// Only which documents match counts, not how well.
+    counting: bool,
     ranking: Ranking,
     stemmer: TextAnalyzer,
     highlight: HighlightTerms,
@@ -31,18 +33,21 @@ struct Builder<'a> {
     fuzzy_candidates: Vec<String>,
 }
 
-/// Builds the tantivy query, matched as `matching` says.
+/// Builds the tantivy query, matched as `matching` says. A query built for `counting` matches
+/// the same documents with less work: no clauses that only change scores.
 pub fn build_query(
     parsed: &ParsedQuery,
     filters: &Filters,
     fields: &Fields,
     gazetteer: &Gazetteer,
     matching: Matching,
+    counting: bool,
 ) -> BuiltQuery {
     let mut builder = Builder {
         fields,
         gazetteer,
         fuzzy: matching == Matching::Fuzzy,
+        counting,
         ranking: Ranking::current(),
         stemmer: stem_analyzer(),
         highlight: HighlightTerms::default(),
@@ -160,7 +165,7 @@ impl Builder<'_> {
     /// Optional sloppy phrases over neighbouring content words of a plain query: paragraphs
     /// where the words sit close together score higher.
     fn proximity(&self, words: &[&Atom]) -> Vec<(Occur, Box<dyn Query>)> {
-        if self.ranking.proximity <= 0.0 || self.fuzzy {
+        if self.ranking.proximity <= 0.0 || self.fuzzy || self.counting {
             return Vec::new();
         }
         let content: Vec<&str> = words
@@ -241,7 +246,12 @@ impl Builder<'_> {
     }
 
     fn clause(&mut self, clause: &Clause) -> Box<dyn Query> {
-        let fields = self.scoped_fields(clause.scope);
+        let stemmed = self.stem_query(clause);
+        let mut fields = self.scoped_fields(clause.scope);
+        if stemmed.is_some() && self.counting {
+            // A paragraph with the word has its stem: the exact text field only adds score.
+            fields.retain(|&(field, _)| field != self.fields.text);
+        }
         let mut per_field: Vec<(Occur, Box<dyn Query>)> = fields
             .iter()
             .map(|&(field, boost)| {
@@ -254,7 +264,7 @@ impl Builder<'_> {
                 (Occur::Should, query)
             })
             .collect();
-        if let Some(stemmed) = self.stem_query(clause) {
+        if let Some(stemmed) = stemmed {
             per_field.push((Occur::Should, stemmed));
         }
         self.note_highlights(&clause.atom);

@@ -3,6 +3,7 @@
 //! and [`FacetCounts`] (paragraphs, and optionally distinct articles, per entity facet).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -10,12 +11,15 @@ use tantivy::fastfield::FacetReader;
 use tantivy::schema::Facet;
 use tantivy::{DocAddress, DocId, Score, SegmentReader};
 
+use crate::copies::{Copies, DocBits};
 use crate::schema::names;
 
 /// Counts matching paragraphs, distinct texts and (optionally) distinct articles.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct HitStats {
     pub articles: bool,
+    /// Which documents have copies: the others are distinct without reading their hash.
+    pub copies: Option<Arc<Copies>>,
 }
 
 /// Text hashes and article keys of every hit, sorted (duplicates kept, so the number of
@@ -24,15 +28,17 @@ pub struct HitStats {
 #[derive(Default)]
 pub struct HitStatsFruit {
     pub raw_hits: u64,
-    /// (text hash, document) of every hit, sorted: the copies of a text among the hits are
-    /// one contiguous range, so duplicates need no second query.
+    /// Hits whose text no other document has.
+    unique_texts: u64,
+    /// (text hash, document) of every other hit, sorted: the copies of a text among the hits
+    /// are one contiguous range, so duplicates need no second query.
     texts: Vec<(u64, DocAddress)>,
     article_keys: Vec<u64>,
 }
 
 impl HitStatsFruit {
     pub fn distinct_texts(&self) -> u64 {
-        count_distinct(self.texts.iter().map(|t| t.0))
+        self.unique_texts + count_distinct(self.texts.iter().map(|t| t.0))
     }
 
     pub fn distinct_articles(&self) -> u64 {
@@ -46,7 +52,7 @@ impl HitStatsFruit {
         (end - start) as u64
     }
 
-    /// The hits that have this text, this one included.
+    /// The hits that have this text, this one included (none when the text has no copies).
     pub fn copies(&self, text_hash: u64) -> impl Iterator<Item = DocAddress> + '_ {
         let start = self.texts.partition_point(|t| t.0 < text_hash);
         let end = self.texts.partition_point(|t| t.0 <= text_hash);
@@ -68,35 +74,80 @@ fn count_distinct(sorted: impl Iterator<Item = u64>) -> u64 {
 
 pub struct HitStatsSegment {
     segment_ord: u32,
-    text_hash: Column<u64>,
+    segment: SegmentReader,
+    /// Opened on the first hit that needs it: a rare term often never does.
+    text_hash: Option<Column<u64>>,
     article_key: Option<Column<u64>>,
+    /// None when unknown: every hit's hash is read.
+    copies: Option<Arc<DocBits>>,
     fruit: HitStatsFruit,
     buffer: Vec<Option<u64>>,
-    /// Scored searches hand over one document at a time; reading fast fields in blocks is
-    /// several times cheaper than one call per document.
+    /// Hits whose hash (or article) is to be read: scored searches hand over one document at
+    /// a time, and reading fast fields in blocks is several times cheaper.
     pending: Vec<DocId>,
 }
 
 const STATS_BLOCK: usize = 128;
 
 impl HitStatsSegment {
-    fn push_block(&mut self, docs: &[DocId]) {
-        self.buffer.resize(docs.len(), None);
-        self.text_hash.first_vals(docs, &mut self.buffer);
-        let segment_ord = self.segment_ord;
-        self.fruit.texts.extend(
-            self.buffer
-                .iter()
-                .zip(docs)
-                .map(|(h, &doc)| (h.unwrap_or(0), DocAddress::new(segment_ord, doc))),
-        );
+    fn has_copies(&self, doc: DocId) -> bool {
+        self.copies.as_ref().is_none_or(|bits| bits.contains(doc))
+    }
+
+    fn push(&mut self, doc: DocId) {
+        self.fruit.raw_hits += 1;
+        if !self.has_copies(doc) {
+            self.fruit.unique_texts += 1;
+            if self.article_key.is_none() {
+                return;
+            }
+        }
+        self.pending.push(doc);
+        if self.pending.len() == STATS_BLOCK {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let block = std::mem::take(&mut self.pending);
         if let Some(article_key) = &self.article_key {
-            article_key.first_vals(docs, &mut self.buffer);
+            self.buffer.resize(block.len(), None);
+            article_key.first_vals(&block, &mut self.buffer);
             self.fruit
                 .article_keys
                 .extend(self.buffer.iter().map(|k| k.unwrap_or(0)));
         }
-        self.fruit.raw_hits += docs.len() as u64;
+        let mut with_copies = block;
+        if self.article_key.is_some() && self.copies.is_some() {
+            with_copies.retain(|&doc| self.copies.as_ref().is_some_and(|b| b.contains(doc)));
+        }
+        if !with_copies.is_empty() {
+            let column = match &self.text_hash {
+                Some(column) => column,
+                None => match self.segment.fast_fields().u64(names::TEXT_HASH) {
+                    Ok(column) => self.text_hash.insert(column),
+                    // The schema check at open makes this unreachable; count the hits as
+                    // distinct rather than lose them.
+                    Err(_) => {
+                        self.fruit.unique_texts += with_copies.len() as u64;
+                        with_copies.clear();
+                        self.pending = with_copies;
+                        return;
+                    }
+                },
+            };
+            self.buffer.resize(with_copies.len(), None);
+            column.first_vals(&with_copies, &mut self.buffer);
+            let segment_ord = self.segment_ord;
+            self.fruit.texts.extend(
+                self.buffer
+                    .iter()
+                    .zip(&with_copies)
+                    .map(|(h, &doc)| (h.unwrap_or(0), DocAddress::new(segment_ord, doc))),
+            );
+        }
+        with_copies.clear();
+        self.pending = with_copies;
     }
 }
 
@@ -111,12 +162,14 @@ impl Collector for HitStats {
     ) -> tantivy::Result<HitStatsSegment> {
         Ok(HitStatsSegment {
             segment_ord,
-            text_hash: segment.fast_fields().u64(names::TEXT_HASH)?,
+            segment: segment.clone(),
+            text_hash: None,
             article_key: if self.articles {
                 Some(segment.fast_fields().u64(names::ARTICLE_KEY)?)
             } else {
                 None
             },
+            copies: self.copies.as_ref().and_then(|copies| copies.of(segment)),
             fruit: HitStatsFruit::default(),
             buffer: Vec::new(),
             pending: Vec::with_capacity(STATS_BLOCK),
@@ -131,6 +184,7 @@ impl Collector for HitStats {
         let mut merged = HitStatsFruit::default();
         for fruit in fruits {
             merged.raw_hits += fruit.raw_hits;
+            merged.unique_texts += fruit.unique_texts;
             merged.texts.extend(fruit.texts);
             merged.article_keys.extend(fruit.article_keys);
         }
@@ -144,22 +198,17 @@ impl SegmentCollector for HitStatsSegment {
     type Fruit = HitStatsFruit;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.pending.push(doc);
-        if self.pending.len() == STATS_BLOCK {
-            let block = std::mem::take(&mut self.pending);
-            self.push_block(&block);
-            self.pending = block;
-            self.pending.clear();
-        }
+        self.push(doc);
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        self.push_block(docs);
+        for &doc in docs {
+            self.push(doc);
+        }
     }
 
     fn harvest(mut self) -> HitStatsFruit {
-        let block = std::mem::take(&mut self.pending);
-        self.push_block(&block);
+        self.flush();
         self.fruit
     }
 }

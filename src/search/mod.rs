@@ -132,6 +132,8 @@ struct Prepared<'a> {
     snapshot: &'a Snapshot,
     parsed: ParsedQuery,
     filters: Filters,
+    /// Hits are counted, not ranked.
+    counting: bool,
 }
 
 impl<'a> Prepared<'a> {
@@ -144,6 +146,7 @@ impl<'a> Prepared<'a> {
                 since: options.since,
                 until: options.until,
             },
+            counting: options.count_only || options.offset + options.limit == 0,
         })
     }
 
@@ -155,6 +158,7 @@ impl<'a> Prepared<'a> {
             &snapshot.fields,
             &snapshot.gazetteer,
             matching,
+            self.counting,
         )
     }
 }
@@ -259,7 +263,7 @@ pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<Search
         notice,
         relaxed,
     } = search_with_fallbacks(&prepared, options, |built| {
-        execute(searcher, built, options)
+        execute(snapshot, built, options)
     })?;
     let hits = if options.count_only {
         Vec::new()
@@ -312,11 +316,11 @@ pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<Search
 /// Hits per month of the query (relaxed or retried as a search would be), for the server's
 /// timeline.
 pub(crate) fn timeline(snapshot: &Snapshot, options: &SearchOptions) -> Result<Timeline> {
-    let prepared = Prepared::new(snapshot, options)?;
     let mut counting = options.clone();
     counting.count_only = true;
+    let prepared = Prepared::new(snapshot, &counting)?;
     let outcome = search_with_fallbacks(&prepared, &counting, |built| {
-        execute(&snapshot.searcher, built, &counting)
+        execute(snapshot, built, &counting)
     })?;
     let counts = timeline::count_months(&snapshot.searcher, &*outcome.built.query)?;
     Ok(Timeline::new(&options.query, counts))
@@ -350,10 +354,12 @@ impl Run {
     }
 }
 
-fn execute(searcher: &Searcher, built: &BuiltQuery, options: &SearchOptions) -> Result<Run> {
+fn execute(snapshot: &Snapshot, built: &BuiltQuery, options: &SearchOptions) -> Result<Run> {
+    let searcher = &snapshot.searcher;
     let wanted = options.offset + options.limit;
     let stats_collector = HitStats {
         articles: options.count_articles || options.per_article,
+        copies: snapshot.copies.clone(),
     };
     let facet_collector = options.facets.then_some(FacetCounts { articles: false });
     if options.count_only || wanted == 0 {
@@ -375,8 +381,10 @@ fn execute(searcher: &Searcher, built: &BuiltQuery, options: &SearchOptions) -> 
     };
     loop {
         let top = TopDocs::with_limit(k).order_by_score();
-        let (top_docs, stats, facets) =
-            searcher.search(&*built.query, &(top, stats_collector, facet_collector))?;
+        let (top_docs, stats, facets) = searcher.search(
+            &*built.query,
+            &(top, stats_collector.clone(), facet_collector),
+        )?;
         let exhausted = (top_docs.len() as u64) >= stats.raw_hits;
         let mut groups = group_duplicates(searcher, &top_docs, options.per_article)?;
         for group in groups
