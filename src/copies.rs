@@ -25,6 +25,7 @@ use tantivy::{DocId, Searcher, SegmentReader};
 
 use crate::error::Result;
 use crate::schema::names;
+use crate::store::{seal, unseal, ByteReader};
 
 const PREFIX: &str = "sitrep-copies-";
 const MAGIC: &[u8; 4] = b"SRCP";
@@ -168,45 +169,27 @@ fn encode(copies: &Copies) -> Vec<u8> {
             out.extend_from_slice(&word.to_le_bytes());
         }
     }
-    let checksum = xxhash_rust::xxh3::xxh3_64(&out);
-    out.extend_from_slice(&checksum.to_le_bytes());
-    out
+    seal(out)
 }
 
 fn decode(bytes: &[u8]) -> Option<Copies> {
-    let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
-    if xxhash_rust::xxh3::xxh3_64(body) != u64::from_le_bytes(checksum.try_into().ok()?) {
+    let mut reader = ByteReader(unseal(bytes)?);
+    if reader.take(4)? != MAGIC || reader.u32()? != FORMAT {
         return None;
     }
-    let take = |at: &mut usize, n: usize| -> Option<&[u8]> {
-        let slice = body.get(*at..*at + n)?;
-        *at += n;
-        Some(slice)
-    };
-    let mut at = 0;
-    if take(&mut at, 4)? != MAGIC {
-        return None;
-    }
-    let u32_at = |at: &mut usize| -> Option<u32> {
-        let slice = body.get(*at..*at + 4)?;
-        *at += 4;
-        Some(u32::from_le_bytes(slice.try_into().ok()?))
-    };
-    if u32_at(&mut at)? != FORMAT {
-        return None;
-    }
-    let segments = u32_at(&mut at)?;
+    let segments = reader.u32()?;
     let mut by_segment = HashMap::new();
     for _ in 0..segments {
-        let name = std::str::from_utf8(take(&mut at, 32)?).ok()?.to_string();
-        let count = u32_at(&mut at)? as usize;
-        let words = take(&mut at, count.checked_mul(8)?)?
+        let name = std::str::from_utf8(reader.take(32)?).ok()?.to_string();
+        let count = reader.u32()? as usize;
+        let words = reader
+            .take(count.checked_mul(8)?)?
             .chunks_exact(8)
             .map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")))
             .collect();
         by_segment.insert(name, Arc::new(DocBits { words }));
     }
-    (at == body.len()).then_some(Copies { by_segment })
+    reader.0.is_empty().then_some(Copies { by_segment })
 }
 
 #[cfg(test)]

@@ -162,3 +162,37 @@ impl GazetteerInfo {
         }
     }
 }
+
+/// Appends an xxh3 checksum of `bytes`: the side files sitrep writes beside an index are
+/// read back only if intact.
+pub(crate) fn seal(mut bytes: Vec<u8>) -> Vec<u8> {
+    let checksum = xxhash_rust::xxh3::xxh3_64(&bytes);
+    bytes.extend_from_slice(&checksum.to_le_bytes());
+    bytes
+}
+
+/// The bytes [`seal`] was given, if the checksum still matches.
+pub(crate) fn unseal(bytes: &[u8]) -> Option<&[u8]> {
+    let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
+    (xxhash_rust::xxh3::xxh3_64(body) == u64::from_le_bytes(checksum.try_into().ok()?))
+        .then_some(body)
+}
+
+/// Little-endian fields read off the front of a byte slice.
+pub(crate) struct ByteReader<'a>(pub &'a [u8]);
+
+impl<'a> ByteReader<'a> {
+    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, tail) = self.0.split_at_checked(n)?;
+        self.0 = tail;
+        Some(head)
+    }
+
+    pub(crate) fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    pub(crate) fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+}

@@ -24,6 +24,7 @@ use super::writer::write_atomically;
 use crate::corpus::tree_order;
 pub use crate::corpus::Fingerprint;
 use crate::error::Result;
+use crate::store::{seal, unseal, ByteReader};
 
 pub const FILE_CACHE: &str = "sitrep-files.bin";
 /// The JSON cache of earlier builds; removed when the binary one is written.
@@ -96,23 +97,17 @@ fn encode(cache: &FileCache) -> Vec<u8> {
         out.extend_from_slice(&fp.changed_ns.to_le_bytes());
         out.extend_from_slice(&fp.inode.to_le_bytes());
     }
-    let checksum = xxhash_rust::xxh3::xxh3_64(&out);
-    out.extend_from_slice(&checksum.to_le_bytes());
-    out
+    seal(out)
 }
 
 fn decode(bytes: &[u8]) -> Option<FileCache> {
-    let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
-    if xxhash_rust::xxh3::xxh3_64(body) != u64::from_le_bytes(checksum.try_into().ok()?) {
-        return None;
-    }
-    let mut reader = Reader(body);
+    let mut reader = ByteReader(unseal(bytes)?);
     if reader.take(4)? != MAGIC || reader.u32()? != FORMAT {
         return None;
     }
     let opstamp = reader.u64()?;
     let count = reader.u64()? as usize;
-    let mut files = Vec::with_capacity(count.min(body.len() / 50));
+    let mut files = Vec::with_capacity(count.min(reader.0.len() / 50));
     for _ in 0..count {
         let len = reader.u32()? as usize;
         let path = std::str::from_utf8(reader.take(len)?).ok()?.to_string();
@@ -137,24 +132,6 @@ fn decode(bytes: &[u8]) -> Option<FileCache> {
     }
     let sorted = files.is_sorted_by(|a, b| tree_order(&a.0, &b.0).is_lt());
     (reader.0.is_empty() && sorted).then_some(FileCache { opstamp, files })
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let (head, tail) = self.0.split_at_checked(n)?;
-        self.0 = tail;
-        Some(head)
-    }
-
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
 }
 
 #[cfg(test)]
