@@ -5,21 +5,27 @@ Run through benches/compare/run.sh (which installs the tools and builds sitrep f
 
     benches/compare/run.sh [--size 100MB] [--sources reuters] [--work /tmp/sitrep-compare]
 
-Steps: scale a corpus (benches/scale_corpus.py) into the work dir; write the same paragraphs as
-tantivy-cli JSON documents and as CSV rows for SQLite; build the three indexes under
-/usr/bin/time -v; run every query as whole processes with hyperfine; run the in-process
-benches (`sitrep bench --json`, `tantivy bench`); write results/latest.md and
-results/latest.json. Nothing from the corpus is written into the repository: corpus, documents,
-indexes and hyperfine files stay in the work dir; results hold only numbers and query strings.
+Steps: scale a corpus (benches/scale_corpus.py) into the work dir, and write it again as one
+.txt file per article (the second layout sitrep indexes); write the same paragraphs as
+tantivy-cli JSON documents and as CSV rows for SQLite; build the indexes (sitrep once per
+layout) under /usr/bin/time -v; run every query as whole processes with hyperfine; run the
+in-process benches (`sitrep bench --json`, `tantivy bench`); time sitrep's incremental syncs
+(no change, +1 article, 1% of articles changed) on each layout; write results/latest.md,
+results/latest.json and the chart results/latest.svg. Nothing from the corpus is written into the
+repository: corpus, documents, indexes and hyperfine files stay in the work dir; results hold
+only numbers and query strings.
 """
 
 import argparse
 import csv
 import datetime as dt
+import hashlib
 import itertools
 import json
+import math
 import os
 import platform
+import random
 import re
 import shlex
 import shutil
@@ -112,23 +118,93 @@ def make_corpus(args, corpus):
     return json.loads(manifest.read_text())
 
 
+def iter_articles(corpus):
+    """The scaled corpus's articles, in file and line order."""
+    for part in sorted(corpus.glob("part-*.jsonl")):
+        with open(part, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    yield json.loads(line)
+
+
 def export_docs(corpus, docs_jsonl, docs_csv):
     """One document per paragraph, for tantivy-cli (JSON lines) and SQLite (CSV)."""
     n = 0
     with open(docs_jsonl, "w", encoding="utf-8") as fj, open(docs_csv, "w", encoding="utf-8", newline="") as fc:
         w = csv.writer(fc)
-        for part in sorted(corpus.glob("*.jsonl")):
-            with open(part, encoding="utf-8") as f:
-                for line in f:
-                    art = json.loads(line)
-                    title = art.get("title") or ""
-                    for p in art["paragraphs"]:
-                        fj.write(json.dumps({"article_id": art["id"], "title": title, "text": p},
-                                            ensure_ascii=False))
-                        fj.write("\n")
-                        w.writerow([art["id"], title, p])
-                        n += 1
+        for art in iter_articles(corpus):
+            title = art.get("title") or ""
+            for p in art["paragraphs"]:
+                fj.write(json.dumps({"article_id": art["id"], "title": title, "text": p},
+                                    ensure_ascii=False))
+                fj.write("\n")
+                w.writerow([art["id"], title, p])
+                n += 1
     return n
+
+
+# ---------------------------------------------------------------- .txt layout
+
+LAYOUTS = {"jsonl": "JSONL", "txt": ".txt files"}
+TXT_PER_FOLDER = 1000
+UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
+DATE_PREFIX = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def safe_name(article_id):
+    """A file-name form of an id, one-to-one: every character but letters, digits, '.' and '-'
+    becomes _XX per UTF-8 byte ('reuters-7~k1' -> 'reuters-7_7ek1', '/' -> '_2f')."""
+    name = UNSAFE.sub(lambda m: "".join(f"_{b:02x}" for b in m.group().encode()), article_id)
+    if len(name) > 200:
+        name = name[:180] + "_" + hashlib.sha1(name.encode()).hexdigest()[:12]
+    return name
+
+
+def txt_file_name(art):
+    """`YYYY-MM-DD-ID.txt`: sitrep takes the date from the name's first ten characters."""
+    date = (art.get("date") or "")[:10]
+    return f"{date if DATE_PREFIX.fullmatch(date) else 'undated'}-{safe_name(str(art['id']))}.txt"
+
+
+def txt_text(art):
+    """sitrep's .txt format: the title line, then blank-line-separated paragraphs."""
+    title = " ".join((art.get("title") or str(art["id"])).split())
+    paragraphs = [" ".join(p.split()) for p in art["paragraphs"]]
+    return "\n\n".join([title] + [p for p in paragraphs if p]) + "\n"
+
+
+def make_txt_layout(corpus, manifest, txt):
+    """The scaled corpus as one .txt file per article, TXT_PER_FOLDER files per subfolder
+    (0000/, 0001/, ...); reused while it was made from the same JSONL corpus."""
+    marker = txt / ".txt_layout.json"  # hidden: sitrep skips it
+    source = {k: v for k, v in manifest.items() if k != "seconds"}
+    if marker.exists():
+        have = json.loads(marker.read_text())
+        if have.get("source") == source and have.get("per_folder") == TXT_PER_FOLDER:
+            log(f".txt layout {txt} is up to date")
+            return have
+    log(f"writing one .txt file per article -> {txt}")
+    t0 = time.perf_counter()
+    shutil.rmtree(txt, ignore_errors=True)
+    files = size = paragraphs = 0
+    folder = txt
+    for art in iter_articles(corpus):
+        if files % TXT_PER_FOLDER == 0:
+            folder = txt / f"{files // TXT_PER_FOLDER:04d}"
+            folder.mkdir(parents=True)
+        data = txt_text(art).encode("utf-8")
+        name = txt_file_name(art)
+        if (folder / name).exists():  # an id used twice: keep both articles
+            name = name[:-4] + f"-{files}.txt"
+        (folder / name).write_bytes(data)
+        files += 1
+        size += len(data)
+        paragraphs += len(art["paragraphs"])
+    have = {"source": source, "per_folder": TXT_PER_FOLDER, "files": files,
+            "folders": -(-files // TXT_PER_FOLDER), "bytes": size, "articles": files,
+            "paragraphs": paragraphs, "seconds": round(time.perf_counter() - t0, 2)}
+    marker.write_text(json.dumps(have, indent=1) + "\n")
+    return have
 
 
 # ---------------------------------------------------------------- timing helpers
@@ -191,14 +267,14 @@ def tantivy_meta():
     }
 
 
-def build_indexes(args, w, corpus, docs_jsonl, docs_csv, sitrep, tantivy):
-    res = {}
-    logs = w / "logs"
-    # sitrep
-    idx = w / "sitrep-index"
+def sitrep_tool(layout):
+    """Key of a sitrep index in the results: "sitrep" (JSONL, the one queries run on), "sitrep-txt"."""
+    return "sitrep" if layout == "jsonl" else f"sitrep-{layout}"
+
+
+def index_sitrep(sitrep, corpus, idx, logfile):
     shutil.rmtree(idx, ignore_errors=True)
-    log("indexing with sitrep")
-    r = timed([sitrep, "--corpus", str(corpus), "--index", str(idx), "index", "--quiet"], logs / "sitrep-index.log")
+    r = timed([sitrep, "--corpus", str(corpus), "--index", str(idx), "index", "--quiet"], logfile)
     r["index_bytes"] = dir_size(idx)
     stats = subprocess.run([sitrep, "--corpus", str(corpus), "--index", str(idx), "stats", "--json"],
                            capture_output=True, text=True)
@@ -206,7 +282,18 @@ def build_indexes(args, w, corpus, docs_jsonl, docs_csv, sitrep, tantivy):
         r["stats"] = json.loads(stats.stdout)
     except ValueError:
         r["stats"] = None
-    res["sitrep"] = r
+    return r
+
+
+def build_indexes(w, layouts, docs_jsonl, docs_csv, sitrep, tantivy):
+    """layouts: layout -> (corpus folder, sitrep index folder); sitrep indexes each layout,
+    tantivy-cli and SQLite index the paragraph documents once."""
+    res = {}
+    logs = w / "logs"
+    for layout, (corpus, idx) in layouts.items():
+        log(f"indexing the {layout} layout with sitrep")
+        tool = sitrep_tool(layout)
+        res[tool] = dict(index_sitrep(sitrep, corpus, idx, logs / f"{tool}-index.log"), layout=layout)
     # tantivy-cli
     idx = w / "tantivy-index"
     shutil.rmtree(idx, ignore_errors=True)
@@ -462,6 +549,229 @@ def tantivy_bench(args, qs, w, tantivy):
     return {"repetitions": reps, "warmup_repetitions_dropped": BENCH_WARMUP, "queries": res}
 
 
+# ---------------------------------------------------------------- sync timings
+
+SYNC_FRACTION = 0.01
+SYNC_SENTENCE = "The benchmark appended this sentence to time an incremental sync."
+SYNC_ADDED = {"jsonl": "sync-added.jsonl", "txt": "sync-added.txt"}
+SUMMARY = re.compile(r"\+([\d,]+) added, ([\d,]+) updated, ([\d,]+) removed, ([\d,]+) unchanged; ([\d,]+) paragraph")
+SUMMARY_KEYS = ("added", "updated", "removed", "unchanged", "paragraphs")
+
+
+def parse_summary(text):
+    """sitrep index's summary line, e.g. "+1 added, 0 updated, 0 removed, 5 unchanged; 3 paragraphs"."""
+    m = SUMMARY.search(text)
+    return dict(zip(SUMMARY_KEYS, (int(g.replace(",", "")) for g in m.groups()))) if m else None
+
+
+def write_touching(path, data):
+    """Writes data and makes sure the mtime moves, even within one timestamp tick."""
+    before = path.stat().st_mtime_ns if path.exists() else None
+    path.write_bytes(data)
+    st = path.stat()
+    if before is not None and st.st_mtime_ns <= before:
+        os.utime(path, ns=(st.st_atime_ns, before + 1_000_000))
+
+
+def corpus_files(corpus):
+    """Corpus-relative paths of the files sitrep reads (hidden entries skipped, as sitrep does)."""
+    return sorted(str(f.relative_to(corpus)) for f in corpus.rglob("*")
+                  if f.is_file() and not any(part.startswith(".") for part in f.relative_to(corpus).parts))
+
+
+def corpus_digest(corpus):
+    h = hashlib.sha256()
+    for rel in corpus_files(corpus):
+        h.update(rel.encode() + b"\0" + hashlib.sha256((corpus / rel).read_bytes()).digest())
+    return h.hexdigest()
+
+
+def append_sentence(rng, paragraphs):
+    j = rng.randrange(len(paragraphs))
+    paragraphs[j] = paragraphs[j] + " " + SYNC_SENTENCE
+
+
+def txt_scenarios(txt, rng):
+    files = [f for f in corpus_files(txt) if f.endswith(".txt") and not f.endswith(SYNC_ADDED["txt"])]
+    source = files[rng.randrange(len(files))]
+    blocks = (txt / source).read_text(encoding="utf-8").rstrip("\n").split("\n\n")
+    append_sentence(rng, blocks)  # title included: the copy only has to differ from its source
+    name = Path(source).name
+    added = str(Path(source).parent / ((name[:11] if DATE_PREFIX.match(name) else "") + SYNC_ADDED["txt"]))
+    chosen = sorted(rng.sample(files, max(1, round(len(files) * SYNC_FRACTION))))
+    writes = {}
+    for rel in chosen:
+        title, *paragraphs = (txt / rel).read_text(encoding="utf-8").rstrip("\n").split("\n\n")
+        append_sentence(rng, paragraphs)
+        writes[rel] = ("\n\n".join([title] + paragraphs) + "\n").encode("utf-8")
+    return [
+        add_one_scenario(f"1 new .txt file ({added})", {added: ("\n\n".join(blocks) + "\n").encode("utf-8")}),
+        change_scenario(f"{len(chosen):,} of {len(files):,} .txt files rewritten "
+                        f"({sum(map(len, writes.values())) / 1e6:.2f} MB)", writes, len(chosen)),
+    ]
+
+
+def add_one_scenario(change, adds):
+    return {"name": "+1 article", "tag": "add-1", "change": change, "adds": adds,
+            "expect": {"added": 1, "updated": 0, "removed": 0},
+            "undo_expect": {"added": 0, "updated": 0, "removed": 1}}
+
+
+def change_scenario(change, writes, articles):
+    return {"name": "1% changed", "tag": "change-1pct", "change": change, "writes": writes,
+            "expect": {"added": 0, "updated": articles, "removed": 0},
+            "undo_expect": {"added": 0, "updated": articles, "removed": 0}}
+
+
+def jsonl_scenarios(corpus, rng):
+    files = {p.name: p.read_bytes().decode("utf-8").split("\n") for p in sorted(corpus.glob("part-*.jsonl"))}
+    lines = [(rel, i) for rel, ls in files.items() for i, line in enumerate(ls) if line.strip()]
+    rel, i = lines[rng.randrange(len(lines))]
+    art = json.loads(files[rel][i])
+    art["id"] = f"{art['id']}~sync-added"
+    append_sentence(rng, art["paragraphs"])
+    chosen = sorted(rng.sample(lines, max(1, round(len(lines) * SYNC_FRACTION))))
+    for rel, i in chosen:
+        changed = json.loads(files[rel][i])
+        append_sentence(rng, changed["paragraphs"])
+        files[rel][i] = json.dumps(changed, ensure_ascii=False)
+    writes = {rel: "\n".join(files[rel]).encode("utf-8") for rel in sorted({rel for rel, _ in chosen})}
+    return [
+        add_one_scenario(f"1 new .jsonl file with 1 article ({SYNC_ADDED['jsonl']})",
+                         {SYNC_ADDED["jsonl"]: (json.dumps(art, ensure_ascii=False) + "\n").encode("utf-8")}),
+        change_scenario(f"{len(chosen):,} of {len(lines):,} articles changed; {len(writes)} JSONL "
+                        f"file{'s' if len(writes) != 1 else ''} rewritten "
+                        f"({sum(map(len, writes.values())) / 1e6:.1f} MB)", writes, len(chosen)),
+    ]
+
+
+def backup_change(corpus, backup, scenarios):
+    """Copies the originals of every file a scenario rewrites, and lists the files it adds, so
+    an interrupted run can be undone (recover_corpus) before the corpus is used again."""
+    (backup / "files").mkdir(parents=True, exist_ok=True)
+    added = [rel for sc in scenarios for rel in sc.get("adds", {})]
+    (backup / "journal.json").write_text(json.dumps({"added": added}))
+    for sc in scenarios:
+        for rel, data in sc.get("writes", {}).items():
+            original = (corpus / rel).read_bytes()
+            if original == data:
+                raise RuntimeError(f"sync scenario {sc['name']!r} does not change {rel}")
+            (backup / "files" / rel).parent.mkdir(parents=True, exist_ok=True)
+            (backup / "files" / rel).write_bytes(original)
+        for rel in sc.get("adds", {}):
+            if (corpus / rel).exists():
+                raise RuntimeError(f"sync scenario {sc['name']!r}: {rel} already exists")
+
+
+def recover_corpus(corpus, backup):
+    """Puts back what an interrupted sync benchmark changed in corpus; True if it had to."""
+    if not backup.exists():
+        return False
+    journal = backup / "journal.json"
+    for rel in json.loads(journal.read_text()).get("added", []) if journal.exists() else []:
+        (corpus / rel).unlink(missing_ok=True)
+    files = backup / "files"
+    for f in (files.rglob("*") if files.exists() else []):
+        target = corpus / f.relative_to(files)
+        if f.is_file() and target.parent.exists() and (not target.exists() or target.read_bytes() != f.read_bytes()):
+            write_touching(target, f.read_bytes())
+    shutil.rmtree(backup)
+    return True
+
+
+def apply_change(corpus, sc):
+    for rel, data in sc.get("writes", {}).items():
+        write_touching(corpus / rel, data)
+    for rel, data in sc.get("adds", {}).items():
+        write_touching(corpus / rel, data)
+
+
+def undo_change(corpus, backup, sc):
+    for rel in sc.get("writes", {}):
+        original = (backup / "files" / rel).read_bytes()
+        write_touching(corpus / rel, original)
+        if (corpus / rel).read_bytes() != original:
+            raise RuntimeError(f"restoring {corpus / rel} did not put back its bytes")
+    for rel in sc.get("adds", {}):
+        (corpus / rel).unlink()
+
+
+def sitrep_sync(sitrep, corpus, idx, logfile, quiet):
+    r = timed([sitrep, "--corpus", str(corpus), "--index", str(idx), "index"] + (["--quiet"] if quiet else []),
+              logfile)
+    if not quiet:
+        text = Path(logfile).read_text()
+        r["summary"] = parse_summary(text)
+        r["output"] = text.strip().splitlines()[-1] if text.strip() else ""
+    return r
+
+
+def mismatch(summary, expect, what):
+    if summary is None:
+        return f"{what}: no summary line in sitrep index's output"
+    bad = {k: summary[k] for k, v in expect.items() if summary[k] != v}
+    return f"{what}: expected {expect}, sitrep reported {bad}" if bad else None
+
+
+def time_sync(sc, layout, corpus, idx, backup, sitrep, runs, logs):
+    """One untimed check run (without --quiet, for sitrep's summary), then `runs` timed
+    syncs with --quiet; after each, the change is undone and synced again, untimed."""
+    log(f"  sync: {sc['name']}")
+    res = {"scenario": sc["name"], "change": sc["change"], "expect": sc["expect"], "times_s": [], "runs": [],
+           "undo_summaries": [], "problems": []}
+    tag = f"{sc['tag']}-{layout}"
+
+    def undo(what):
+        if "undo_expect" not in sc:
+            return
+        undo_change(corpus, backup, sc)
+        u = sitrep_sync(sitrep, corpus, idx, logs / f"sync-{tag}-undo.log", quiet=False)
+        res["undo_summaries"].append(u["summary"])
+        res["undo_command"] = u["cmd"]
+        problem = mismatch(u["summary"], sc["undo_expect"], f"undo after {what}")
+        if problem:
+            res["problems"].append(problem)
+
+    apply_change(corpus, sc)
+    check = sitrep_sync(sitrep, corpus, idx, logs / f"sync-{tag}-check.log", quiet=False)
+    res["check"] = {k: check.get(k) for k in ("cmd", "summary", "output", "wall_s")}
+    problem = mismatch(check["summary"], sc["expect"], "check run")
+    if problem:
+        res["problems"].append(problem)
+    undo("check run")
+    for i in range(runs):
+        apply_change(corpus, sc)
+        r = sitrep_sync(sitrep, corpus, idx, logs / f"sync-{tag}.log", quiet=True)
+        res["command"] = r["cmd"]
+        res["times_s"].append(r["wall_s"])
+        res["runs"].append({k: r.get(k) for k in ("wall_s", "cpu_percent", "max_rss_kb", "user_s", "sys_s")})
+        undo(f"timed run {i + 1}")
+    if res["times_s"]:
+        res.update(median_s=statistics.median(res["times_s"]), min_s=min(res["times_s"]), max_s=max(res["times_s"]))
+    return res
+
+
+def sync_layout(layout, corpus, idx, backup, sitrep, runs, seed, logs):
+    """Sync timings on an index already built from this layout; the corpus ends byte-identical."""
+    log(f"sync timings on the {layout} layout ({runs} runs per scenario)")
+    rng = random.Random(f"{seed}:sync:{layout}")
+    digest = corpus_digest(corpus)
+    changes = txt_scenarios(corpus, rng) if layout == "txt" else jsonl_scenarios(corpus, rng)
+    scenarios = [{"name": "no change", "tag": "no-change", "change": "nothing",
+                  "expect": {"added": 0, "updated": 0, "removed": 0}}]
+    backup_change(corpus, backup, changes)
+    try:
+        results = [time_sync(sc, layout, corpus, idx, backup, sitrep, runs, logs) for sc in scenarios + changes]
+    finally:
+        for sc in changes:  # whatever happened, put the corpus back
+            for rel in sc.get("adds", {}):
+                (corpus / rel).unlink(missing_ok=True)
+        recover_corpus(corpus, backup)
+    if corpus_digest(corpus) != digest:
+        raise RuntimeError(f"the {layout} corpus {corpus} differs after the sync timings")
+    return {"corpus": str(corpus), "index": str(idx), "runs": runs, "scenarios": results}
+
+
 # ---------------------------------------------------------------- report
 
 def fmt_ms(s):
@@ -495,6 +805,44 @@ def by_class(values):
     return {c: statistics.median(v) for c, v in out_.items() if v and None not in v}
 
 
+def fmt_summary(sm):
+    if not sm:
+        return "–"
+    return (f"+{sm['added']:,} added, {sm['updated']:,} updated, {sm['removed']:,} removed, "
+            f"{sm['unchanged']:,} unchanged; {sm['paragraphs']:,} paragraphs written")
+
+
+def sync_report(R):
+    if not R.get("sync"):
+        return []
+    L = ["## Sync (`sitrep index` on an index already built from the layout)\n",
+         "| layout | scenario | change | median s | min s | max s | sitrep's summary (untimed check run) "
+         "| undo syncs as expected |",
+         "|---|---|---|---:|---:|---:|---|---|"]
+    problems = []
+    for layout, lr in R["sync"].items():
+        for sc in lr["scenarios"]:
+            undos = sc["undo_summaries"]
+            bad = sum(1 for p in sc["problems"] if p.startswith("undo"))
+            undo = f"{len(undos) - bad}/{len(undos)}" + (" ⚠" if bad else "") if undos else "–"
+            L.append(f"| {LAYOUTS[layout]} | {sc['scenario']} | {sc['change']} | {sc.get('median_s', 0):.3f} "
+                     f"| {sc.get('min_s', 0):.3f} | {sc.get('max_s', 0):.3f} "
+                     f"| {fmt_summary((sc.get('check') or {}).get('summary'))} | {undo} |")
+            problems += [f"{LAYOUTS[layout]}, {sc['scenario']}: {p}" for p in sc["problems"]]
+    runs = next(iter(R["sync"].values()))["runs"]
+    L.append(f"\nTimed: `sitrep --corpus C --index I index --quiet`, {runs} runs per row (wall clock of the "
+             "whole process). Before the timed runs, one untimed run without --quiet applies the same change and "
+             "prints the summary shown. After every run with a change, the change is undone (original bytes put "
+             "back) and synced again, untimed; that sync must report the inverse change (\"undo syncs as "
+             "expected\"). The modified articles are chosen with a seeded RNG; each gets one sentence appended to "
+             "one paragraph.\n")
+    if problems:
+        L.append("**Sync problems:**\n")
+        L += [f"- {p}" for p in problems]
+        L.append("")
+    return L
+
+
 def report(R):
     L = []
     m, c = R["machine"], R["corpus"]
@@ -504,6 +852,10 @@ def report(R):
     L.append(f"- Corpus: {mb(c['bytes'])} MB JSONL in {c['files']} files, {c['articles']:,} articles, "
              f"{c['paragraphs']:,} paragraphs (sources {','.join(c['sources'])}, seed {c['seed']}, "
              f"{c['passes']} pass(es) of scale_corpus.py)")
+    if R.get("corpus_txt"):
+        t = R["corpus_txt"]
+        L.append(f"- .txt layout (sitrep only): the same articles as {t['files']:,} files of title + paragraphs, "
+                 f"{mb(t['bytes'])} MB in {t['folders']} folders of up to {t['per_folder']:,}")
     v = R["versions"]
     L.append(f"- Versions: sitrep {v['sitrep']}; {v['tantivy-cli']} (tantivy-cli); SQLite {v['sqlite3']}; "
              f"{v['ripgrep']}; {v['hyperfine']}")
@@ -517,10 +869,13 @@ def report(R):
     base = ix["sitrep"]["wall_s"]
     for tool, r in ix.items():
         docs = r.get("rows") or (r.get("stats") or {}).get("paragraphs") or R["corpus"]["paragraphs"]
+        if r.get("layout"):
+            tool = f"sitrep ({LAYOUTS[r['layout']]})"
         L.append(f"| {tool} | {r['wall_s']:.2f} | {r.get('cpu_percent', '?')} | {r.get('max_rss_kb', 0) / 1024:.0f} "
                  f"| {mb(r['index_bytes'])} | {r['index_bytes'] / c['bytes']:.2f} | {docs:,} | {ratio(r['wall_s'], base)} |")
     L.append(f"\n(Not timed: writing the {R['prep']['docs']:,} paragraph documents for tantivy-cli and SQLite took "
-             f"{R['prep']['seconds']:.1f} s; sitrep reads the article JSONL itself.)\n")
+             f"{R['prep']['seconds']:.1f} s; sitrep reads the article JSONL itself. Index / corpus is against the "
+             f"JSONL bytes for every row. Queries below run on sitrep's JSONL-layout index.)\n")
 
     L.append("## Query latency, whole process (median ms)\n")
     L.append("| class | query | sitrep | ripgrep | × | sqlite3 FTS5 | × | tantivy-cli search | × |")
@@ -581,6 +936,8 @@ def report(R):
                  f"| {fmt_us(fclass.get(cls))} |")
     L.append("")
 
+    L += sync_report(R)
+
     L.append("## sitrep memory (max RSS, /usr/bin/time -v)\n")
     rss = R["rss"]
     L.append(f"- `sitrep index`: {ix['sitrep'].get('max_rss_kb', 0) / 1024:.0f} MB")
@@ -593,6 +950,96 @@ def report(R):
              "(rg counts matching article lines and prints no text; tantivy-cli search prints every hit, "
              "unranked; FTS5 NEAR is unordered).")
     return "\n".join(L) + "\n"
+
+
+# ---------------------------------------------------------------- chart
+
+CHART_TOOLS = [("sitrep", "sitrep", "#d95f02"), ("sqlite-fts5", "SQLite FTS5", "#1b9e77"),
+               ("tantivy-cli", "tantivy-cli search", "#7570b3"), ("ripgrep", "ripgrep", "#7f7f7f")]
+
+
+def chart_ticks(lo_exp, hi):
+    """Labelled ticks 1-2-5 per decade on a log axis from 10^lo_exp to hi: [(value, major)]."""
+    return [(m * 10.0 ** e, m == 1) for e in range(lo_exp, math.ceil(math.log10(hi)) + 1) for m in (1, 2, 5)
+            if m * 10.0 ** e <= hi * 1.0001]
+
+
+def chart_top(v):
+    """The smallest 1-2-5 value above v, with room for the bar labels."""
+    e = math.floor(math.log10(v * 1.3))
+    return next(m * 10.0 ** e for m in (1, 2, 5, 10) if m * 10.0 ** e >= v * 1.3)
+
+
+def fmt_tick(v):
+    return f"{v:,.0f}" if v >= 1 else f"{v:g}"
+
+
+def chart_svg(R):
+    """Grouped bars: whole-process median latency (ms, log scale) per query class and tool."""
+    from xml.sax.saxutils import escape
+    classes = list(dict.fromkeys(q["class"] for q in R["queries"]))
+    ms = {t: {c: v * 1000 for c, v in by_class(
+        (q["class"], (q.get("hyperfine") or {}).get(t, {}).get("median"))
+        for q in R["queries"] if t in (q.get("hyperfine") or {})).items()} for t, _, _ in CHART_TOOLS}
+    values = [v for per in ms.values() for v in per.values() if v > 0]
+    if not values:
+        values = [1.0]
+    lo_exp = math.floor(math.log10(min(values)))
+    hi = max(chart_top(max(values)), 10.0 ** (lo_exp + 1))
+    W, H = 1000, 600
+    left, right, top, bottom = 80, 20, 92, 90
+    pw, ph = W - left - right, H - top - bottom
+
+    def y(v):
+        return top + ph * (math.log10(hi) - math.log10(v)) / (math.log10(hi) - lo_exp)
+
+    e = []
+    e.append(f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
+             'font-family="DejaVu Sans, Helvetica, Arial, sans-serif">')
+    e.append(f'<rect width="{W}" height="{H}" fill="white"/>')
+    c = R["corpus"]
+    e.append(f'<text x="{W / 2}" y="28" text-anchor="middle" font-size="18" font-weight="bold">'
+             f'Whole-process query latency by class — {escape(c["label"])} corpus '
+             f'({c["articles"]:,} articles, {mb(c["bytes"])} MB)</text>')
+    e.append(f'<text x="{W / 2}" y="50" text-anchor="middle" font-size="12" fill="#444">'
+             f'median of hyperfine --runs {R["params"]["runs"]} (per class: median over its queries); '
+             f'classes with one bar are sitrep-only; {escape(R["date"])}</text>')
+    # legend
+    lx = left
+    for _, name, colour in CHART_TOOLS:
+        e.append(f'<rect x="{lx}" y="64" width="14" height="14" fill="{colour}"/>')
+        e.append(f'<text x="{lx + 20}" y="76" font-size="13">{escape(name)}</text>')
+        lx += 44 + 7 * len(name)
+    # grid and y axis
+    for v, major in chart_ticks(lo_exp, hi):
+        yy = y(v)
+        e.append(f'<line x1="{left}" x2="{left + pw}" y1="{yy:.1f}" y2="{yy:.1f}" '
+                 f'stroke="{"#bbb" if major else "#e4e4e4"}" stroke-width="1"/>')
+        e.append(f'<text x="{left - 8}" y="{yy + 4:.1f}" text-anchor="end" font-size="{12 if major else 10}" '
+                 f'fill="{"#222" if major else "#666"}">{fmt_tick(v)}</text>')
+    e.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + ph}" stroke="#222"/>')
+    e.append(f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" stroke="#222"/>')
+    e.append(f'<text transform="translate(22 {top + ph / 2}) rotate(-90)" text-anchor="middle" font-size="13">'
+             'median latency, ms (log scale)</text>')
+    # bars
+    group = pw / max(1, len(classes))
+    bar = min(24.0, group * 0.8 / len(CHART_TOOLS))
+    for i, cls in enumerate(classes):
+        x0 = left + i * group + (group - bar * len(CHART_TOOLS)) / 2
+        for j, (tool, name, colour) in enumerate(CHART_TOOLS):
+            v = ms[tool].get(cls)
+            if not v:
+                continue
+            x, yy = x0 + j * bar, y(max(v, 10.0 ** lo_exp))
+            e.append(f'<rect x="{x + 1:.1f}" y="{yy:.1f}" width="{bar - 2:.1f}" height="{top + ph - yy:.1f}" '
+                     f'fill="{colour}"><title>{escape(name)}, {escape(cls)}: {v:.2f} ms</title></rect>')
+            e.append(f'<text transform="translate({x + bar / 2 + 3:.1f} {yy - 4:.1f}) rotate(-90)" '
+                     f'font-size="10" fill="#333">{fmt_ms(v / 1000)}</text>')
+        cx = left + (i + 0.5) * group
+        e.append(f'<text transform="translate({cx:.1f} {top + ph + 16}) rotate(-30)" text-anchor="end" '
+                 f'font-size="12">{escape(cls)}</text>')
+    e.append("</svg>")
+    return "\n".join(e) + "\n"
 
 
 # ---------------------------------------------------------------- main
@@ -608,6 +1055,9 @@ def main():
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--iterations", type=int, default=20, help="in-process repetitions (sitrep bench, tantivy bench)")
+    ap.add_argument("--layouts", default="jsonl,txt",
+                    help="corpus layouts sitrep indexes and syncs: jsonl (always; queries run on it), txt")
+    ap.add_argument("--sync-runs", type=int, default=5, help="timed syncs per layout and scenario (0: skip)")
     ap.add_argument("--sitrep", default=str(REPO / "target" / "release" / "sitrep"))
     ap.add_argument("--tantivy", default=shutil.which("tantivy") or str(Path.home() / ".cargo" / "bin" / "tantivy"))
     ap.add_argument("--results", default=str(HERE / "results"))
@@ -616,6 +1066,9 @@ def main():
     sys.path.insert(0, str(REPO / "benches"))
     from scale_corpus import parse_size  # noqa: E402
     args.size_bytes = parse_size(args.size)
+    layouts = list(dict.fromkeys(x.strip().lower() for x in args.layouts.split(",") if x.strip()))
+    if "jsonl" not in layouts or any(x not in LAYOUTS for x in layouts):
+        ap.error(f"--layouts {args.layouts!r}: choose from {', '.join(LAYOUTS)}; jsonl is required (queries run on it)")
     work = Path(args.work).resolve()
     if (REPO / ".git").exists() and str(work).startswith(str(REPO) + os.sep):
         sys.exit(f"error: --work {work} is inside the repository; corpus data must stay outside it")
@@ -623,20 +1076,28 @@ def main():
     corpus = work / "corpus" / label
     w = work / label
     (w / "logs").mkdir(parents=True, exist_ok=True)
+    folders = {"jsonl": (corpus, w / "sitrep-index"), "txt": (work / "corpus" / f"{label}-txt", w / "sitrep-index-txt")}
+    for layout, (folder, _) in folders.items():
+        if recover_corpus(folder, w / f"sync-backup-{layout}"):
+            log(f"put back the {layout} corpus files an interrupted sync timing had changed")
+    folders = {layout: folders[layout] for layout in layouts}
 
     R = {"date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "machine": machine_info(),
          "versions": tool_versions(args.tantivy, args.sitrep),
          "params": {"runs": args.runs, "warmup": args.warmup, "iterations": args.iterations,
+                    "layouts": layouts, "sync_runs": args.sync_runs,
                     "queries_file": os.path.relpath(args.queries, REPO), "work": str(w)}}
     manifest = make_corpus(args, corpus)
     R["corpus"] = dict(manifest, label=args.size.upper() + " " + args.sources, path=str(corpus))
+    if "txt" in folders:
+        R["corpus_txt"] = dict(make_txt_layout(corpus, manifest, folders["txt"][0]), path=str(folders["txt"][0]))
 
     log("writing paragraph documents for tantivy-cli and SQLite")
     t0 = time.perf_counter()
     docs = export_docs(corpus, w / "docs.jsonl", w / "docs.csv")
     R["prep"] = {"docs": docs, "seconds": round(time.perf_counter() - t0, 2)}
 
-    R["indexing"] = build_indexes(args, w, corpus, w / "docs.jsonl", w / "docs.csv", args.sitrep, args.tantivy)
+    R["indexing"] = build_indexes(w, folders, w / "docs.jsonl", w / "docs.csv", args.sitrep, args.tantivy)
 
     qs = read_queries(args.queries)
     R["queries"] = qs
@@ -661,16 +1122,23 @@ def main():
     log("in-process: tantivy bench")
     R["tantivy_bench"] = tantivy_bench(args, qs, w, args.tantivy)
 
+    R["sync"] = {}
+    if args.sync_runs > 0:
+        for layout, (folder, idx) in folders.items():
+            R["sync"][layout] = sync_layout(layout, folder, idx, w / f"sync-backup-{layout}", args.sitrep,
+                                            args.sync_runs, args.seed, w / "logs")
+
     md = report(R)
     res = Path(args.results)
     res.mkdir(parents=True, exist_ok=True)
     (res / "latest.md").write_text(md)
     (res / "latest.json").write_text(json.dumps(R, indent=1, ensure_ascii=False) + "\n")
+    (res / "latest.svg").write_text(chart_svg(R))
     # A copy per corpus, so a 10MB run does not hide the last 100MB numbers.
-    shutil.copyfile(res / "latest.md", res / f"{label}.md")
-    shutil.copyfile(res / "latest.json", res / f"{label}.json")
+    for ext in ("md", "json", "svg"):
+        shutil.copyfile(res / f"latest.{ext}", res / f"{label}.{ext}")
     print(md)
-    log(f"wrote {res / 'latest.md'} and {res / 'latest.json'}; work files in {w}")
+    log(f"wrote {res / 'latest.md'}, {res / 'latest.json'} and {res / 'latest.svg'}; work files in {w}")
 
 
 if __name__ == "__main__":

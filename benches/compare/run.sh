@@ -3,10 +3,12 @@
 #
 #   benches/compare/run.sh [--size 100MB] [--sources reuters] [--work /tmp/sitrep-compare]
 #                          [--runs 20] [--warmup 3] [--iterations 20] [--seed 42] [--data DIR]
+#                          [--layouts jsonl,txt] [--sync-runs 5] [--sitrep BIN] [--results DIR]
 #
 # Installs what is missing (apt: hyperfine ripgrep sqlite3 time; cargo: tantivy-cli), builds
 # target/release/sitrep if it is missing, then runs compare.py, which prints a markdown report
-# and writes benches/compare/results/latest.{md,json}. Corpus and indexes stay in --work.
+# (indexing, query latency, sitrep sync timings on the JSONL and one-.txt-per-article layouts)
+# and writes benches/compare/results/latest.{md,json,svg}. Corpus and indexes stay in --work.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
