@@ -100,14 +100,13 @@ impl<T: TokenStream> TokenStream for MemoStemmerStream<'_, T> {
     }
 }
 
-/// The stem of one analysed (folded, lower-case) word.
-pub fn stem_word(analyzer: &mut TextAnalyzer, word: &str) -> String {
-    let mut stream = analyzer.token_stream(word);
-    if stream.advance() {
-        stream.token().text.clone()
-    } else {
-        word.to_string()
-    }
+/// The stem of one analysed token (folded, lower-case), as the stemmed field holds it. The
+/// token is stemmed as it is, not analysed again: folding can leave characters in a token that
+/// a second pass would split on ("2½" is the token "21⁄2").
+pub fn stem_word(word: &str) -> String {
+    frostem::Stemmer::new(frostem::Algorithm::English)
+        .stem(word)
+        .into_owned()
 }
 
 /// Apostrophes and the transliteration marks for ʿayn and hamza. Inside a word they vanish

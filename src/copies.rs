@@ -7,11 +7,12 @@ says so without a fast-field read: counting then costs what tantivy's own `Count
 a hash read for the few hits that do have copies.
 
 The bits are computed over the whole index (every live document's text hash), so they are
-exact for the set of segments they were computed on, and the file is named after that set.
-Any commit that adds documents adds a segment and so changes the name; a reader whose segments
-have no file (a commit not yet followed by its computation, an index from an older build)
-reads every hit's hash, as before. Deletions keep segment ids: a document whose only copy was
-deleted keeps its bit, which costs one needless hash read and never a wrong count.
+exact for the segments they were computed on, in the state they were in: the file is named
+after each segment's id and number of deleted documents. Any commit that adds or deletes
+documents changes the name, so a reader never uses bits computed after deletions it does not
+see (both copies of a text would then look unique). A reader whose segments have no file (a
+commit not yet followed by its computation, an index from an older build) reads every hit's
+hash, as before.
 
 Format (little-endian): magic, version, segment count, per segment its id (32 hex bytes),
 `max_doc` and bit words; then an xxh3 checksum of all of it.
@@ -117,7 +118,7 @@ impl Copies {
     /// other sets.
     pub fn save(&self, index: &Path, searcher: &Searcher) -> Result<()> {
         let path = file_for(index, searcher);
-        let tmp = path.with_extension("tmp");
+        let tmp = index.join(format!(".copies-{}.tmp", std::process::id()));
         std::fs::write(&tmp, encode(self))?;
         std::fs::rename(&tmp, &path)?;
         let keep = path.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -130,9 +131,12 @@ impl Copies {
         Ok(())
     }
 
-    /// Whether the file for this segment set exists.
-    pub fn saved(index: &Path, segments: &[tantivy::index::SegmentId]) -> bool {
-        file_named(index, segments.iter().map(|id| id.uuid_string())).is_file()
+    /// Whether the file for these segments, in this state, exists.
+    pub fn saved(index: &Path, segments: &[tantivy::SegmentMeta]) -> bool {
+        let states = segments
+            .iter()
+            .map(|meta| segment_state(meta.id().uuid_string(), meta.num_deleted_docs()));
+        file_named(index, states).is_file()
     }
 }
 
@@ -145,7 +149,15 @@ fn segment_name(segment: &SegmentReader) -> String {
 }
 
 fn file_for(index: &Path, searcher: &Searcher) -> PathBuf {
-    file_named(index, searcher.segment_readers().iter().map(segment_name))
+    let states = searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| segment_state(segment_name(segment), segment.num_deleted_docs()));
+    file_named(index, states)
+}
+
+fn segment_state(id: String, deleted: u32) -> String {
+    format!("{id}:{deleted};")
 }
 
 fn file_named(index: &Path, segments: impl Iterator<Item = String>) -> PathBuf {

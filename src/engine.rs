@@ -9,6 +9,7 @@ reloads its reader when `sitrep index` commits, and picks up a changed gazetteer
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
@@ -36,7 +37,13 @@ struct CommitState {
     gazetteer: Arc<Gazetteer>,
     /// None until `sitrep index` has saved them for this commit's segments.
     copies: Option<Arc<Copies>>,
+    /// When the copy bits were last looked for, so that an index that never gets them (an
+    /// older build's, a read-only folder) is not asked again on every request.
+    looked_for_copies: Instant,
 }
+
+/// How often a live engine looks again for copy bits it has not found.
+const COPIES_RECHECK: Duration = Duration::from_secs(1);
 
 /// One commit as a request sees it.
 pub struct Snapshot {
@@ -84,6 +91,7 @@ impl Engine {
                 payload,
                 gazetteer: Arc::new(gazetteer),
                 copies,
+                looked_for_copies: Instant::now(),
             })),
         })
     }
@@ -99,7 +107,9 @@ impl Engine {
         let current = Arc::clone(&self.commit.read().expect("commit lock"));
         // Copy bits are saved after the commit and its merges, so a live engine may see the
         // segments first and the bits a moment later.
-        let state = if current.generation == generation && current.copies.is_some() {
+        let settled =
+            current.copies.is_some() || current.looked_for_copies.elapsed() < COPIES_RECHECK;
+        let state = if current.generation == generation && settled {
             current
         } else {
             self.refresh(&searcher, &current)?
@@ -138,6 +148,7 @@ impl Engine {
             payload,
             gazetteer,
             copies,
+            looked_for_copies: Instant::now(),
         });
         *self.commit.write().expect("commit lock") = Arc::clone(&state);
         Ok(state)

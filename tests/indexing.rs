@@ -962,6 +962,16 @@ fn copies_saved_with_each_commit_give_the_counts_of_reading_every_hash() {
     assert_eq!(counts("albu"), (1, 2));
     assert_eq!(counts("closed"), (1, 0));
 
+    // A commit that only deletes keeps every segment id, but not the bits' file name: a
+    // reader still on the older commit must not take bits that no longer count its copies.
+    let before_delete = copies_files();
+    env.remove("c.txt");
+    env.index_ok(&[]);
+    assert_ne!(copies_files(), before_delete);
+    assert_eq!(counts("kataib"), (2, 1));
+    env.write("c.txt", format!("Again\n\n{shared}\n"));
+    env.index_ok(&[]);
+
     // Without the file every hit's hash is read: the same counts.
     for file in copies_files() {
         fs::remove_file(env.index.join(file)).unwrap();
@@ -972,6 +982,53 @@ fn copies_saved_with_each_commit_give_the_counts_of_reading_every_hash() {
     env.index_ok(&[]);
     assert_eq!(copies_files().len(), 1);
     assert_eq!(counts("kataib"), (2, 2));
+}
+
+#[test]
+fn a_cache_from_another_commit_is_not_trusted() {
+    // As after a run killed between its commit and saving the file cache.
+    let env = Env::new();
+    env.write("a.txt", "Alpha\n\nAlpha company held the ridge.\n");
+    env.index_ok(&[]);
+    let stale = fs::read(env.index.join("sitrep-files.bin")).unwrap();
+    env.write("a.txt", "Bravo\n\nBravo company held the ridge.\n");
+    env.index_ok(&[]);
+    fs::write(env.index.join("sitrep-files.bin"), &stale).unwrap();
+    // The file is back to the bytes the stale cache remembers; the index holds Bravo.
+    env.write("a.txt", "Alpha\n\nAlpha company held the ridge.\n");
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+0 added, 1 updated, 0 removed, 0 unchanged"
+    );
+    assert_eq!(env.hits("alpha"), hit("a.txt", 1));
+    assert_eq!(env.hits("bravo"), vec![]);
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_are_indexed_once_and_stay() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new();
+    for (byte, word) in [(0xfe_u8, "alpha"), (0xff, "bravo")] {
+        let folder = env.corpus.join(std::ffi::OsStr::from_bytes(&[b'd', byte]));
+        fs::create_dir(&folder).unwrap();
+        fs::write(folder.join("a.txt"), format!("T\n\nThe {word} report.\n")).unwrap();
+    }
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+2 added, 0 updated, 0 removed, 0 unchanged"
+    );
+    for _ in 0..2 {
+        let stderr = env.index_ok(&[]);
+        assert_eq!(
+            counts(&stderr),
+            "+0 added, 0 updated, 0 removed, 2 unchanged"
+        );
+        assert_eq!(env.hits("alpha"), hit("d%FE/a.txt", 1));
+        assert_eq!(env.hits("bravo"), hit("d%FF/a.txt", 1));
+    }
 }
 
 #[test]

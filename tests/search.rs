@@ -686,6 +686,31 @@ fn per_article_gives_each_article_once_with_its_best_paragraph() {
 }
 
 #[test]
+fn counting_alone_agrees_on_tokens_that_folding_leaves_unusual() {
+    // "2½" folds to the one token "21⁄2", which a second pass through the tokenizer would
+    // split; the stemmed clause must stem the token as indexed.
+    let corpus = TempDir::new().unwrap();
+    std::fs::write(
+        corpus.path().join("a.txt"),
+        "Ration\n\nThe unit received 2½ days of rations.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.path().join("b.txt"),
+        "Count\n\nThe unit counted 21 vehicles.\n",
+    )
+    .unwrap();
+    let path = corpus.path().to_path_buf();
+    let dir = build_index(&path);
+    for query in ["2½", "unit -2½"] {
+        let ranked = search_json(&path, &dir, &[query, "-n", "10"]);
+        let counted = search_json(&path, &dir, &[query, "-n", "0"]);
+        assert_eq!(ranked["total_hits"], 1, "{query}");
+        assert_eq!(counted["total_hits"], ranked["total_hits"], "{query}");
+    }
+}
+
+#[test]
 fn counting_alone_finds_what_ranking_finds() {
     // `-n 0` only counts, with a lighter query (no score-only clauses, the exact-word field
     // left to the stemmed one); the counts must not move.

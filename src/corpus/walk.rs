@@ -107,7 +107,30 @@ pub fn walk_corpus(root: &Path) -> (Vec<WalkedFile>, Vec<Warning>) {
     let ancestors = identity(root).into_iter().collect::<Vec<_>>();
     let mut walked = Walked::default();
     walk_folder(root, "", &ancestors, &mut walked);
-    (walked.files, walked.warnings)
+    let mut files = walked.files;
+    // Names are unique within a folder, so the walk is already in order; a name that only
+    // differs from another by bytes that are not UTF-8 could still tie, and the file cache is
+    // matched against the walk by merging, which needs a strict order.
+    if !files
+        .windows(2)
+        .all(|pair| tree_order(&pair[0].file.path, &pair[1].file.path).is_lt())
+    {
+        files.sort_by(|a, b| tree_order(&a.file.path, &b.file.path));
+        files.dedup_by(|later, earlier| {
+            let same = later.file.path == earlier.file.path;
+            if same {
+                walked.warnings.push(Warning {
+                    path: later.file.path.clone(),
+                    line: None,
+                    message: "another file has the same name once written as UTF-8; skipped"
+                        .to_string(),
+                    skipped: true,
+                });
+            }
+            same
+        });
+    }
+    (files, walked.warnings)
 }
 
 #[derive(Default)]
@@ -116,10 +139,14 @@ struct Walked {
     warnings: Vec<Warning>,
 }
 
-/// What one folder entry turned out to be.
+/// What one folder entry turned out to be, found while its folder is open.
 enum Entry {
     File(WalkedFile),
-    Folder(Walked),
+    Folder {
+        path: std::path::PathBuf,
+        relative: String,
+        id: Option<(u64, u64)>,
+    },
     Skipped,
     Warning(Warning),
 }
@@ -150,10 +177,7 @@ fn walk_folder(folder: &Path, relative: &str, ancestors: &[(u64, u64)], out: &mu
     for entry in entries {
         match entry {
             Ok(entry) => {
-                let name = entry
-                    .file_name()
-                    .into_string()
-                    .unwrap_or_else(|name| name.to_string_lossy().into_owned());
+                let name = utf8_name(&entry.file_name());
                 if !name.starts_with('.') {
                     named.push((name, entry));
                 }
@@ -162,20 +186,64 @@ fn walk_folder(folder: &Path, relative: &str, ancestors: &[(u64, u64)], out: &mu
         }
     }
     named.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let results: Vec<Entry> = named
+    // Every entry is stat'ed while the folder is open (relative to its handle), and the
+    // handle is closed before descending, so deep or wide trees never hold many open.
+    let visited: Vec<Entry> = named
         .into_par_iter()
         .map(|(name, entry)| visit(entry, shown(&name), ancestors))
         .collect();
-    for result in results {
-        match result {
+    let folders: Vec<Walked> = visited
+        .iter()
+        .filter_map(|entry| match entry {
+            Entry::Folder { path, relative, id } => Some((path, relative, id)),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(path, relative, id)| {
+            let mut inner_ancestors = ancestors.to_vec();
+            inner_ancestors.extend(*id);
+            let mut inner = Walked::default();
+            walk_folder(path, relative, &inner_ancestors, &mut inner);
+            inner
+        })
+        .collect();
+    let mut folders = folders.into_iter();
+    for entry in visited {
+        match entry {
             Entry::File(file) => out.files.push(file),
-            Entry::Folder(inner) => {
+            Entry::Folder { .. } => {
+                let inner = folders.next().expect("one walk per folder");
                 out.files.extend(inner.files);
                 out.warnings.extend(inner.warnings);
             }
             Entry::Warning(warning) => out.warnings.push(warning),
             Entry::Skipped => {}
         }
+    }
+}
+
+/// A file name as UTF-8. Bytes that are not UTF-8 are written as `%XX`, so two such names
+/// stay two paths (a lossy conversion would make both `�`).
+fn utf8_name(name: &std::ffi::OsStr) -> String {
+    if let Some(name) = name.to_str() {
+        return name.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for byte in chunk.invalid() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
     }
 }
 
@@ -209,11 +277,7 @@ fn visit(entry: fs::DirEntry, relative: String, ancestors: &[(u64, u64)]) -> Ent
                 skipped: true,
             });
         }
-        let mut inner_ancestors = ancestors.to_vec();
-        inner_ancestors.extend(id);
-        let mut inner = Walked::default();
-        walk_folder(&path, &relative, &inner_ancestors, &mut inner);
-        return Entry::Folder(inner);
+        return Entry::Folder { path, relative, id };
     }
     let is_file = metadata.as_ref().map_or(true, Metadata::is_file);
     if !is_file || !is_article_name(&relative) {
@@ -272,6 +336,17 @@ mod tests {
         let mut paths = vec!["a-b.txt", "a/z.txt", "a.txt", "a/b/c.txt", "b.txt"];
         paths.sort_by(|a, b| tree_order(a, b));
         assert_eq!(paths, ["a/b/c.txt", "a/z.txt", "a-b.txt", "a.txt", "b.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_stay_distinct() {
+        use std::os::unix::ffi::OsStrExt;
+        let a = utf8_name(std::ffi::OsStr::from_bytes(b"caf\xe9.txt"));
+        let b = utf8_name(std::ffi::OsStr::from_bytes(b"caf\xe8.txt"));
+        assert_eq!(a, "caf%E9.txt");
+        assert_ne!(a, b);
+        assert_eq!(utf8_name(std::ffi::OsStr::new("Kata’ib.md")), "Kata’ib.md");
     }
 
     #[test]

@@ -131,18 +131,24 @@ pub fn sync_index(options: &IndexOptions, progress: &dyn Fn(Progress)) -> Result
         return Err(Error::CorpusMissing(options.corpus.clone()));
     }
     // Planning reads the last commit without the writer lock, so a sync with nothing to do
-    // never opens a writer. If another process commits between the plan and our taking the
-    // lock, the plan is stale: plan again, now that nobody else can write.
-    for _ in 0..3 {
+    // never opens a writer. If another process committed between the plan and our taking the
+    // lock, the plan is stale: plan again, keeping the lock, so the second plan holds.
+    let mut locked: Option<(tantivy::Index, IndexWriter)> = None;
+    loop {
         let mut sync = Sync::start(options, progress)?;
         let mut plan = sync.plan()?;
         if !sync.full && plan.changed.is_empty() && plan.removed.is_empty() {
+            drop(locked);
             let mut report = sync.finish_unchanged(plan)?;
             report.elapsed = started.elapsed();
             return Ok(report);
         }
-        let (index, mut writer) = writer::open_for_writing(options)?;
+        let (index, mut writer) = match locked.take() {
+            Some(held) => held,
+            None => writer::open_for_writing(options)?,
+        };
         if !sync.planned_against(&index)? {
+            locked = Some((index, writer));
             continue;
         }
         if sync.full {
@@ -160,9 +166,6 @@ pub fn sync_index(options: &IndexOptions, progress: &dyn Fn(Progress)) -> Result
         report.elapsed = started.elapsed();
         return Ok(report);
     }
-    Err(Error::Locked {
-        path: options.index.clone(),
-    })
 }
 
 /// The state one sync carries through its phases.
@@ -306,9 +309,15 @@ impl<'a> Sync<'a> {
         } else {
             FileCache::load(&self.options.index)
         };
-        // A cache saved after the very commit we read lists exactly the paths it holds.
+        // Only a cache saved after the very commit we read can be trusted, for what each file
+        // holds and for which paths the index has. Any other (a run killed between its commit
+        // and saving the cache, a concurrent sync) is ignored: every file is parsed and
+        // compared with the index, as on a first sync.
         let describes_commit = old.as_ref().is_some_and(|c| c.opstamp == self.opstamp);
-        let old_files = old.map(|c| c.files).unwrap_or_default();
+        let old_files = old
+            .filter(|_| describes_commit)
+            .map(|c| c.files)
+            .unwrap_or_default();
         let mut plan = SyncPlan {
             changed: Vec::new(),
             removed: Vec::new(),
@@ -374,7 +383,7 @@ impl<'a> Sync<'a> {
                         // deletion, and its articles count as unchanged so the summary adds up.
                         if !self.full {
                             let articles = match cached {
-                                Some(cached) if describes_commit => cached.articles,
+                                Some(cached) => cached.articles,
                                 _ => self.articles_at(&path)?,
                             };
                             self.report.unchanged += articles;
@@ -431,13 +440,19 @@ impl<'a> Sync<'a> {
     /// A sync that found nothing to do: no writer, no commit; the file cache is saved only
     /// if a file's metadata moved without its bytes changing.
     fn finish_unchanged(self, plan: SyncPlan) -> Result<SyncReport> {
-        if plan.cache_changed {
+        // Without the writer lock, another sync may have committed since the plan: its cache
+        // is then the right one, and ours is not saved.
+        let still_current = match &self.index {
+            Some(index) => self.planned_against(index)?,
+            None => true,
+        };
+        if plan.cache_changed && still_current {
             plan.cache.save(&self.options.index)?;
         }
         // An index from a build without the copy bits, or a sync killed after its commit.
         if let Some(index) = &self.index {
             let segments = index
-                .searchable_segment_ids()
+                .searchable_segment_metas()
                 .map_err(|e| Error::corrupt(&self.options.index, e))?;
             if !Copies::saved(&self.options.index, &segments) {
                 save_copies(&self.options.index)?;
@@ -639,15 +654,14 @@ impl<'a> Sync<'a> {
         if changed {
             (self.progress)(Progress::Committing);
             let hash = &self.gazetteer_hash;
-            // Named by content hash: an existing file already holds these bytes.
-            let toml = store::saved_gazetteer_file(index, hash, "toml");
-            if !toml.is_file() {
-                writer::write_atomically(&toml, self.gazetteer.toml.as_bytes())?;
-            }
-            let compiled = store::saved_gazetteer_file(index, hash, "compiled");
-            if !compiled.is_file() {
-                writer::write_atomically(&compiled, self.gazetteer.to_compiled().as_bytes())?;
-            }
+            writer::write_atomically(
+                &store::saved_gazetteer_file(index, hash, "toml"),
+                self.gazetteer.toml.as_bytes(),
+            )?;
+            writer::write_atomically(
+                &store::saved_gazetteer_file(index, hash, "compiled"),
+                self.gazetteer.to_compiled().as_bytes(),
+            )?;
             let payload = CommitPayload {
                 schema_version: SCHEMA_VERSION,
                 gazetteer_hash: hash.clone(),

@@ -9,14 +9,12 @@ use tantivy::query::{
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::{DateTime, Term};
 
-use tantivy::tokenizer::TextAnalyzer;
-
 use super::relax::{is_stop_atom, plain_words};
 use super::{
     Atom, BuiltQuery, Clause, FieldScope, Filters, HighlightTerms, Matching, ParsedQuery, Ranking,
     FUZZY_MIN_LEN,
 };
-use crate::analysis::{fold_word, normalize_name, stem_analyzer, stem_word};
+use crate::analysis::{fold_word, normalize_name, stem_word};
 use crate::entities::Gazetteer;
 use crate::schema::Fields;
 
@@ -27,7 +25,6 @@ struct Builder<'a> {
     /// Only which documents match counts, not how well.
     counting: bool,
     ranking: Ranking,
-    stemmer: TextAnalyzer,
     highlight: HighlightTerms,
     expanded: Vec<usize>,
     fuzzy_candidates: Vec<String>,
@@ -49,7 +46,6 @@ pub fn build_query(
         fuzzy: matching == Matching::Fuzzy,
         counting,
         ranking: Ranking::current(),
-        stemmer: stem_analyzer(),
         highlight: HighlightTerms::default(),
         expanded: Vec::new(),
         fuzzy_candidates: Vec::new(),
@@ -289,7 +285,7 @@ impl Builder<'_> {
         {
             return None;
         }
-        let stem = stem_word(&mut self.stemmer, &tokens[0]);
+        let stem = stem_word(&tokens[0]);
         let term = Term::from_field_text(self.fields.text_stem, &stem);
         let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
         Some(Box::new(BoostQuery::new(
