@@ -26,7 +26,7 @@ use tantivy::{DocId, Searcher, SegmentReader};
 
 use crate::error::Result;
 use crate::schema::names;
-use crate::store::{seal, unseal, ByteReader};
+use crate::store::{self, seal, side_file, unseal, write_atomically};
 
 const PREFIX: &str = "sitrep-copies-";
 const MAGIC: &[u8; 4] = b"SRCP";
@@ -118,16 +118,12 @@ impl Copies {
     /// other sets.
     pub fn save(&self, index: &Path, searcher: &Searcher) -> Result<()> {
         let path = file_for(index, searcher);
-        let tmp = index.join(format!(".copies-{}.tmp", std::process::id()));
-        std::fs::write(&tmp, encode(self))?;
-        std::fs::rename(&tmp, &path)?;
+        write_atomically(&path, &encode(self))?;
         let keep = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        for entry in std::fs::read_dir(index)?.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with(PREFIX) && Some(&name) != keep.as_ref() {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
+        // Another process's temporary file is not a stale set of bits.
+        store::remove_stale(index, PREFIX, |name| {
+            Some(name) == keep.as_deref() || !name.ends_with(".bin")
+        });
         Ok(())
     }
 
@@ -168,9 +164,7 @@ fn file_named(index: &Path, segments: impl Iterator<Item = String>) -> PathBuf {
 }
 
 fn encode(copies: &Copies) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT.to_le_bytes());
+    let mut out = side_file(MAGIC, FORMAT);
     out.extend_from_slice(&(copies.by_segment.len() as u32).to_le_bytes());
     let mut segments: Vec<_> = copies.by_segment.iter().collect();
     segments.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -185,10 +179,7 @@ fn encode(copies: &Copies) -> Vec<u8> {
 }
 
 fn decode(bytes: &[u8]) -> Option<Copies> {
-    let mut reader = ByteReader(unseal(bytes)?);
-    if reader.take(4)? != MAGIC || reader.u32()? != FORMAT {
-        return None;
-    }
+    let mut reader = unseal(bytes, MAGIC, FORMAT)?;
     let segments = reader.u32()?;
     let mut by_segment = HashMap::new();
     for _ in 0..segments {

@@ -8,6 +8,7 @@ makes an index usable; neither reaches into the other.
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
 
@@ -69,8 +70,44 @@ pub fn open_tantivy(path: &Path) -> Result<(Index, Fields)> {
 }
 
 pub fn read_payload(index: &Index, path: &Path) -> Result<Option<CommitPayload>> {
-    let metas = index.load_metas().map_err(|e| Error::corrupt(path, e))?;
-    Ok(payload_of(&metas))
+    Ok(payload_of(&load_metas(index, path)?))
+}
+
+/// What `meta.json` says of the last commit: segments, opstamp, payload.
+pub fn load_metas(index: &Index, path: &Path) -> Result<tantivy::IndexMeta> {
+    index.load_metas().map_err(|e| Error::corrupt(path, e))
+}
+
+/// A searcher that stays on the last commit, for work done against one commit.
+pub fn committed_searcher(index: &Index, path: &Path) -> Result<tantivy::Searcher> {
+    index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()
+        .map(|reader: tantivy::IndexReader| reader.searcher())
+        .map_err(|e| Error::corrupt(path, e))
+}
+
+/// Writes a file beside the index so that readers see the old bytes or the new, never a
+/// part. The temporary name is per process: a sync that found nothing to do runs without the
+/// writer lock.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Removes the side files named `prefix…` that `keep` does not want (an older commit's).
+pub fn remove_stale(index: &Path, prefix: &str, keep: impl Fn(&str) -> bool) {
+    if let Ok(entries) = std::fs::read_dir(index) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(prefix) && !keep(&name) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
 }
 
 pub fn payload_of(metas: &tantivy::IndexMeta) -> Option<CommitPayload> {
@@ -163,19 +200,30 @@ impl GazetteerInfo {
     }
 }
 
-/// Appends an xxh3 checksum of `bytes`: the side files sitrep writes beside an index are
-/// read back only if intact.
+/// The start of a binary side file written beside the index: its magic and format version.
+/// The body follows, then [`seal`].
+pub(crate) fn side_file(magic: &[u8; 4], format: u32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64);
+    out.extend_from_slice(magic);
+    out.extend_from_slice(&format.to_le_bytes());
+    out
+}
+
+/// Appends an xxh3 checksum of `bytes`: side files are read back only if intact.
 pub(crate) fn seal(mut bytes: Vec<u8>) -> Vec<u8> {
     let checksum = xxhash_rust::xxh3::xxh3_64(&bytes);
     bytes.extend_from_slice(&checksum.to_le_bytes());
     bytes
 }
 
-/// The bytes [`seal`] was given, if the checksum still matches.
-pub(crate) fn unseal(bytes: &[u8]) -> Option<&[u8]> {
+/// The body of a side file, if its checksum matches and it has this magic and format.
+pub(crate) fn unseal<'a>(bytes: &'a [u8], magic: &[u8; 4], format: u32) -> Option<ByteReader<'a>> {
     let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
-    (xxhash_rust::xxh3::xxh3_64(body) == u64::from_le_bytes(checksum.try_into().ok()?))
-        .then_some(body)
+    if xxhash_rust::xxh3::xxh3_64(body) != u64::from_le_bytes(checksum.try_into().ok()?) {
+        return None;
+    }
+    let mut reader = ByteReader(body);
+    (reader.take(4)? == magic && reader.u32()? == format).then_some(reader)
 }
 
 /// Little-endian fields read off the front of a byte slice.

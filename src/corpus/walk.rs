@@ -30,10 +30,10 @@ pub struct WalkedFile {
 
 /// How long after a change a file's timestamps stop being trusted, on a filesystem that
 /// keeps whole seconds (FAT keeps 2 s)...
-pub const RACY_WINDOW: Duration = Duration::from_secs(2);
+const RACY_WINDOW: Duration = Duration::from_secs(2);
 /// ...and on one that keeps nanoseconds, whose clock still only moves once a kernel tick
 /// (1 to 10 ms).
-pub const FINE_RACY_WINDOW: Duration = Duration::from_millis(20);
+const FINE_RACY_WINDOW: Duration = Duration::from_millis(20);
 
 /// Metadata that changes whenever a file's bytes can have changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

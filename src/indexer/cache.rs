@@ -4,15 +4,17 @@ sync reads only files whose metadata changed.
 
 A file's [`Fingerprint`] (size, modification and change times, inode) is compared first; only
 a file whose fingerprint differs is read and hashed, and only a file whose hash differs is
-parsed. This is git's index rule, racy timestamps included: a file modified within
-a kernel clock tick (two seconds where timestamps are whole seconds) of the moment the sync looked at it could change again without its timestamp
-moving, so its fingerprint is not trusted and the next sync hashes it.
+parsed. This is git's index rule, racy timestamps included: a file modified within a kernel
+clock tick (two seconds where timestamps are whole seconds) of the moment the sync looked at it
+could change again without its timestamp moving, so its fingerprint is not trusted and the next
+sync hashes it.
 
 The cache also records the opstamp of the commit it describes. When that is still the index's
 commit, the cache lists exactly the paths the index holds, and deletions are found without
-reading the index; otherwise (no cache, an older cache, a crash between commit and save) the
-sync asks the index. The cache is an optimisation only: the article hashes in the index are the
-truth, so a stale, missing or damaged cache costs time, never correctness.
+reading the index. Any other cache (an older build's, a run killed between its commit and
+saving the cache) is ignored: every file is parsed and compared with the index. The article
+hashes in the index are the truth, so a stale, missing or damaged cache costs time, never
+correctness.
 
 Binary format (little-endian): magic, format version, opstamp, entry count, entries (path
 length + path, hash, articles, fingerprint), and an xxh3 checksum of everything before it.
@@ -20,11 +22,10 @@ length + path, hash, articles, fingerprint), and an xxh3 checksum of everything 
 
 use std::path::Path;
 
-use super::writer::write_atomically;
 use crate::corpus::tree_order;
 pub use crate::corpus::Fingerprint;
 use crate::error::Result;
-use crate::store::{seal, unseal, ByteReader};
+use crate::store::{seal, side_file, unseal, write_atomically};
 
 pub const FILE_CACHE: &str = "sitrep-files.bin";
 /// The JSON cache of earlier builds; removed when the binary one is written.
@@ -79,9 +80,8 @@ impl FileCache {
 }
 
 fn encode(cache: &FileCache) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + cache.files.len() * 96);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT.to_le_bytes());
+    let mut out = side_file(MAGIC, FORMAT);
+    out.reserve(cache.files.len() * 96);
     out.extend_from_slice(&cache.opstamp.to_le_bytes());
     out.extend_from_slice(&(cache.files.len() as u64).to_le_bytes());
     for (path, file) in &cache.files {
@@ -101,10 +101,7 @@ fn encode(cache: &FileCache) -> Vec<u8> {
 }
 
 fn decode(bytes: &[u8]) -> Option<FileCache> {
-    let mut reader = ByteReader(unseal(bytes)?);
-    if reader.take(4)? != MAGIC || reader.u32()? != FORMAT {
-        return None;
-    }
+    let mut reader = unseal(bytes, MAGIC, FORMAT)?;
     let opstamp = reader.u64()?;
     let count = reader.u64()? as usize;
     let mut files = Vec::with_capacity(count.min(reader.0.len() / 50));

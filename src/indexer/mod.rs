@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
-use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
 
 use crate::copies::Copies;
 use crate::corpus::{self, tree_order, Article, CorpusFile, WalkedFile, Warning};
@@ -216,9 +216,13 @@ enum Looked {
         refreshed: bool,
     },
     Changed(ChangedFile),
-    Vanished(String),
+    /// Gone between the walk and the read, with what the cache knew of it.
+    Vanished(String, Option<CachedFile>),
     Unreadable(String, Option<CachedFile>, std::io::Error),
 }
+
+/// Warning for a file that was walked and then could not be found.
+const VANISHED: &str = "disappeared while indexing; treated as removed";
 
 impl<'a> Sync<'a> {
     fn start(options: &'a IndexOptions, progress: &'a dyn Fn(Progress)) -> Result<Sync<'a>> {
@@ -236,9 +240,7 @@ impl<'a> Sync<'a> {
         };
         let (previous, opstamp) = match &index {
             Some(index) => {
-                let metas = index
-                    .load_metas()
-                    .map_err(|e| Error::corrupt(&options.index, e))?;
+                let metas = store::load_metas(index, &options.index)?;
                 (store::payload_of(&metas), metas.opstamp)
             }
             None => (None, 0),
@@ -278,12 +280,7 @@ impl<'a> Sync<'a> {
             .index
             .as_ref()
             .ok_or_else(|| Error::IndexMissing(self.options.index.clone()))?;
-        let searcher = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map(|reader: IndexReader| reader.searcher())
-            .map_err(|e| Error::corrupt(&self.options.index, e))?;
+        let searcher = store::committed_searcher(index, &self.options.index)?;
         Ok(self.committed.get_or_init(|| searcher))
     }
 
@@ -292,10 +289,7 @@ impl<'a> Sync<'a> {
         if self.full {
             return Ok(true);
         }
-        let metas = index
-            .load_metas()
-            .map_err(|e| Error::corrupt(&self.options.index, e))?;
-        Ok(metas.opstamp == self.opstamp)
+        Ok(store::load_metas(index, &self.options.index)?.opstamp == self.opstamp)
     }
 
     /// Phase 1: which files changed, and which indexed files are gone. Metadata first, bytes
@@ -344,7 +338,7 @@ impl<'a> Sync<'a> {
         }
         not_walked.extend(old_entries);
 
-        let mut vanished: Vec<String> = Vec::new();
+        let mut vanished: Vec<(String, Option<CachedFile>)> = Vec::new();
         let total_files = paired.len() as u64;
         let mut looked_at = 0;
         // Hash in parallel rounds: a round lets the progress bar move.
@@ -370,30 +364,16 @@ impl<'a> Sync<'a> {
                         plan.cache.files.push((path, cached));
                     }
                     Looked::Changed(changed) => plan.changed.push(changed),
-                    Looked::Vanished(path) => {
-                        self.warn(
-                            &path,
-                            "disappeared while indexing; treated as removed",
-                            false,
-                        );
-                        vanished.push(path);
+                    Looked::Vanished(path, cached) => {
+                        self.warn(&path, VANISHED, false);
+                        vanished.push((path, cached));
                     }
                     Looked::Unreadable(path, cached, err) => {
-                        // Keep what the index already has for it: an unreadable file is not a
-                        // deletion, and its articles count as unchanged so the summary adds up.
+                        let kept = self.keep_unreadable(&path, cached, &err)?;
                         if !self.full {
-                            let articles = match cached {
-                                Some(cached) => cached.articles,
-                                _ => self.articles_at(&path)?,
-                            };
-                            self.report.unchanged += articles;
-                            plan.cache
-                                .files
-                                .push((path.clone(), CachedFile::unreadable(articles)));
+                            plan.cache.files.push((path, kept));
                             plan.cache_changed = true;
                         }
-                        self.report.skipped += 1;
-                        self.warn(&path, &format!("cannot read: {err}; skipped"), true);
                     }
                 }
             }
@@ -407,10 +387,8 @@ impl<'a> Sync<'a> {
                 self.report.removed += cached.articles;
                 plan.removed.push(path.clone());
             }
-            for path in vanished {
-                self.report.removed += old_files
-                    .binary_search_by(|(p, _)| tree_order(p, &path))
-                    .map_or(0, |at| old_files[at].1.articles);
+            for (path, cached) in vanished {
+                self.report.removed += cached.map_or(0, |c| c.articles);
                 plan.removed.push(path);
             }
         } else {
@@ -432,6 +410,26 @@ impl<'a> Sync<'a> {
         Ok(plan)
     }
 
+    /// A file that cannot be read keeps what the index already has: it is not a deletion, and
+    /// its articles count as unchanged so the summary adds up. Returns its cache entry, which
+    /// has it read again next time.
+    fn keep_unreadable(
+        &mut self,
+        path: &str,
+        cached: Option<CachedFile>,
+        err: &std::io::Error,
+    ) -> Result<CachedFile> {
+        let articles = match cached {
+            Some(cached) => cached.articles,
+            None if self.full => 0,
+            None => self.articles_at(path)?,
+        };
+        self.report.unchanged += articles;
+        self.report.skipped += 1;
+        self.warn(path, &format!("cannot read: {err}; skipped"), true);
+        Ok(CachedFile::unreadable(articles))
+    }
+
     /// How many articles the last commit holds from one file.
     fn articles_at(&self, path: &str) -> Result<usize> {
         Ok(committed::articles_at_path(self.committed()?, &self.fields, path)?.len())
@@ -440,23 +438,19 @@ impl<'a> Sync<'a> {
     /// A sync that found nothing to do: no writer, no commit; the file cache is saved only
     /// if a file's metadata moved without its bytes changing.
     fn finish_unchanged(self, plan: SyncPlan) -> Result<SyncReport> {
+        // Only a full sync has no index yet, and a full sync always commits.
+        let Some(index) = &self.index else {
+            return Ok(self.report);
+        };
+        let metas = store::load_metas(index, &self.options.index)?;
         // Without the writer lock, another sync may have committed since the plan: its cache
         // is then the right one, and ours is not saved.
-        let still_current = match &self.index {
-            Some(index) => self.planned_against(index)?,
-            None => true,
-        };
-        if plan.cache_changed && still_current {
+        if plan.cache_changed && metas.opstamp == self.opstamp {
             plan.cache.save(&self.options.index)?;
         }
         // An index from a build without the copy bits, or a sync killed after its commit.
-        if let Some(index) = &self.index {
-            let segments = index
-                .searchable_segment_metas()
-                .map_err(|e| Error::corrupt(&self.options.index, e))?;
-            if !Copies::saved(&self.options.index, &segments) {
-                save_copies(&self.options.index)?;
-            }
+        if !Copies::saved(&self.options.index, &metas.segments) {
+            save_copies(&self.options.index)?;
         }
         Ok(self.report)
     }
@@ -510,11 +504,7 @@ impl<'a> Sync<'a> {
         let (bytes, parsed) = match parsed {
             Ok(parsed) => parsed,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                self.warn(
-                    path,
-                    "disappeared while indexing; treated as removed",
-                    false,
-                );
+                self.warn(path, VANISHED, false);
                 if !self.full {
                     self.report.removed += self.articles_at(path)?;
                     writer.delete_term(Term::from_field_text(self.fields.path, path));
@@ -522,19 +512,8 @@ impl<'a> Sync<'a> {
                 return Ok(());
             }
             Err(err) => {
-                // Keep what the index already has for it: an unreadable file is not a
-                // deletion, and its articles count as unchanged so the summary adds up.
-                let articles = if self.full {
-                    0
-                } else {
-                    self.articles_at(path)?
-                };
-                self.report.unchanged += articles;
-                self.report.skipped += 1;
-                self.warn(path, &format!("cannot read: {err}; skipped"), true);
-                state
-                    .cache
-                    .push((path.clone(), CachedFile::unreadable(articles)));
+                let kept = self.keep_unreadable(path, None, &err)?;
+                state.cache.push((path.clone(), kept));
                 return Ok(());
             }
         };
@@ -654,11 +633,11 @@ impl<'a> Sync<'a> {
         if changed {
             (self.progress)(Progress::Committing);
             let hash = &self.gazetteer_hash;
-            writer::write_atomically(
+            store::write_atomically(
                 &store::saved_gazetteer_file(index, hash, "toml"),
                 self.gazetteer.toml.as_bytes(),
             )?;
-            writer::write_atomically(
+            store::write_atomically(
                 &store::saved_gazetteer_file(index, hash, "compiled"),
                 self.gazetteer.to_compiled().as_bytes(),
             )?;
@@ -724,7 +703,7 @@ fn look(walked: &WalkedFile, cached: Option<&CachedFile>, looked_at: SystemTime)
 
 fn missing(file: &CorpusFile, cached: Option<&CachedFile>, err: &std::io::Error) -> Looked {
     if err.kind() == std::io::ErrorKind::NotFound {
-        Looked::Vanished(file.path.clone())
+        Looked::Vanished(file.path.clone(), cached.copied())
     } else {
         Looked::Unreadable(
             file.path.clone(),
@@ -737,12 +716,7 @@ fn missing(file: &CorpusFile, cached: Option<&CachedFile>, err: &std::io::Error)
 /// Marks the paragraphs that have copies, for the committed segments as merging left them.
 fn save_copies(path: &std::path::Path) -> Result<()> {
     let (index, _) = store::open_tantivy(path)?;
-    let searcher = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()
-        .map(|reader: IndexReader| reader.searcher())
-        .map_err(|e| Error::corrupt(path, e))?;
+    let searcher = store::committed_searcher(&index, path)?;
     Copies::compute(&searcher)?.save(path, &searcher)
 }
 

@@ -116,24 +116,9 @@ fn is_segment_file(name: &str) -> bool {
         .is_some_and(|(id, _)| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    // Per process: a sync that found nothing to do runs without the writer lock.
-    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
-}
-
 pub fn remove_stale_gazetteers(index: &Path, keep_hash: &str) {
     let keep = format!("{GAZETTEER_PREFIX}{keep_hash}.");
-    if let Ok(entries) = std::fs::read_dir(index) {
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().to_string();
-            if name.starts_with(GAZETTEER_PREFIX) && !name.starts_with(&keep) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
+    store::remove_stale(index, GAZETTEER_PREFIX, |name| name.starts_with(&keep));
 }
 
 pub fn now_rfc3339() -> String {

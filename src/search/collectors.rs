@@ -109,45 +109,45 @@ impl HitStatsSegment {
     }
 
     fn flush(&mut self) {
-        let block = std::mem::take(&mut self.pending);
+        let mut block = std::mem::take(&mut self.pending);
         if let Some(article_key) = &self.article_key {
             self.buffer.resize(block.len(), None);
             article_key.first_vals(&block, &mut self.buffer);
             self.fruit
                 .article_keys
                 .extend(self.buffer.iter().map(|k| k.unwrap_or(0)));
+            // Hits without copies were queued only for their article.
+            block.retain(|&doc| self.has_copies(doc));
         }
-        let mut with_copies = block;
-        if self.article_key.is_some() && self.copies.is_some() {
-            with_copies.retain(|&doc| self.copies.as_ref().is_some_and(|b| b.contains(doc)));
+        if !block.is_empty() {
+            self.read_text_hashes(&block);
         }
-        if !with_copies.is_empty() {
-            let column = match &self.text_hash {
-                Some(column) => column,
-                None => match self.segment.fast_fields().u64(names::TEXT_HASH) {
-                    Ok(column) => self.text_hash.insert(column),
-                    // The schema check at open makes this unreachable; count the hits as
-                    // distinct rather than lose them.
-                    Err(_) => {
-                        self.fruit.unique_texts += with_copies.len() as u64;
-                        with_copies.clear();
-                        self.pending = with_copies;
-                        return;
-                    }
-                },
-            };
-            self.buffer.resize(with_copies.len(), None);
-            column.first_vals(&with_copies, &mut self.buffer);
-            let segment_ord = self.segment_ord;
-            self.fruit.texts.extend(
-                self.buffer
-                    .iter()
-                    .zip(&with_copies)
-                    .map(|(h, &doc)| (h.unwrap_or(0), DocAddress::new(segment_ord, doc))),
-            );
-        }
-        with_copies.clear();
-        self.pending = with_copies;
+        block.clear();
+        self.pending = block;
+    }
+
+    fn read_text_hashes(&mut self, docs: &[DocId]) {
+        let column = match &self.text_hash {
+            Some(column) => column,
+            None => match self.segment.fast_fields().u64(names::TEXT_HASH) {
+                Ok(column) => self.text_hash.insert(column),
+                // The schema check at open makes this unreachable; count the hits as distinct
+                // rather than lose them.
+                Err(_) => {
+                    self.fruit.unique_texts += docs.len() as u64;
+                    return;
+                }
+            },
+        };
+        self.buffer.resize(docs.len(), None);
+        column.first_vals(docs, &mut self.buffer);
+        let segment_ord = self.segment_ord;
+        self.fruit.texts.extend(
+            self.buffer
+                .iter()
+                .zip(docs)
+                .map(|(h, &doc)| (h.unwrap_or(0), DocAddress::new(segment_ord, doc))),
+        );
     }
 }
 
