@@ -85,6 +85,7 @@ impl Gazetteer {
             toml: String::new(),
             lookup,
             matcher: std::sync::OnceLock::new(),
+            transliterations: std::sync::OnceLock::new(),
         })
     }
 }

@@ -145,6 +145,7 @@ impl Gazetteer {
             toml: toml_text.to_string(),
             lookup: AliasIndex::from_pairs(lookup),
             matcher: std::sync::OnceLock::new(),
+            transliterations: std::sync::OnceLock::new(),
         })
     }
 }

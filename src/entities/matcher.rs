@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
+use super::translit::{first_word_key, NameForm, Transliterations};
 use super::{Entity, EntityMatch, Gazetteer, NAME_PARTICLES};
 use crate::analysis::{normalize, normalize_name, within_one_edit, NormalizedText};
 
@@ -43,6 +44,7 @@ pub(super) struct Matcher {
     /// lists, per anchor, the (pattern, word index) pairs it may belong to.
     anchor_automaton: Option<AhoCorasick>,
     anchor_targets: Vec<Vec<(usize, usize)>>,
+    transliterations: Transliterations,
 }
 
 /// Ordinary words that many organisation and place names contain. As anchors they would send
@@ -191,6 +193,7 @@ impl Matcher {
             patterns,
             anchor_automaton,
             anchor_targets,
+            transliterations: Transliterations::build(entities, only),
         }
     }
 
@@ -205,7 +208,7 @@ impl Matcher {
         text: &str,
     ) -> Vec<(usize, Range<usize>, bool)> {
         let hay = norm.text.as_str();
-        // (normalised range, pattern, variant)
+        // (normalised range, entity, variant)
         let mut found: Vec<(Range<usize>, usize, bool)> = Vec::new();
         let mut variants_tried: Vec<(usize, usize)> = Vec::new();
         let mut covered_to = 0;
@@ -220,7 +223,7 @@ impl Matcher {
                         && (!pattern.capitals_only
                             || is_all_capitals(&text[norm.original_range(m.range(), text)]));
                     if ok {
-                        found.push((m.range(), m.pattern().as_usize(), false));
+                        found.push((m.range(), pattern.entity, false));
                         covered_to = m.end();
                     }
                 }
@@ -233,10 +236,15 @@ impl Matcher {
                 }
             }
         }
-        // Longest wins among overlapping mentions, then the leftmost.
+        self.transliterated(norm, text, &mut found);
+        // Longest wins among overlapping mentions, then the leftmost; an exact spelling wins
+        // over a variant of the same length.
         found.sort_by(|a, b| {
-            (b.0.len(), std::cmp::Reverse(b.0.start))
-                .cmp(&(a.0.len(), std::cmp::Reverse(a.0.start)))
+            (b.0.len(), std::cmp::Reverse(b.0.start), !b.2).cmp(&(
+                a.0.len(),
+                std::cmp::Reverse(a.0.start),
+                !a.2,
+            ))
         });
         let mut accepted: Vec<(Range<usize>, usize, bool)> = Vec::new();
         for candidate in found {
@@ -250,14 +258,55 @@ impl Matcher {
         accepted.sort_by_key(|a| a.0.start);
         accepted
             .into_iter()
-            .map(|(range, pid, variant)| {
-                (
-                    self.patterns[pid].entity,
-                    norm.original_range(range, text),
-                    variant,
-                )
-            })
+            .map(|(range, entity, variant)| (entity, norm.original_range(range, text), variant))
             .collect()
+    }
+
+    /// Names of two words or more written in a transliteration no alias spells out
+    /// ("Qasim Sulaymani"), starting at a capitalised word.
+    fn transliterated(
+        &self,
+        norm: &NormalizedText,
+        text: &str,
+        found: &mut Vec<(Range<usize>, usize, bool)>,
+    ) {
+        if self.transliterations.max_words < 2 {
+            return;
+        }
+        let hay = norm.text.as_str();
+        let spans = word_spans(hay);
+        let mut key = String::new();
+        let mut scratch = Vec::new();
+        for (i, first) in spans.iter().enumerate() {
+            let written = &text[norm.offsets[first.start] as usize..];
+            if !written.chars().next().is_some_and(char::is_uppercase) {
+                continue;
+            }
+            let word = &hay[first.clone()];
+            if !word.bytes().all(|b| b.is_ascii_lowercase()) {
+                continue;
+            }
+            first_word_key(word, &mut key, &mut scratch);
+            if !self.transliterations.may_start(&key) {
+                continue;
+            }
+            let longest = self.transliterations.max_words.min(spans.len() - i);
+            for n in (2..=longest).rev() {
+                let window = &spans[i..i + n];
+                // A name's words are separated by spaces (hyphens and apostrophes are folded
+                // by now), not by commas or full stops.
+                if window.windows(2).any(|w| &hay[w[0].end..w[1].start] != " ") {
+                    continue;
+                }
+                let range = first.start..window[n - 1].end;
+                let resolved = NameForm::of(&hay[range.clone()])
+                    .and_then(|f| self.transliterations.resolve(&f));
+                if let Some(entity) = resolved {
+                    found.push((range, entity, true));
+                    break;
+                }
+            }
+        }
     }
 
     /// Multi-word names with one long word off by one edit ("Qassem Soliemani"), around an
@@ -303,7 +352,7 @@ impl Matcher {
             }
             if edits == 1 {
                 let n = window.len();
-                found.push((window[0].start..window[n - 1].end, pid, true));
+                found.push((window[0].start..window[n - 1].end, pattern.entity, true));
             }
         }
     }

@@ -25,10 +25,12 @@ mod gazetteer;
 mod matcher;
 #[cfg(test)]
 mod tests;
+mod translit;
 
 use candidates::capitalised_sequences;
 use matcher::Matcher;
 pub use matcher::MentionFinder;
+use translit::{NameForm, Transliterations};
 
 /// The repository's own gazetteer, so any folder of articles gets the field's names tagged.
 pub const BUILTIN_GAZETTEER: &str = include_str!("../../corpus/entities.toml");
@@ -92,6 +94,8 @@ pub struct Gazetteer {
     /// Built on first use: a search that tags nothing (most of them) should not pay for
     /// compiling the automaton of every alias at process start.
     matcher: std::sync::OnceLock<Matcher>,
+    /// Built on the first lookup that no alias answers.
+    transliterations: std::sync::OnceLock<Transliterations>,
 }
 
 impl std::fmt::Debug for Gazetteer {
@@ -113,8 +117,22 @@ impl Gazetteer {
         self.lookup_id(name).map(|id| &self.entities[id])
     }
 
+    /// The entity `name` spells: an alias, or a transliteration of a multi-word person or
+    /// organisation name that agrees with exactly one entity's ("Qasim Sulaymani").
     pub fn lookup_id(&self, name: &str) -> Option<usize> {
-        self.lookup.get(&normalize_name(name))
+        let normalized = normalize_name(name);
+        self.lookup.get(&normalized).or_else(|| {
+            let form = NameForm::of(&normalized)?;
+            self.transliterations
+                .get_or_init(|| Transliterations::build(&self.entities, None))
+                .resolve(&form)
+        })
+    }
+
+    /// Pairs of entities with names that agree in transliteration: a spelling that fits both
+    /// names neither, so each pair must be known and accepted (see the tests).
+    pub fn transliteration_collisions(&self) -> Vec<(usize, usize)> {
+        Transliterations::build(&self.entities, None).collisions()
     }
 
     /// The canonical names closest to `name` (of `kind` when given), best first.

@@ -189,3 +189,75 @@ fn suggestions_and_candidates() {
         ["Harakat al Nujaba", "Akram Kaabi"]
     );
 }
+
+#[test]
+fn transliterations_tag_and_look_up_names_no_alias_spells() {
+    let g = gazetteer();
+    let found = names("Qasim Sulaymani met Abou Mahdi el-Mohandes in Baghdad.");
+    assert_eq!(
+        found,
+        [
+            (
+                "Qassem Soleimani".to_string(),
+                "Qasim Sulaymani".to_string()
+            ),
+            (
+                "Abu Mahdi al-Muhandis".to_string(),
+                "Abou Mahdi el-Mohandes".to_string()
+            ),
+            ("Baghdad".to_string(), "Baghdad".to_string()),
+        ]
+    );
+    assert_eq!(g.lookup("Moktada al-Sadr").unwrap().name, "Muqtada al-Sadr");
+    // Lower case is prose, not a name: tagging needs the capital, a query does not.
+    assert!(names("qasim sulaymani").is_empty());
+    assert_eq!(
+        g.lookup("qasim sulaymani").unwrap().name,
+        "Qassem Soleimani"
+    );
+    // One word is too little to go on, and other people stay apart.
+    assert_eq!(g.lookup("Sulaymani"), None);
+    assert!(names("Michel Suleiman spoke.").is_empty());
+}
+
+#[test]
+fn names_that_agree_with_two_entries_name_neither() {
+    let g = Gazetteer::parse(
+        "[[person]]\nname = \"Mohammed Sadiq\"\n[[person]]\nname = \"Muhammad Sadeq\"\n",
+        GazetteerSource::BuiltIn,
+    )
+    .unwrap();
+    assert_eq!(g.transliteration_collisions(), [(0, 1)]);
+    assert_eq!(g.lookup("Mohamad Sadek"), None);
+    assert_eq!(g.lookup("Muhammad Sadeq").unwrap().name, "Muhammad Sadeq");
+    assert!(g.find_mentions("Mohamad Sadek").is_empty());
+}
+
+/// Every pair of built-in gazetteer entries with names that agree in transliteration. A
+/// spelling that fits both names neither (exact aliases still name each), so a new pair here
+/// means an edit made two entries look alike: check that they are really different and add the
+/// pair, or merge them.
+#[test]
+fn transliteration_collisions_in_the_builtin_gazetteer_are_all_known() {
+    let g = Gazetteer::parse(BUILTIN_GAZETTEER, GazetteerSource::BuiltIn).unwrap();
+    let collisions: Vec<(String, String)> = g
+        .transliteration_collisions()
+        .into_iter()
+        .map(|(a, b)| (g.entities[a].name.clone(), g.entities[b].name.clone()))
+        .collect();
+    let known: [(&str, &str); 0] = [];
+    let known: Vec<(String, String)> = known
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(collisions, known);
+    for (a, b) in &collisions {
+        for name in [a, b] {
+            assert_eq!(
+                &g.lookup(name).unwrap().name,
+                name,
+                "exact names still resolve"
+            );
+        }
+    }
+}
