@@ -70,21 +70,24 @@ pub fn show_article(
             paragraphs: Vec::new(),
         });
         if paragraph.is_none_or(|p| p == stored.paragraph) {
-            let mentions = if with_mentions {
-                snapshot.gazetteer.find_mentions(&stored.text)
-            } else {
-                Vec::new()
-            };
             shown.paragraphs.push(ShownParagraph {
                 paragraph: stored.paragraph,
                 text: stored.text,
                 entities: stored.entities,
-                mentions,
+                mentions: Vec::new(),
             });
         }
     }
     if let Some(article) = &mut article {
         article.paragraphs.sort_by_key(|p| p.paragraph);
+        if with_mentions {
+            // Read as one article, so its short names and acronyms are found too.
+            let texts: Vec<&str> = article.paragraphs.iter().map(|p| p.text.as_str()).collect();
+            let mentions = snapshot.gazetteer.find_article_mentions(&texts);
+            for (shown, mentions) in article.paragraphs.iter_mut().zip(mentions) {
+                shown.mentions = mentions;
+            }
+        }
     }
     Ok(article)
 }

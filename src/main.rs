@@ -91,9 +91,11 @@ fn extract(cli: &Cli, args: &ExtractArgs) -> anyhow::Result<u8> {
         warnings.iter().for_each(|w| eprintln!("warning: {w}"));
         paragraphs
     };
-    let mentions: Vec<_> = texts
-        .iter()
-        .flat_map(|t| gazetteer.find_mentions(t))
+    let paragraphs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let mentions: Vec<_> = gazetteer
+        .find_article_mentions(&paragraphs)
+        .into_iter()
+        .flatten()
         .collect();
     emit(args.json, &mentions, |m| output::render_mentions(m))
 }

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
-use super::translit::{first_word_key, NameForm, Transliterations};
+use super::translit::{first_word_key, must_be_capitalised, NameForm, Transliterations};
 use super::{Entity, EntityMatch, Gazetteer, NAME_PARTICLES};
 use crate::analysis::{normalize, normalize_name, within_one_edit, NormalizedText};
 
@@ -277,9 +277,14 @@ impl Matcher {
         let spans = word_spans(hay);
         let mut key = String::new();
         let mut scratch = Vec::new();
+        let capitalised = |span: &Range<usize>| {
+            text[norm.offsets[span.start] as usize..]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+        };
         for (i, first) in spans.iter().enumerate() {
-            let written = &text[norm.offsets[first.start] as usize..];
-            if !written.chars().next().is_some_and(char::is_uppercase) {
+            if !capitalised(first) {
                 continue;
             }
             let word = &hay[first.clone()];
@@ -295,7 +300,11 @@ impl Matcher {
                 let window = &spans[i..i + n];
                 // A name's words are separated by spaces (hyphens and apostrophes are folded
                 // by now), not by commas or full stops.
-                if window.windows(2).any(|w| &hay[w[0].end..w[1].start] != " ") {
+                if window.windows(2).any(|w| &hay[w[0].end..w[1].start] != " ")
+                    || window
+                        .iter()
+                        .any(|w| !capitalised(w) && must_be_capitalised(&hay[w.clone()]))
+                {
                     continue;
                 }
                 let range = first.start..window[n - 1].end;

@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::analysis::{normalize, normalize_name, NormalizedText};
 
+mod article;
 mod candidates;
 mod compiled;
 mod gazetteer;
@@ -27,6 +28,7 @@ mod matcher;
 mod tests;
 mod translit;
 
+use article::{ArticleContext, Found};
 use candidates::capitalised_sequences;
 use matcher::Matcher;
 pub use matcher::MentionFinder;
@@ -34,6 +36,9 @@ use translit::{NameForm, Transliterations};
 
 /// The repository's own gazetteer, so any folder of articles gets the field's names tagged.
 pub const BUILTIN_GAZETTEER: &str = include_str!("../../corpus/entities.toml");
+
+/// The branch of each kind's facet tree that holds names no gazetteer entry covers.
+pub const UNLISTED: &str = "unlisted";
 
 const BUILTIN_LABEL: &str = "built-in (corpus/entities.toml of sitrep)";
 
@@ -69,18 +74,30 @@ impl std::fmt::Display for GazetteerSource {
     }
 }
 
+/// Who a mention names: a gazetteer entry, or a name no entry holds that the learned tagger
+/// found (stored under the kind's `unlisted` branch of the facet tree).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum EntityRef {
+    Listed(usize),
+    Unlisted { kind: String, name: String },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EntityMatch {
     #[serde(skip)]
-    pub entity: usize,
+    pub entity: EntityRef,
     pub kind: String,
     pub name: String,
     /// The text as written in the original.
     pub text: String,
     /// Byte range in the original text.
     pub range: [usize; 2],
-    /// True when the mention differs from every alias by one edit (a variant or a typo).
+    /// True when the mention differs from every alias by one edit (a variant or a typo) or is
+    /// a transliteration no alias spells out.
     pub variant: bool,
+    /// True for a name no gazetteer entry holds, found by the learned tagger.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unlisted: bool,
 }
 
 pub struct Gazetteer {
@@ -164,9 +181,24 @@ impl Gazetteer {
         names
     }
 
-    /// Every mention of a gazetteer entity in `text`, in text order.
+    /// Every mention of an entity in `text`, read as an article of one paragraph, in text order.
     pub fn find_mentions(&self, text: &str) -> Vec<EntityMatch> {
-        self.mentions_with(self.matcher(), text)
+        self.find_article_mentions(&[text])
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// Every mention in each paragraph of one article, with the short names and acronyms the
+    /// article sets up (see [`article`]).
+    pub fn find_article_mentions(&self, paragraphs: &[&str]) -> Vec<Vec<EntityMatch>> {
+        let norms: Vec<NormalizedText> = paragraphs.iter().map(|p| normalize(p)).collect();
+        let pairs: Vec<(&NormalizedText, &str)> =
+            norms.iter().zip(paragraphs.iter().copied()).collect();
+        self.article_mentions(&pairs)
+            .into_iter()
+            .zip(paragraphs)
+            .map(|(found, text)| found.into_iter().map(|f| self.to_match(f, text)).collect())
+            .collect()
     }
 
     /// A matcher for a few entities only: what search needs to highlight the entities a query
@@ -182,32 +214,95 @@ impl Gazetteer {
         matcher
             .find(text)
             .into_iter()
-            .map(|(entity, range, variant)| EntityMatch {
-                entity,
-                kind: self.entities[entity].kind.clone(),
-                name: self.entities[entity].name.clone(),
-                text: text[range.clone()].to_string(),
-                range: [range.start, range.end],
-                variant,
+            .map(|(entity, range, variant)| {
+                let found = Found {
+                    entity: EntityRef::Listed(entity),
+                    range,
+                    variant,
+                };
+                self.to_match(found, text)
+            })
+            .collect()
+    }
+
+    fn to_match(&self, found: Found, text: &str) -> EntityMatch {
+        EntityMatch {
+            kind: self.kind_of(&found.entity).to_string(),
+            name: self.name_of(&found.entity).to_string(),
+            text: text[found.range.clone()].to_string(),
+            range: [found.range.start, found.range.end],
+            variant: found.variant,
+            unlisted: matches!(found.entity, EntityRef::Unlisted { .. }),
+            entity: found.entity,
+        }
+    }
+
+    /// Mentions per paragraph of one article whose paragraphs the caller has normalised (the
+    /// indexer needs the normalised form for its duplicate hash too).
+    fn article_mentions(&self, paragraphs: &[(&NormalizedText, &str)]) -> Vec<Vec<Found>> {
+        let mut context = ArticleContext::default();
+        paragraphs
+            .iter()
+            .map(|&(norm, text)| {
+                let mut found: Vec<Found> = self
+                    .matcher()
+                    .find_in(norm, text)
+                    .into_iter()
+                    .map(|(entity, range, variant)| Found {
+                        entity: EntityRef::Listed(entity),
+                        range,
+                        variant,
+                    })
+                    .collect();
+                context.resolve(self, text, &mut found);
+                found
+            })
+            .collect()
+    }
+
+    /// The distinct entities each paragraph of an article names, in order of first mention.
+    pub fn tag_article(&self, paragraphs: &[(&NormalizedText, &str)]) -> Vec<Vec<EntityRef>> {
+        self.article_mentions(paragraphs)
+            .into_iter()
+            .map(|found| {
+                let mut seen: Vec<EntityRef> = Vec::new();
+                for f in found {
+                    if !seen.contains(&f.entity) {
+                        seen.push(f.entity);
+                    }
+                }
+                seen
             })
             .collect()
     }
 
     /// The distinct entities named in `text`, in order of first mention.
-    pub fn tag(&self, text: &str) -> Vec<usize> {
-        self.tag_normalized(&normalize(text), text)
+    pub fn tag(&self, text: &str) -> Vec<EntityRef> {
+        self.tag_article(&[(&normalize(text), text)])
+            .pop()
+            .unwrap_or_default()
     }
 
-    /// [`Gazetteer::tag`] for a text the caller has already normalised (the indexer needs the
-    /// normalised form for its duplicate hash too).
-    pub fn tag_normalized(&self, norm: &NormalizedText, text: &str) -> Vec<usize> {
-        let mut seen = Vec::new();
-        for (entity, _, _) in self.matcher().find_in(norm, text) {
-            if !seen.contains(&entity) {
-                seen.push(entity);
-            }
+    pub fn kind_of<'a>(&'a self, entity: &'a EntityRef) -> &'a str {
+        match entity {
+            EntityRef::Listed(id) => &self.entities[*id].kind,
+            EntityRef::Unlisted { kind, .. } => kind,
         }
-        seen
+    }
+
+    pub fn name_of<'a>(&'a self, entity: &'a EntityRef) -> &'a str {
+        match entity {
+            EntityRef::Listed(id) => &self.entities[*id].name,
+            EntityRef::Unlisted { name, .. } => name,
+        }
+    }
+
+    /// The facet path an entity is indexed under.
+    pub fn facet_of(&self, entity: &EntityRef) -> String {
+        match entity {
+            EntityRef::Listed(id) => self.entities[*id].facet.clone(),
+            EntityRef::Unlisted { kind, name } => format!("/{kind}/{UNLISTED}/{name}"),
+        }
     }
 
     /// Capitalised word sequences in `text` that no gazetteer entry covers.

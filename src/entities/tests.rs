@@ -261,3 +261,56 @@ fn transliteration_collisions_in_the_builtin_gazetteer_are_all_known() {
         }
     }
 }
+
+#[test]
+fn an_article_binds_short_names_and_acronyms_it_sets_up() {
+    let g = Gazetteer::parse(
+        r#"
+[[person]]
+name = "Saddam Hussein"
+[[person]]
+name = "Uday Hussein"
+[[org]]
+name = "Popular Mobilization Forces"
+[[org]]
+name = "Palestinian Media Forum"
+aliases = ["PMF"]
+"#,
+        GazetteerSource::BuiltIn,
+    )
+    .unwrap();
+    let article = [
+        "Saddam Hussein addressed the Popular Mobilization Forces (PMF) on Monday.",
+        "Hussein warned that the PMF would fight. Saddam left.",
+        "Later Uday Hussein spoke; Hussein was not named again.",
+    ];
+    let found: Vec<Vec<(String, String)>> = g
+        .find_article_mentions(&article)
+        .into_iter()
+        .map(|p| p.into_iter().map(|m| (m.name, m.text)).collect())
+        .collect();
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        found,
+        [
+            vec![
+                pair("Saddam Hussein", "Saddam Hussein"),
+                pair("Popular Mobilization Forces", "Popular Mobilization Forces"),
+                pair("Popular Mobilization Forces", "PMF"),
+            ],
+            vec![
+                pair("Saddam Hussein", "Hussein"),
+                pair("Popular Mobilization Forces", "PMF"),
+                pair("Saddam Hussein", "Saddam"),
+            ],
+            // A second Hussein makes the surname name neither.
+            vec![pair("Uday Hussein", "Uday Hussein")],
+        ]
+    );
+    // Outside the article that set it up, a surname alone names nobody.
+    assert!(g.find_mentions("Hussein warned.").is_empty());
+    assert_eq!(
+        g.find_mentions("the PMF said")[0].name,
+        "Palestinian Media Forum"
+    );
+}

@@ -289,6 +289,9 @@ impl Transliterations {
                 continue;
             }
             for alias in std::iter::once(&entity.name).chain(&entity.aliases) {
+                if !written_as_words(alias) {
+                    continue;
+                }
                 let normalized = normalize_name(alias);
                 let Some(form) = NameForm::of(&normalized) else {
                     continue;
@@ -341,6 +344,23 @@ impl Transliterations {
         pairs.sort_unstable();
         pairs
     }
+}
+
+/// Acronyms and letters ("IRGC-N", "U.S.") are spelt, not transliterated: read as words they
+/// would agree with ordinary prose ("Iraq in").
+fn written_as_words(alias: &str) -> bool {
+    alias
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .all(|w| w.chars().count() >= 2 && w.chars().skip(1).any(char::is_lowercase))
+}
+
+/// Whether a word of a name must be capitalised where the name is written: all but the
+/// article and the particles, which are often lower case ("Osama bin Laden", "al-Sadr").
+pub(crate) fn must_be_capitalised(normalized_word: &str) -> bool {
+    !(ARTICLES.iter().any(|(a, _)| *a == normalized_word)
+        || ABU.contains(&normalized_word)
+        || BIN.contains(&normalized_word))
 }
 
 /// People and organisations are written in transliteration; place lists are large and their

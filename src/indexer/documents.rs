@@ -3,7 +3,7 @@
 use tantivy::schema::Facet;
 use tantivy::TantivyDocument;
 
-use crate::analysis::normalize;
+use crate::analysis::{normalize, NormalizedText};
 use crate::corpus::{self, Article};
 use crate::entities::Gazetteer;
 use crate::schema::Fields;
@@ -19,11 +19,20 @@ pub fn article_documents(
     fields: &Fields,
     gazetteer: Option<&Gazetteer>,
 ) -> Vec<TantivyDocument> {
+    let norms: Vec<NormalizedText> = article.paragraphs.iter().map(|p| normalize(p)).collect();
+    let tags = gazetteer.map(|gazetteer| {
+        let pairs: Vec<(&NormalizedText, &str)> = norms
+            .iter()
+            .zip(article.paragraphs.iter().map(String::as_str))
+            .collect();
+        gazetteer.tag_article(&pairs)
+    });
     article
         .paragraphs
         .iter()
+        .zip(&norms)
         .enumerate()
-        .map(|(n, text)| {
+        .map(|(n, (text, norm))| {
             let mut doc = TantivyDocument::default();
             doc.add_text(fields.article_id, &article.id);
             doc.add_u64(fields.paragraph, n as u64 + 1);
@@ -40,12 +49,11 @@ pub fn article_documents(
                 doc.add_text(fields.source, source);
             }
             doc.add_text(fields.path, &article.path);
-            let norm = normalize(text);
-            if let Some(gazetteer) = gazetteer {
-                for entity in gazetteer.tag_normalized(&norm, text) {
-                    let facet = &gazetteer.entities[entity].facet;
+            if let (Some(gazetteer), Some(tags)) = (gazetteer, &tags) {
+                for entity in &tags[n] {
+                    let facet = gazetteer.facet_of(entity);
                     doc.add_facet(fields.entity, Facet::from(facet.as_str()));
-                    doc.add_text(fields.entity_exact, facet);
+                    doc.add_text(fields.entity_exact, &facet);
                 }
             }
             if n == 0 {
