@@ -50,6 +50,21 @@ pub enum Command {
     Bench(BenchArgs),
     /// Serve a web page and a JSON API over the index (loopback only unless --bind says otherwise).
     Serve(ServeArgs),
+    /// Train the learned name tagger on CoNLL-2003 files and report F1 per type on validation.
+    TrainTagger(TrainTaggerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrainTaggerArgs {
+    /// Folder with CoNLL-2003 `train.txt` and `valid.txt`.
+    #[arg(long, value_name = "DIR")]
+    pub conll: PathBuf,
+    /// Where to write the model (the one built into sitrep is src/entities/tagger.bin).
+    #[arg(long, value_name = "FILE", default_value = "tagger.bin")]
+    pub out: PathBuf,
+    /// Passes over the training set.
+    #[arg(long, default_value_t = 15)]
+    pub epochs: usize,
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +94,11 @@ pub struct IndexArgs {
     /// Skip entity tagging (to measure its cost; entity filters then find nothing).
     #[arg(long)]
     pub no_entities: bool,
+    /// Also tag people, organisations and places no gazetteer entry holds, with the learned
+    /// tagger (under each kind's `unlisted` facet branch). Kept by later syncs; `--unlisted=false`
+    /// turns it off. Either change re-tags every paragraph.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub unlisted: Option<bool>,
     /// List every warning and say why a full re-index happened.
     #[arg(long, short)]
     pub verbose: bool,
@@ -155,6 +175,9 @@ pub struct ExtractArgs {
     pub file: String,
     #[arg(long)]
     pub json: bool,
+    /// Also find names no gazetteer entry holds, with the learned tagger.
+    #[arg(long)]
+    pub unlisted: bool,
 }
 
 #[derive(Debug, Args)]
@@ -204,6 +227,7 @@ impl IndexArgs {
         options.memory_mb = self.memory_mb;
         options.threads = self.threads;
         options.tag_entities = !self.no_entities;
+        options.unlisted = self.unlisted;
         options
     }
 }

@@ -15,7 +15,7 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
 use crate::engine::Snapshot;
-use crate::entities::EntityMatch;
+use crate::entities::{EntityMatch, UNLISTED};
 use crate::error::Result;
 use crate::schema::names;
 use crate::search::{EntityRef, FacetCounts, StoredParagraph};
@@ -83,7 +83,7 @@ pub fn show_article(
         if with_mentions {
             // Read as one article, so its short names and acronyms are found too.
             let texts: Vec<&str> = article.paragraphs.iter().map(|p| p.text.as_str()).collect();
-            let mentions = snapshot.gazetteer.find_article_mentions(&texts);
+            let mentions = snapshot.gazetteer.find_article_mentions(&texts, None);
             for (shown, mentions) in article.paragraphs.iter_mut().zip(mentions) {
                 shown.mentions = mentions;
             }
@@ -128,7 +128,7 @@ pub fn index_stats(snapshot: &Snapshot) -> Result<IndexStats> {
         size_bytes: folder_size(&snapshot.path),
         segments: searcher.segment_readers().len(),
         last_sync: snapshot.payload.as_ref().map(|p| p.synced_at.clone()),
-        gazetteer_entities: snapshot.gazetteer.entities.len(),
+        gazetteer_entities: snapshot.gazetteer.len(),
     })
 }
 
@@ -150,21 +150,25 @@ pub fn entity_usage(snapshot: &Snapshot, kind: Option<&str>) -> Result<Vec<Entit
         .search(&AllQuery, &FacetCounts { articles: true })?;
     let mut usage: Vec<EntityUsage> = snapshot
         .gazetteer
-        .entities
-        .iter()
+        .entities()
+        .map(|(_, e)| e)
         .filter(|e| kind.is_none_or(|k| e.kind == k))
-        .map(|e| {
+        .filter_map(|e| {
             let (paragraphs, articles) = counts
                 .get(&e.facet)
                 .map_or((0, 0), |(p, a)| (*p, a.len() as u64));
-            EntityUsage {
+            // Tens of thousands of generated places: list those the corpus names.
+            if paragraphs == 0 && e.is_generated() {
+                return None;
+            }
+            Some(EntityUsage {
                 kind: e.kind.clone(),
                 name: e.name.clone(),
                 path: e.facet.clone(),
                 aliases: e.aliases.clone(),
                 paragraphs,
                 articles,
-            }
+            })
         })
         .collect();
     usage.sort_by(|a, b| {
@@ -179,14 +183,49 @@ pub fn entity_usage(snapshot: &Snapshot, kind: Option<&str>) -> Result<Vec<Entit
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Candidate {
     pub name: String,
-    /// Distinct paragraphs mentioning it.
+    /// person, org or place, for names the learned tagger found (`index --unlisted`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Paragraphs mentioning it.
     pub count: u64,
 }
 
-/// Capitalised names in the indexed paragraphs that the gazetteer does not cover, most
-/// frequent first. Identical paragraphs are read once, so a repeated teaser does not inflate
-/// its names.
+/// Names the gazetteer does not cover, most frequent first: those the learned tagger indexed
+/// (`index --unlisted`), else capitalised word sequences read from the stored paragraphs.
 pub fn name_candidates(snapshot: &Snapshot, limit: usize) -> Result<Vec<Candidate>> {
+    let counts = snapshot
+        .searcher
+        .search(&AllQuery, &FacetCounts { articles: false })?;
+    let mut candidates: Vec<Candidate> = counts
+        .into_iter()
+        .filter_map(|(path, (paragraphs, _))| {
+            let parts: Vec<&str> = path.trim_start_matches('/').splitn(3, '/').collect();
+            match parts[..] {
+                [kind, UNLISTED, name] => Some(Candidate {
+                    name: name.to_string(),
+                    kind: Some(kind.to_string()),
+                    count: paragraphs,
+                }),
+                _ => None,
+            }
+        })
+        .collect();
+    if candidates.is_empty() {
+        return capitalised_candidates(snapshot, limit);
+    }
+    candidates.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.kind.cmp(&b.kind))
+    });
+    candidates.truncate(limit);
+    Ok(candidates)
+}
+
+/// Capitalised names in the indexed paragraphs that the gazetteer does not cover. Identical
+/// paragraphs are read once, so a repeated teaser does not inflate its names.
+fn capitalised_candidates(snapshot: &Snapshot, limit: usize) -> Result<Vec<Candidate>> {
     let searcher = &snapshot.searcher;
     let mut seen_texts = HashSet::new();
     let mut counts: HashMap<String, u64> = HashMap::new();
@@ -214,7 +253,11 @@ pub fn name_candidates(snapshot: &Snapshot, limit: usize) -> Result<Vec<Candidat
     }
     let mut candidates: Vec<Candidate> = counts
         .into_iter()
-        .map(|(name, count)| Candidate { name, count })
+        .map(|(name, count)| Candidate {
+            name,
+            kind: None,
+            count,
+        })
         .collect();
     candidates.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
     candidates.truncate(limit);

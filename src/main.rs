@@ -10,9 +10,11 @@ use anyhow::Context;
 use clap::Parser;
 use serde::Serialize;
 
-use cli::{Cli, ColorChoice, Command, EntitiesArgs, ExtractArgs, SearchArgs, ShowArgs};
+use cli::{
+    Cli, ColorChoice, Command, EntitiesArgs, ExtractArgs, SearchArgs, ShowArgs, TrainTaggerArgs,
+};
 use sitrep::output;
-use sitrep::{bench, corpus, engine, Engine};
+use sitrep::{bench, corpus, engine, entities, Engine};
 
 /// Exit codes of DESIGN §7.
 const EXIT_ERROR: u8 = 1;
@@ -43,6 +45,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             emit(args.json, &stats, output::render_stats)
         }
         Command::Serve(args) => server::serve(cli, args),
+        Command::TrainTagger(args) => train_tagger(args),
         Command::Bench(args) => {
             let engine = Engine::open(&cli.index)?;
             let queries = bench::load_queries(&engine, args.queries.as_deref(), &args.classes)?;
@@ -93,11 +96,24 @@ fn extract(cli: &Cli, args: &ExtractArgs) -> anyhow::Result<u8> {
     };
     let paragraphs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let mentions: Vec<_> = gazetteer
-        .find_article_mentions(&paragraphs)
+        .find_article_mentions(&paragraphs, args.unlisted.then(entities::builtin_tagger))
         .into_iter()
         .flatten()
         .collect();
     emit(args.json, &mentions, |m| output::render_mentions(m))
+}
+
+fn train_tagger(args: &TrainTaggerArgs) -> anyhow::Result<u8> {
+    let started = std::time::Instant::now();
+    let (tagger, scores) = entities::tagger::train_on_conll(&args.conll, args.epochs)?;
+    std::fs::write(&args.out, tagger.to_bytes())
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    println!(
+        "trained in {:.1} s; wrote {}\nCoNLL-2003 validation:\n{scores}",
+        started.elapsed().as_secs_f64(),
+        args.out.display()
+    );
+    Ok(0)
 }
 
 fn show(cli: &Cli, args: &ShowArgs) -> anyhow::Result<u8> {

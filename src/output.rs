@@ -299,13 +299,20 @@ pub fn render_entities(usage: &[EntityUsage]) -> String {
 
 pub fn render_candidates(candidates: &[Candidate]) -> String {
     let mut out = String::new();
+    let tagged = candidates.iter().any(|c| c.kind.is_some());
+    let what = if tagged {
+        "names the learned tagger found that the gazetteer does not hold"
+    } else {
+        "capitalised names the gazetteer does not cover; `index --unlisted` finds typed names"
+    };
     let _ = writeln!(
         out,
-        "{:>10}  candidate (capitalised names the gazetteer does not cover)",
-        "paragraphs"
+        "{:>10}  {:<7} candidate ({what})",
+        "paragraphs", "kind"
     );
     for c in candidates {
-        let _ = writeln!(out, "{:>10}  {}", thousands(c.count), c.name);
+        let kind = c.kind.as_deref().unwrap_or("?");
+        let _ = writeln!(out, "{:>10}  {kind:<7} {}", thousands(c.count), c.name);
     }
     out
 }
@@ -313,7 +320,11 @@ pub fn render_candidates(candidates: &[Candidate]) -> String {
 pub fn render_mentions(mentions: &[EntityMatch]) -> String {
     let mut out = String::new();
     for m in mentions {
-        let variant = if m.variant { "  (variant)" } else { "" };
+        let variant = match (m.variant, m.unlisted) {
+            (_, true) => "  (unlisted)",
+            (true, false) => "  (variant)",
+            (false, false) => "",
+        };
         let _ = writeln!(
             out,
             "{:<7} {:<40} {:<30} {}..{}{variant}",

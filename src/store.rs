@@ -12,7 +12,7 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
 
-use crate::entities::{Gazetteer, GazetteerSource, BUILTIN_GAZETTEER};
+use crate::entities::{Data, Gazetteer, GazetteerSource, BUILTIN_GAZETTEER};
 use crate::error::{Error, Result};
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 
@@ -145,8 +145,8 @@ pub fn saved_gazetteer(index: &Path, payload: Option<&CommitPayload>) -> Result<
             .filter(|file| file.is_file())
     };
     let compiled = saved("compiled")
-        .and_then(|file| std::fs::read_to_string(file).ok())
-        .and_then(|text| Gazetteer::from_compiled(text).ok());
+        .and_then(|file| Data::map(&file).ok())
+        .and_then(|data| Gazetteer::from_compiled_data(std::sync::Arc::new(data)).ok());
     Ok(match (compiled, saved("toml")) {
         (Some(gazetteer), _) => gazetteer,
         (None, Some(file)) => Gazetteer::from_file(&file)?,
@@ -182,7 +182,7 @@ impl GazetteerInfo {
     pub fn saved(gazetteer: &Gazetteer, index: &Path, payload: Option<&CommitPayload>) -> Self {
         GazetteerInfo {
             source: gazetteer.source.to_string(),
-            entities: gazetteer.entities.len(),
+            entities: gazetteer.len(),
             saved_in: Some(index.display().to_string()),
             corpus: Some(payload.map(|p| p.corpus.clone()).unwrap_or_default()),
             hash: format!("{:016x}", gazetteer.hash),
@@ -192,7 +192,7 @@ impl GazetteerInfo {
     pub fn unsaved(gazetteer: &Gazetteer) -> Self {
         GazetteerInfo {
             source: gazetteer.source.to_string(),
-            entities: gazetteer.entities.len(),
+            entities: gazetteer.len(),
             saved_in: None,
             corpus: None,
             hash: format!("{:016x}", gazetteer.hash),

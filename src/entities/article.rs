@@ -77,9 +77,16 @@ impl ArticleContext {
                 .find(|m| m.range.start < word.end && word.start < m.range.end);
             let written = &text[word.clone()];
             if let Some(existing) = inside {
-                // A bare acronym the gazetteer gives to another entity is this article's.
+                // A bare acronym the gazetteer gives to another entity is this article's, and a
+                // one-word name the tagger found is whoever the article bound that word to.
                 if existing.range == word {
-                    if let Some(Binding::To(entity)) = self.acronyms.get(written) {
+                    let unlisted = matches!(existing.entity, EntityRef::Unlisted { .. });
+                    let binding = self.acronyms.get(written).or_else(|| {
+                        unlisted
+                            .then(|| self.short_names.get(&written.to_lowercase()))
+                            .flatten()
+                    });
+                    if let Some(Binding::To(entity)) = binding {
                         if *entity != existing.entity {
                             let entity = entity.clone();
                             if let Some(m) = found.iter_mut().find(|m| m.range == word) {

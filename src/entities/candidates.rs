@@ -6,7 +6,7 @@ use std::ops::Range;
 use super::NAME_PARTICLES;
 
 /// Words that start sentences or headlines without being names.
-const NOT_NAMES: &[&str] = &[
+pub(super) const NOT_NAMES: &[&str] = &[
     "A",
     "An",
     "The",

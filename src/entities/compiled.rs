@@ -1,91 +1,312 @@
-//! The compiled gazetteer: a line format saved beside the index that loads without TOML
-//! parsing or normalising aliases (every search opens the gazetteer).
+//! The compiled gazetteer: a line format saved beside the index that a search opens without
+//! TOML parsing, normalising aliases, or even reading most of it. With the places of the whole
+//! map it holds tens of thousands of entities, and a search needs a handful:
+//!
+//! - the header gives the counts, the kinds and where each section starts;
+//! - hand-written entities (a few hundred) are parsed at open, generated places only when one
+//!   is asked for, one line at a time;
+//! - alias lines are sorted, so a lookup is a binary search over the mapped file itself.
 
+use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
-use anyhow::bail;
+use anyhow::{bail, Context};
 
-use super::{AliasIndex, Entity, Gazetteer, GazetteerSource, BUILTIN_LABEL};
+use super::{AliasLookup, Entity, EntityTable, Gazetteer, GazetteerSource, Origin, BUILTIN_LABEL};
 
-const COMPILED_HEADER: &str = "sitrep compiled gazetteer 1";
+const COMPILED_HEADER: &str = "sitrep compiled gazetteer 2";
+
+/// The bytes of a compiled gazetteer: mapped from the index folder, or owned.
+pub enum Data {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Data {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Data::Mapped(map) => map,
+            Data::Owned(bytes) => bytes,
+        }
+    }
+}
+
+impl Data {
+    /// Maps `path`; a gazetteer file is written once under a new name and never changed in
+    /// place, so the mapping cannot change under a reader.
+    pub fn map(path: &std::path::Path) -> anyhow::Result<Data> {
+        let file = std::fs::File::open(path)
+            .with_context(|| format!("opening compiled gazetteer {}", path.display()))?;
+        // SAFETY: see above: sitrep never writes to a published gazetteer file, and writes
+        // new ones under a temporary name first.
+        let map = unsafe { memmap2::Mmap::map(&file) }
+            .with_context(|| format!("mapping compiled gazetteer {}", path.display()))?;
+        Ok(Data::Mapped(map))
+    }
+}
+
+/// Generated entities, parsed from their lines when first asked for.
+pub(crate) struct LazyEntities {
+    data: Arc<Data>,
+    section: Range<usize>,
+    first_id: usize,
+    count: usize,
+    starts: OnceLock<Vec<u32>>,
+    cells: OnceLock<Vec<OnceLock<Entity>>>,
+}
+
+impl LazyEntities {
+    pub(crate) fn len(&self) -> usize {
+        self.count
+    }
+
+    pub(crate) fn get(&self, id: usize) -> &Entity {
+        let index = id - self.first_id;
+        let cells = self
+            .cells
+            .get_or_init(|| (0..self.count).map(|_| OnceLock::new()).collect());
+        cells[index].get_or_init(|| {
+            let starts = self.starts.get_or_init(|| {
+                let bytes = &self.data[self.section.clone()];
+                std::iter::once(0)
+                    .chain(
+                        bytes
+                            .iter()
+                            .enumerate()
+                            .filter(|&(_, &b)| b == b'\n')
+                            .map(|(i, _)| i as u32 + 1),
+                    )
+                    .take(self.count)
+                    .collect()
+            });
+            let start = self.section.start + starts[index] as usize;
+            let end = self.data[start..self.section.end]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(self.section.end, |n| start + n);
+            let line = std::str::from_utf8(&self.data[start..end]).unwrap_or("");
+            // The file was written whole by `to_compiled` and checked at open; a line that no
+            // longer parses means the index folder was damaged under us.
+            parse_entity(line).unwrap_or_else(|| {
+                panic!("compiled gazetteer damaged at entity {id}: run `sitrep index --rebuild`")
+            })
+        })
+    }
+}
 
 impl Gazetteer {
-    /// A line format that loads without TOML parsing or normalising aliases: every search
-    /// opens the gazetteer, and parsing the TOML took longer than the search itself.
+    /// The compiled form: header, entity lines in id order, then alias lines sorted by key.
     pub fn to_compiled(&self) -> String {
-        let mut out = format!("{COMPILED_HEADER}\t{:016x}\t{}\n", self.hash, self.source);
-        for e in &self.entities {
+        let mut entities = String::new();
+        for (_, e) in self.entities() {
             let parent = e.parent.map(|p| p.to_string()).unwrap_or_default();
             let aliases = e.aliases.join("\u{1f}");
-            out.push_str(&format!(
-                "e\t{}\t{}\t{parent}\t{}\t{aliases}\n",
+            let origin = match &e.origin {
+                Origin::Hand => String::new(),
+                Origin::Generated {
+                    needs_context,
+                    name_taken,
+                } => format!(
+                    "{}{}",
+                    if *name_taken { "t" } else { "g" },
+                    needs_context
+                        .iter()
+                        .map(|n| format!("\u{1f}{n}"))
+                        .collect::<String>()
+                ),
+            };
+            entities.push_str(&format!(
+                "e\t{}\t{}\t{parent}\t{}\t{aliases}\t{origin}\n",
                 e.kind, e.name, e.facet
             ));
         }
+        let hand_bytes: usize = entities
+            .split_inclusive('\n')
+            .take(self.hand)
+            .map(str::len)
+            .sum();
+        let mut aliases = String::new();
         for (key, id) in self.lookup.iter() {
-            out.push_str(&format!("a\t{key}\t{id}\n"));
+            aliases.push_str(&format!("a\t{key}\t{id}\n"));
         }
-        out
+        format!(
+            "{COMPILED_HEADER}\t{:016x}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n{entities}{aliases}",
+            self.hash,
+            self.source,
+            self.kinds.join(","),
+            self.len(),
+            self.hand,
+            hand_bytes,
+            entities.len(),
+            aliases.len()
+        )
     }
 
-    /// Reads what [`Gazetteer::to_compiled`] wrote. The alias table points into `text`.
+    /// Reads what [`Gazetteer::to_compiled`] wrote.
     pub fn from_compiled(text: String) -> anyhow::Result<Gazetteer> {
-        let mut lines = text.lines();
-        let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
-        let [COMPILED_HEADER, hash, source] = header[..] else {
-            bail!("not a compiled sitrep gazetteer");
+        Gazetteer::from_compiled_data(Arc::new(Data::Owned(text.into_bytes())))
+    }
+
+    pub fn from_compiled_data(data: Arc<Data>) -> anyhow::Result<Gazetteer> {
+        let header_end = data
+            .iter()
+            .position(|&b| b == b'\n')
+            .context("not a compiled sitrep gazetteer")?;
+        let header = std::str::from_utf8(&data[..header_end])?;
+        let fields: Vec<&str> = header.split('\t').collect();
+        let [COMPILED_HEADER, hash, source, kinds, count, hand, hand_bytes, entity_bytes, alias_bytes] =
+            fields[..]
+        else {
+            bail!("not a compiled sitrep gazetteer (or one from another version)");
         };
-        let bad = |n: usize| anyhow::anyhow!("compiled gazetteer line {}: malformed", n + 2);
-        let mut entities = Vec::new();
-        let mut aliases = Vec::with_capacity(text.len() / 24);
-        let base = text.as_ptr() as usize;
-        for (n, line) in lines.enumerate() {
-            // Alias lines are four in five: a range of the text and an id, no copy.
-            if let Some(rest) = line.strip_prefix("a\t") {
-                let (key, id) = rest.rsplit_once('\t').ok_or_else(|| bad(n))?;
-                let start = (key.as_ptr() as usize - base) as u32;
-                let id: u32 = id.parse().map_err(|_| bad(n))?;
-                aliases.push((start, start + key.len() as u32, id));
-                continue;
-            }
-            let fields: Vec<&str> = line.split('\t').collect();
-            match fields[..] {
-                ["e", kind, name, parent, facet, alias_list] => entities.push(Entity {
-                    kind: kind.to_string(),
-                    name: name.to_string(),
-                    parent: if parent.is_empty() {
-                        None
-                    } else {
-                        Some(parent.parse().map_err(|_| bad(n))?)
-                    },
-                    aliases: alias_list
-                        .split('\u{1f}')
-                        .filter(|a| !a.is_empty())
-                        .map(str::to_string)
-                        .collect(),
-                    facet: facet.to_string(),
-                }),
-                _ => return Err(bad(n)),
-            }
+        let number = |s: &str| -> anyhow::Result<usize> {
+            s.parse().context("compiled gazetteer: malformed header")
+        };
+        let (count, hand) = (number(count)?, number(hand)?);
+        let entities_start = header_end + 1;
+        let places_start = entities_start + number(hand_bytes)?;
+        let aliases_start = entities_start + number(entity_bytes)?;
+        let aliases_end = aliases_start + number(alias_bytes)?;
+        if aliases_end != data.len() || places_start > aliases_start || hand > count {
+            bail!("compiled gazetteer: sections do not add up to the file (truncated?)");
         }
+        let hand_text = std::str::from_utf8(&data[entities_start..places_start])?;
+        let mut loaded = Vec::with_capacity(hand);
+        for (n, line) in hand_text.lines().enumerate() {
+            let entity = parse_entity(line)
+                .with_context(|| format!("compiled gazetteer line {}: malformed", n + 2))?;
+            loaded.push(entity);
+        }
+        if loaded.len() != hand {
+            bail!(
+                "compiled gazetteer: {hand} entities announced, {} found",
+                loaded.len()
+            );
+        }
+        let lazy = (count > hand).then(|| LazyEntities {
+            data: Arc::clone(&data),
+            section: places_start..aliases_start,
+            first_id: hand,
+            count: count - hand,
+            starts: OnceLock::new(),
+            cells: OnceLock::new(),
+        });
         let source = if source == BUILTIN_LABEL {
             GazetteerSource::BuiltIn
         } else {
             GazetteerSource::File(PathBuf::from(source))
         };
         let hash = u64::from_str_radix(hash, 16)?;
-        let lookup = AliasIndex::from_sorted_ranges(text, aliases);
-        if !lookup.is_sorted() || lookup.iter().any(|(_, id)| id >= entities.len()) {
-            bail!("compiled gazetteer: alias table out of order or out of range");
-        }
-        Ok(Gazetteer {
-            entities,
+        let kinds = kinds
+            .split(',')
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect();
+        let mut gazetteer = Gazetteer::assemble(
+            EntityTable::Compiled { loaded, lazy },
             source,
             hash,
-            toml: String::new(),
-            lookup,
-            matcher: std::sync::OnceLock::new(),
-            transliterations: std::sync::OnceLock::new(),
-        })
+            String::new(),
+            AliasLookup::Sorted {
+                data,
+                section: aliases_start..aliases_end,
+            },
+        );
+        gazetteer.kinds = kinds;
+        Ok(gazetteer)
+    }
+}
+
+fn parse_entity(line: &str) -> Option<Entity> {
+    let fields: Vec<&str> = line.split('\t').collect();
+    let ["e", kind, name, parent, facet, alias_list, origin] = fields[..] else {
+        return None;
+    };
+    let list = |s: &str| -> Vec<String> {
+        s.split('\u{1f}')
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let origin = match origin.chars().next() {
+        None => Origin::Hand,
+        Some(flag @ ('g' | 't')) => Origin::Generated {
+            needs_context: list(&origin[1..]),
+            name_taken: flag == 't',
+        },
+        Some(_) => return None,
+    };
+    Some(Entity {
+        kind: kind.to_string(),
+        name: name.to_string(),
+        parent: if parent.is_empty() {
+            None
+        } else {
+            Some(parent.parse().ok()?)
+        },
+        aliases: list(alias_list),
+        facet: facet.to_string(),
+        origin,
+    })
+}
+
+/// Binary search over sorted `a\t{key}\t{id}\n` lines, without reading the others.
+pub(crate) fn find_sorted(lines: &[u8], key: &str) -> Option<usize> {
+    let key = key.as_bytes();
+    let (mut low, mut high) = (0, lines.len());
+    while low < high {
+        let middle = low + (high - low) / 2;
+        let start = lines[low..middle]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(low, |n| low + n + 1);
+        let end = lines[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(lines.len(), |n| start + n);
+        let (line_key, id) = split_alias_line(&lines[start..end])?;
+        match line_key.cmp(key) {
+            std::cmp::Ordering::Equal => return std::str::from_utf8(id).ok()?.parse().ok(),
+            std::cmp::Ordering::Less => low = end + 1,
+            std::cmp::Ordering::Greater => high = start,
+        }
+    }
+    None
+}
+
+pub(crate) fn split_alias_line(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let rest = line.strip_prefix(b"a\t")?;
+    let tab = rest.iter().rposition(|&b| b == b'\t')?;
+    Some((&rest[..tab], &rest[tab + 1..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_search_finds_every_line_and_nothing_else() {
+        let keys = [
+            "abu",
+            "baghdad",
+            "basra",
+            "iraq",
+            "qods force",
+            "sadr",
+            "sadr city",
+        ];
+        let lines: String = keys
+            .iter()
+            .enumerate()
+            .map(|(id, k)| format!("a\t{k}\t{id}\n"))
+            .collect();
+        for (id, key) in keys.iter().enumerate() {
+            assert_eq!(find_sorted(lines.as_bytes(), key), Some(id), "{key}");
+        }
+        for missing in ["", "a", "sad", "sadr c", "zz", "basr"] {
+            assert_eq!(find_sorted(lines.as_bytes(), missing), None, "{missing}");
+        }
     }
 }

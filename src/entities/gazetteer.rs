@@ -8,8 +8,22 @@ use anyhow::{bail, Context};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
-use super::{AliasIndex, Entity, Gazetteer, GazetteerSource, BUILTIN_GAZETTEER};
+use super::places::{self, BUILTIN_PLACES, GEONAMES};
+use super::{
+    AliasIndex, AliasLookup, Entity, EntityTable, Gazetteer, GazetteerSource, Origin,
+    BUILTIN_GAZETTEER,
+};
 use crate::analysis::normalize_name;
+
+/// A gazetteer file: `places = "geonames"` at the top merges the built-in places; every other
+/// top-level key is a kind holding an array of entries.
+#[derive(Debug, Deserialize)]
+struct RawGazetteer {
+    #[serde(default)]
+    places: Option<String>,
+    #[serde(flatten)]
+    kinds: BTreeMap<String, Vec<RawEntry>>,
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,7 +55,7 @@ impl Gazetteer {
     }
 
     pub fn parse(toml_text: &str, source: GazetteerSource) -> anyhow::Result<Gazetteer> {
-        let raw: BTreeMap<String, Vec<RawEntry>> = toml::from_str(toml_text).map_err(|err| {
+        let raw: RawGazetteer = toml::from_str(toml_text).map_err(|err| {
             let location = err
                 .span()
                 .map(|span| {
@@ -54,7 +68,14 @@ impl Gazetteer {
         let mut entities = Vec::new();
         let mut parents = Vec::new();
         let mut by_kind_name: HashMap<(String, String), usize> = HashMap::new();
-        for (kind, entries) in raw {
+        let places = match raw.places.as_deref() {
+            None => None,
+            Some(GEONAMES) => Some(BUILTIN_PLACES),
+            Some(other) => bail!(
+                "gazetteer {source}: places = '{other}' is not known; the one set of places is \"{GEONAMES}\""
+            ),
+        };
+        for (kind, entries) in raw.kinds {
             if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_lowercase()) {
                 bail!("gazetteer {source}: kind '{kind}' must be a lower-case word such as person, org or place");
             }
@@ -78,6 +99,7 @@ impl Gazetteer {
                         .map(|a| a.trim().to_string())
                         .collect(),
                     facet: String::new(),
+                    origin: Origin::Hand,
                 });
             }
         }
@@ -138,15 +160,25 @@ impl Gazetteer {
                 }
             }
         }
-        Ok(Gazetteer {
-            entities,
+        let mut hash = crate::corpus::hash_bytes(toml_text.as_bytes());
+        if let Some(places) = places {
+            let hand = entities.len();
+            places::merge(places, &mut entities, &lookup)
+                .with_context(|| format!("gazetteer {source}: built-in places"))?;
+            for (id, entity) in entities.iter().enumerate().skip(hand) {
+                for alias in entity.spellings() {
+                    lookup.insert(normalize_name(alias), id);
+                }
+            }
+            hash ^= crate::corpus::hash_bytes(places.as_bytes()).rotate_left(1);
+        }
+        Ok(Gazetteer::assemble(
+            EntityTable::Loaded(entities),
             source,
-            hash: crate::corpus::hash_bytes(toml_text.as_bytes()),
-            toml: toml_text.to_string(),
-            lookup: AliasIndex::from_pairs(lookup),
-            matcher: std::sync::OnceLock::new(),
-            transliterations: std::sync::OnceLock::new(),
-        })
+            hash,
+            toml_text.to_string(),
+            AliasLookup::Table(AliasIndex::from_pairs(lookup)),
+        ))
     }
 }
 

@@ -10,7 +10,7 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
 use super::translit::{first_word_key, must_be_capitalised, NameForm, Transliterations};
-use super::{Entity, EntityMatch, Gazetteer, NAME_PARTICLES};
+use super::{Entity, EntityMatch, Gazetteer, Origin, NAME_PARTICLES};
 use crate::analysis::{normalize, normalize_name, within_one_edit, NormalizedText};
 
 /// Finds mentions of a chosen few entities (see [`Gazetteer::mention_finder`]).
@@ -31,6 +31,11 @@ struct Pattern {
     /// Short all-capitals acronyms (IRGC, PMF, KH) match only when written in capitals, or
     /// "kh" and "aah" would turn up inside ordinary prose.
     capitals_only: bool,
+    /// Generated names (places from GeoNames) match only where written capitalised.
+    generated: bool,
+    /// A common word or a person's name as well ("March", "David"): only where a place that
+    /// contains it is named too.
+    needs_context: bool,
     /// Words of the normalised alias and the separators between them.
     words: Vec<String>,
     separators: Vec<String>,
@@ -45,6 +50,8 @@ pub(super) struct Matcher {
     anchor_automaton: Option<AhoCorasick>,
     anchor_targets: Vec<Vec<(usize, usize)>>,
     transliterations: Transliterations,
+    /// Parents of generated places: the neighbours that give an ambiguous name its context.
+    parents: FxHashMap<usize, usize>,
 }
 
 /// Ordinary words that many organisation and place names contain. As anchors they would send
@@ -114,18 +121,20 @@ const COMMON_NAME_WORDS: [&str; 56] = [
 const MIN_VARIANT_WORD_LEN: usize = 6;
 
 impl Matcher {
-    pub(super) fn build(entities: &[Entity]) -> Matcher {
-        Matcher::build_subset(entities, None)
-    }
-
-    pub(super) fn build_subset(entities: &[Entity], only: Option<&[usize]>) -> Matcher {
+    pub(super) fn build<'a>(entities: impl IntoIterator<Item = (usize, &'a Entity)>) -> Matcher {
+        let entities: Vec<(usize, &Entity)> = entities.into_iter().collect();
         let mut patterns: Vec<(String, Pattern)> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
-        for (id, entity) in entities.iter().enumerate() {
-            if only.is_some_and(|ids| !ids.contains(&id)) {
-                continue;
+        let mut parents = FxHashMap::default();
+        for &(id, entity) in &entities {
+            let needs_context = match &entity.origin {
+                Origin::Hand => &[][..],
+                Origin::Generated { needs_context, .. } => needs_context,
+            };
+            if let (true, Some(parent)) = (entity.is_generated(), entity.parent) {
+                parents.insert(id, parent);
             }
-            for alias in std::iter::once(&entity.name).chain(&entity.aliases) {
+            for alias in entity.spellings() {
                 let normalized = normalize_name(alias);
                 if let Some(&existing) = seen.get(&normalized) {
                     // "OPEC" alone matches only in capitals; listing "Opec" as well says the
@@ -140,6 +149,8 @@ impl Matcher {
                     Pattern {
                         entity: id,
                         capitals_only: is_short_acronym(alias),
+                        generated: entity.is_generated(),
+                        needs_context: needs_context.contains(alias),
                         words,
                         separators,
                     },
@@ -157,7 +168,7 @@ impl Matcher {
         let patterns: Vec<Pattern> = patterns.into_iter().map(|(_, p)| p).collect();
         let mut anchors: FxHashMap<String, Vec<(usize, usize)>> = FxHashMap::default();
         for (pid, pattern) in patterns.iter().enumerate() {
-            if pattern.words.len() < 2 || pattern.capitals_only {
+            if pattern.words.len() < 2 || pattern.capitals_only || pattern.generated {
                 continue;
             }
             for (wid, word) in pattern.words.iter().enumerate() {
@@ -193,7 +204,8 @@ impl Matcher {
             patterns,
             anchor_automaton,
             anchor_targets,
-            transliterations: Transliterations::build(entities, only),
+            transliterations: Transliterations::build(entities),
+            parents,
         }
     }
 
@@ -211,6 +223,7 @@ impl Matcher {
         // (normalised range, entity, variant)
         let mut found: Vec<(Range<usize>, usize, bool)> = Vec::new();
         let mut variants_tried: Vec<(usize, usize)> = Vec::new();
+        let mut needs_neighbour: Vec<Range<usize>> = Vec::new();
         let mut covered_to = 0;
         for start in word_starts(hay) {
             let input = Input::new(hay)
@@ -219,10 +232,14 @@ impl Matcher {
             if start >= covered_to {
                 if let Some(m) = self.automaton.find(input.clone()) {
                     let pattern = &self.patterns[m.pattern().as_usize()];
+                    let written = norm.original_range(m.range(), text);
                     let ok = is_boundary(hay, m.start(), m.end())
-                        && (!pattern.capitals_only
-                            || is_all_capitals(&text[norm.original_range(m.range(), text)]));
+                        && (!pattern.capitals_only || is_all_capitals(&text[written.clone()]))
+                        && (!pattern.generated || stands_alone(text, written.clone()));
                     if ok {
+                        if pattern.needs_context {
+                            needs_neighbour.push(m.range());
+                        }
                         found.push((m.range(), pattern.entity, false));
                         covered_to = m.end();
                     }
@@ -255,11 +272,29 @@ impl Matcher {
                 accepted.push(candidate);
             }
         }
+        if !needs_neighbour.is_empty() {
+            let named: Vec<usize> = accepted.iter().map(|a| a.1).collect();
+            accepted.retain(|(range, entity, _)| {
+                !needs_neighbour.contains(range) || self.has_named_ancestor(*entity, &named)
+            });
+        }
         accepted.sort_by_key(|a| a.0.start);
         accepted
             .into_iter()
             .map(|(range, entity, variant)| (entity, norm.original_range(range, text), variant))
             .collect()
+    }
+
+    /// Whether a place that contains `entity` ("Kurdistan Region" for "Soran") is named too.
+    fn has_named_ancestor(&self, entity: usize, named: &[usize]) -> bool {
+        let mut cursor = self.parents.get(&entity);
+        while let Some(&parent) = cursor {
+            if named.contains(&parent) {
+                return true;
+            }
+            cursor = self.parents.get(&parent);
+        }
+        false
     }
 
     /// Names of two words or more written in a transliteration no alias spells out
@@ -466,6 +501,57 @@ fn is_boundary(hay: &str, start: usize, end: usize) -> bool {
 fn is_short_acronym(alias: &str) -> bool {
     let letters: Vec<char> = alias.chars().filter(|c| c.is_alphabetic()).collect();
     !letters.is_empty() && letters.len() <= 5 && letters.iter().all(|c| c.is_uppercase())
+}
+
+fn starts_capitalised(text: &str) -> bool {
+    text.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// A generated place name written as a name of its own: capitalised, and not one word of a
+/// longer capitalised name ("David Cameron", "National Bank of Kuwait", "Haj Omran"), which
+/// names something else that happens to contain it.
+fn stands_alone(text: &str, written: Range<usize>) -> bool {
+    if !starts_capitalised(&text[written.clone()]) {
+        return false;
+    }
+    let joined = |gap: &str| !gap.is_empty() && gap.chars().all(|c| c == ' ' || is_hyphen(c));
+    // The word before, looking past a particle ("Saad al-Abdulla", "Bank of Kuwait").
+    let mut end = written.start;
+    for _ in 0..2 {
+        let before = &text[..end];
+        let word_end = before
+            .trim_end_matches(|c: char| c == ' ' || is_hyphen(c))
+            .len();
+        if !joined(&before[word_end..]) {
+            break;
+        }
+        let word_start = before[..word_end]
+            .trim_end_matches(|c: char| c.is_alphanumeric() || c == '.')
+            .len();
+        let word = &text[word_start..word_end];
+        if NAME_PARTICLES.contains(&word) {
+            end = word_start;
+            continue;
+        }
+        if starts_capitalised(word) && !is_sentence_start(text, word_start) {
+            return false;
+        }
+        break;
+    }
+    let after = &text[written.end..];
+    let next = after.trim_start_matches(|c: char| c == ' ' || is_hyphen(c));
+    let gap = &after[..after.len() - next.len()];
+    !(joined(gap) && next.chars().next().is_some_and(char::is_uppercase))
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '‐' | '‑')
+}
+
+/// Whether `at` opens a sentence, where any word is capitalised.
+fn is_sentence_start(text: &str, at: usize) -> bool {
+    let before = text[..at].trim_end_matches(|c: char| c.is_whitespace() || "\"“‘'(".contains(c));
+    before.is_empty() || before.ends_with(['.', '!', '?', ':', ';'])
 }
 
 fn is_all_capitals(text: &str) -> bool {

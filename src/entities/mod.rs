@@ -24,18 +24,33 @@ mod candidates;
 mod compiled;
 mod gazetteer;
 mod matcher;
+mod places;
+pub mod tagger;
 #[cfg(test)]
 mod tests;
 mod translit;
+mod unlisted;
 
 use article::{ArticleContext, Found};
 use candidates::capitalised_sequences;
+pub use compiled::Data;
 use matcher::Matcher;
 pub use matcher::MentionFinder;
+pub use tagger::Tagger;
 use translit::{NameForm, Transliterations};
 
 /// The repository's own gazetteer, so any folder of articles gets the field's names tagged.
 pub const BUILTIN_GAZETTEER: &str = include_str!("../../corpus/entities.toml");
+
+/// The learned tagger trained on CoNLL-2003 (`sitrep train-tagger` rebuilds it), embedded in
+/// the binary and loaded on first use (about 4 ms).
+pub fn builtin_tagger() -> &'static Tagger {
+    static TAGGER: std::sync::OnceLock<Tagger> = std::sync::OnceLock::new();
+    TAGGER.get_or_init(|| {
+        Tagger::from_bytes(include_bytes!("tagger.bin"))
+            .expect("the embedded tagger model was checked when it was trained")
+    })
+}
 
 /// The branch of each kind's facet tree that holds names no gazetteer entry covers.
 pub const UNLISTED: &str = "unlisted";
@@ -56,6 +71,43 @@ pub struct Entity {
     pub aliases: Vec<String>,
     /// Facet path, e.g. `/org/Islamic Revolutionary Guard Corps/Qods Force`.
     pub facet: String,
+    pub origin: Origin,
+}
+
+/// Whether an entity was written by hand or generated from a dataset (places from GeoNames).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Origin {
+    #[default]
+    Hand,
+    /// Generated names match only where written capitalised, and take no spelling variants.
+    Generated {
+        /// Names that are also common words or people's names ("Split", "Florence"): they
+        /// count only where they cannot open a sentence, or beside a place that contains them.
+        needs_context: Vec<String>,
+        /// The name itself belongs to another entry (a bigger place of the same name).
+        name_taken: bool,
+    },
+}
+
+impl Entity {
+    /// The name and aliases this entity is matched and looked up by.
+    pub fn spellings(&self) -> impl Iterator<Item = &String> {
+        let name_taken = matches!(
+            self.origin,
+            Origin::Generated {
+                name_taken: true,
+                ..
+            }
+        );
+        (!name_taken)
+            .then_some(&self.name)
+            .into_iter()
+            .chain(&self.aliases)
+    }
+
+    pub fn is_generated(&self) -> bool {
+        matches!(self.origin, Origin::Generated { .. })
+    }
 }
 
 /// Where the gazetteer in use came from.
@@ -82,6 +134,17 @@ pub enum EntityRef {
     Unlisted { kind: String, name: String },
 }
 
+impl EntityRef {
+    /// A name no entry holds, spelt as the index stores it (straight apostrophes, single
+    /// spaces).
+    pub fn unlisted(kind: &str, written: &str) -> EntityRef {
+        EntityRef::Unlisted {
+            kind: kind.to_string(),
+            name: unlisted::display_name(written),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EntityMatch {
     #[serde(skip)]
@@ -101,13 +164,16 @@ pub struct EntityMatch {
 }
 
 pub struct Gazetteer {
-    pub entities: Vec<Entity>,
+    entities: EntityTable,
+    /// Entities `0..hand` are the hand-written ones; generated places follow.
+    hand: usize,
+    kinds: Vec<String>,
     pub source: GazetteerSource,
-    /// Hash of the TOML text; stored in the index so a change triggers re-tagging.
+    /// Hash of the TOML text (and places); stored in the index so a change triggers re-tagging.
     pub hash: u64,
     /// The TOML it was parsed from (empty when loaded from the compiled form).
     pub toml: String,
-    lookup: AliasIndex,
+    lookup: AliasLookup,
     /// Built on first use: a search that tags nothing (most of them) should not pay for
     /// compiling the automaton of every alias at process start.
     matcher: std::sync::OnceLock<Matcher>,
@@ -119,19 +185,134 @@ impl std::fmt::Debug for Gazetteer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Gazetteer")
             .field("source", &self.source)
-            .field("entities", &self.entities.len())
+            .field("entities", &self.len())
             .finish()
     }
 }
 
+/// The entities of a gazetteer: all in memory when parsed from TOML; from the compiled form,
+/// the hand-written ones in memory and the generated ones parsed when asked for.
+pub(crate) enum EntityTable {
+    Loaded(Vec<Entity>),
+    Compiled {
+        loaded: Vec<Entity>,
+        lazy: Option<compiled::LazyEntities>,
+    },
+}
+
+/// Normalised alias → entity id.
+pub(crate) enum AliasLookup {
+    Table(AliasIndex),
+    /// Sorted alias lines of a compiled gazetteer, searched in place.
+    Sorted {
+        data: std::sync::Arc<compiled::Data>,
+        section: Range<usize>,
+    },
+}
+
+impl AliasLookup {
+    fn get(&self, key: &str) -> Option<usize> {
+        match self {
+            AliasLookup::Table(index) => index.get(key),
+            AliasLookup::Sorted { data, section } => {
+                compiled::find_sorted(&data[section.clone()], key)
+            }
+        }
+    }
+
+    fn iter(&self) -> Box<dyn Iterator<Item = (&str, usize)> + '_> {
+        match self {
+            AliasLookup::Table(index) => Box::new(index.iter()),
+            AliasLookup::Sorted { data, section } => Box::new(
+                data[section.clone()]
+                    .split(|&b| b == b'\n')
+                    .filter_map(compiled::split_alias_line)
+                    .filter_map(|(key, id)| {
+                        let key = std::str::from_utf8(key).ok()?;
+                        let id = std::str::from_utf8(id).ok()?.parse().ok()?;
+                        Some((key, id))
+                    }),
+            ),
+        }
+    }
+}
+
 impl Gazetteer {
+    fn assemble(
+        entities: EntityTable,
+        source: GazetteerSource,
+        hash: u64,
+        toml: String,
+        lookup: AliasLookup,
+    ) -> Gazetteer {
+        let (hand, kinds) = match &entities {
+            EntityTable::Loaded(all) => {
+                let hand = all.iter().take_while(|e| !e.is_generated()).count();
+                let mut kinds: Vec<String> = all.iter().map(|e| e.kind.clone()).collect();
+                kinds.sort();
+                kinds.dedup();
+                (hand, kinds)
+            }
+            // The compiled header carries the kinds.
+            EntityTable::Compiled { loaded, .. } => (loaded.len(), Vec::new()),
+        };
+        Gazetteer {
+            entities,
+            hand,
+            kinds,
+            source,
+            hash,
+            toml,
+            lookup,
+            matcher: std::sync::OnceLock::new(),
+            transliterations: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// How many entities, generated places included.
+    pub fn len(&self) -> usize {
+        match &self.entities {
+            EntityTable::Loaded(all) => all.len(),
+            EntityTable::Compiled { loaded, lazy } => {
+                loaded.len() + lazy.as_ref().map_or(0, |l| l.len())
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn entity(&self, id: usize) -> &Entity {
+        match &self.entities {
+            EntityTable::Loaded(all) => &all[id],
+            EntityTable::Compiled { loaded, lazy } => match loaded.get(id) {
+                Some(entity) => entity,
+                None => lazy
+                    .as_ref()
+                    .expect("entity ids come from this gazetteer")
+                    .get(id),
+            },
+        }
+    }
+
+    /// Every entity with its id (parses every generated place of a compiled gazetteer).
+    pub fn entities(&self) -> impl Iterator<Item = (usize, &Entity)> {
+        (0..self.len()).map(|id| (id, self.entity(id)))
+    }
+
+    /// The hand-written entities: people and organisations are only ever among these.
+    fn hand_entities(&self) -> impl Iterator<Item = (usize, &Entity)> {
+        (0..self.hand).map(|id| (id, self.entity(id)))
+    }
+
     fn matcher(&self) -> &Matcher {
-        self.matcher.get_or_init(|| Matcher::build(&self.entities))
+        self.matcher.get_or_init(|| Matcher::build(self.entities()))
     }
 
     /// Finds the entity a name or alias refers to, ignoring case, apostrophes and hyphens.
     pub fn lookup(&self, name: &str) -> Option<&Entity> {
-        self.lookup_id(name).map(|id| &self.entities[id])
+        self.lookup_id(name).map(|id| self.entity(id))
     }
 
     /// The entity `name` spells: an alias, or a transliteration of a multi-word person or
@@ -141,7 +322,7 @@ impl Gazetteer {
         self.lookup.get(&normalized).or_else(|| {
             let form = NameForm::of(&normalized)?;
             self.transliterations
-                .get_or_init(|| Transliterations::build(&self.entities, None))
+                .get_or_init(|| Transliterations::build(self.hand_entities()))
                 .resolve(&form)
         })
     }
@@ -149,7 +330,7 @@ impl Gazetteer {
     /// Pairs of entities with names that agree in transliteration: a spelling that fits both
     /// names neither, so each pair must be known and accepted (see the tests).
     pub fn transliteration_collisions(&self) -> Vec<(usize, usize)> {
-        Transliterations::build(&self.entities, None).collisions()
+        Transliterations::build(self.hand_entities()).collisions()
     }
 
     /// The canonical names closest to `name` (of `kind` when given), best first.
@@ -158,7 +339,7 @@ impl Gazetteer {
         let mut scored: Vec<(f64, usize)> = self
             .lookup
             .iter()
-            .filter(|&(_, id)| kind.is_none_or(|k| self.entities[id].kind == k))
+            .filter(|&(_, id)| kind.is_none_or(|k| self.entity(id).kind == k))
             .map(|(alias, id)| {
                 let mut score = strsim::jaro_winkler(&wanted, alias);
                 if alias.contains(&wanted) || wanted.contains(alias) {
@@ -170,7 +351,7 @@ impl Gazetteer {
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut names = Vec::new();
         for (_, id) in scored {
-            let name = &self.entities[id].name;
+            let name = &self.entity(id).name;
             if !names.contains(name) {
                 names.push(name.clone());
             }
@@ -183,18 +364,23 @@ impl Gazetteer {
 
     /// Every mention of an entity in `text`, read as an article of one paragraph, in text order.
     pub fn find_mentions(&self, text: &str) -> Vec<EntityMatch> {
-        self.find_article_mentions(&[text])
+        self.find_article_mentions(&[text], None)
             .pop()
             .unwrap_or_default()
     }
 
     /// Every mention in each paragraph of one article, with the short names and acronyms the
     /// article sets up (see [`article`]).
-    pub fn find_article_mentions(&self, paragraphs: &[&str]) -> Vec<Vec<EntityMatch>> {
+    /// With a `tagger`, names no entry holds are found too.
+    pub fn find_article_mentions(
+        &self,
+        paragraphs: &[&str],
+        tagger: Option<&Tagger>,
+    ) -> Vec<Vec<EntityMatch>> {
         let norms: Vec<NormalizedText> = paragraphs.iter().map(|p| normalize(p)).collect();
         let pairs: Vec<(&NormalizedText, &str)> =
             norms.iter().zip(paragraphs.iter().copied()).collect();
-        self.article_mentions(&pairs)
+        self.article_mentions(&pairs, tagger)
             .into_iter()
             .zip(paragraphs)
             .map(|(found, text)| found.into_iter().map(|f| self.to_match(f, text)).collect())
@@ -206,7 +392,7 @@ impl Gazetteer {
     pub fn mention_finder(&self, entities: &[usize]) -> MentionFinder<'_> {
         MentionFinder {
             gazetteer: self,
-            matcher: Matcher::build_subset(&self.entities, Some(entities)),
+            matcher: Matcher::build(entities.iter().map(|&id| (id, self.entity(id)))),
         }
     }
 
@@ -239,13 +425,15 @@ impl Gazetteer {
 
     /// Mentions per paragraph of one article whose paragraphs the caller has normalised (the
     /// indexer needs the normalised form for its duplicate hash too).
-    fn article_mentions(&self, paragraphs: &[(&NormalizedText, &str)]) -> Vec<Vec<Found>> {
-        let mut context = ArticleContext::default();
-        paragraphs
+    fn article_mentions(
+        &self,
+        paragraphs: &[(&NormalizedText, &str)],
+        tagger: Option<&Tagger>,
+    ) -> Vec<Vec<Found>> {
+        let mut listed: Vec<Vec<Found>> = paragraphs
             .iter()
             .map(|&(norm, text)| {
-                let mut found: Vec<Found> = self
-                    .matcher()
+                self.matcher()
                     .find_in(norm, text)
                     .into_iter()
                     .map(|(entity, range, variant)| Found {
@@ -253,16 +441,32 @@ impl Gazetteer {
                         range,
                         variant,
                     })
-                    .collect();
-                context.resolve(self, text, &mut found);
-                found
+                    .collect()
             })
-            .collect()
+            .collect();
+        if let Some(tagger) = tagger {
+            let texts: Vec<&str> = paragraphs.iter().map(|&(_, text)| text).collect();
+            let more = unlisted::unlisted_mentions(self, tagger, &texts, &listed);
+            for (found, more) in listed.iter_mut().zip(more) {
+                found.extend(more);
+                found.sort_by_key(|m| m.range.start);
+            }
+        }
+        let mut context = ArticleContext::default();
+        for (found, &(_, text)) in listed.iter_mut().zip(paragraphs) {
+            context.resolve(self, text, found);
+        }
+        listed
     }
 
-    /// The distinct entities each paragraph of an article names, in order of first mention.
-    pub fn tag_article(&self, paragraphs: &[(&NormalizedText, &str)]) -> Vec<Vec<EntityRef>> {
-        self.article_mentions(paragraphs)
+    /// The distinct entities each paragraph of an article names, in order of first mention;
+    /// with a `tagger`, names no entry holds too.
+    pub fn tag_article(
+        &self,
+        paragraphs: &[(&NormalizedText, &str)],
+        tagger: Option<&Tagger>,
+    ) -> Vec<Vec<EntityRef>> {
+        self.article_mentions(paragraphs, tagger)
             .into_iter()
             .map(|found| {
                 let mut seen: Vec<EntityRef> = Vec::new();
@@ -278,21 +482,21 @@ impl Gazetteer {
 
     /// The distinct entities named in `text`, in order of first mention.
     pub fn tag(&self, text: &str) -> Vec<EntityRef> {
-        self.tag_article(&[(&normalize(text), text)])
+        self.tag_article(&[(&normalize(text), text)], None)
             .pop()
             .unwrap_or_default()
     }
 
     pub fn kind_of<'a>(&'a self, entity: &'a EntityRef) -> &'a str {
         match entity {
-            EntityRef::Listed(id) => &self.entities[*id].kind,
+            EntityRef::Listed(id) => &self.entity(*id).kind,
             EntityRef::Unlisted { kind, .. } => kind,
         }
     }
 
     pub fn name_of<'a>(&'a self, entity: &'a EntityRef) -> &'a str {
         match entity {
-            EntityRef::Listed(id) => &self.entities[*id].name,
+            EntityRef::Listed(id) => &self.entity(*id).name,
             EntityRef::Unlisted { name, .. } => name,
         }
     }
@@ -300,7 +504,7 @@ impl Gazetteer {
     /// The facet path an entity is indexed under.
     pub fn facet_of(&self, entity: &EntityRef) -> String {
         match entity {
-            EntityRef::Listed(id) => self.entities[*id].facet.clone(),
+            EntityRef::Listed(id) => self.entity(*id).facet.clone(),
             EntityRef::Unlisted { kind, name } => format!("/{kind}/{UNLISTED}/{name}"),
         }
     }
@@ -321,14 +525,13 @@ impl Gazetteer {
     }
 
     pub fn by_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Entity> {
-        self.entities.iter().filter(move |e| e.kind == kind)
+        self.entities()
+            .map(|(_, e)| e)
+            .filter(move |e| e.kind == kind)
     }
 
     pub fn kinds(&self) -> Vec<String> {
-        let mut kinds: Vec<String> = self.entities.iter().map(|e| e.kind.clone()).collect();
-        kinds.sort();
-        kinds.dedup();
-        kinds
+        self.kinds.clone()
     }
 }
 
@@ -357,11 +560,6 @@ impl AliasIndex {
         index
     }
 
-    /// Takes `text` and ranges of it already sorted by the keys they delimit.
-    pub(crate) fn from_sorted_ranges(text: String, entries: Vec<(u32, u32, u32)>) -> AliasIndex {
-        AliasIndex { text, entries }
-    }
-
     fn key(&self, &(start, end, _): &(u32, u32, u32)) -> &str {
         &self.text[start as usize..end as usize]
     }
@@ -375,11 +573,5 @@ impl AliasIndex {
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, usize)> {
         self.entries.iter().map(|e| (self.key(e), e.2 as usize))
-    }
-
-    pub(crate) fn is_sorted(&self) -> bool {
-        self.entries
-            .windows(2)
-            .all(|pair| self.key(&pair[0]) < self.key(&pair[1]))
     }
 }

@@ -62,7 +62,8 @@ fn names(text: &str) -> Vec<(String, String)> {
 fn compiled_form_round_trips() {
     let g = gazetteer();
     let back = Gazetteer::from_compiled(g.to_compiled()).unwrap();
-    assert_eq!(back.entities, g.entities);
+    assert!(g.entities().zip(back.entities()).all(|(a, b)| a == b));
+    assert_eq!(back.len(), g.len());
     assert_eq!(back.hash, g.hash);
     assert_eq!(back.source, GazetteerSource::BuiltIn);
     assert_eq!(back.lookup("IRGC-QF").unwrap().name, "Qods Force");
@@ -243,7 +244,7 @@ fn transliteration_collisions_in_the_builtin_gazetteer_are_all_known() {
     let collisions: Vec<(String, String)> = g
         .transliteration_collisions()
         .into_iter()
-        .map(|(a, b)| (g.entities[a].name.clone(), g.entities[b].name.clone()))
+        .map(|(a, b)| (g.entity(a).name.clone(), g.entity(b).name.clone()))
         .collect();
     let known: [(&str, &str); 0] = [];
     let known: Vec<(String, String)> = known
@@ -285,7 +286,7 @@ aliases = ["PMF"]
         "Later Uday Hussein spoke; Hussein was not named again.",
     ];
     let found: Vec<Vec<(String, String)>> = g
-        .find_article_mentions(&article)
+        .find_article_mentions(&article, None)
         .into_iter()
         .map(|p| p.into_iter().map(|m| (m.name, m.text)).collect())
         .collect();

@@ -281,14 +281,16 @@ pub(crate) struct Transliterations {
 }
 
 impl Transliterations {
-    /// Forms of the names and aliases of `entities` (only those in `only`, when given).
-    pub(crate) fn build(entities: &[Entity], only: Option<&[usize]>) -> Transliterations {
+    /// Forms of the names and aliases of `entities`.
+    pub(crate) fn build<'a>(
+        entities: impl IntoIterator<Item = (usize, &'a Entity)>,
+    ) -> Transliterations {
         let mut table = Transliterations::default();
-        for (id, entity) in entities.iter().enumerate() {
-            if only.is_some_and(|ids| !ids.contains(&id)) || !takes_variants(entity) {
+        for (id, entity) in entities {
+            if !takes_variants(entity) {
                 continue;
             }
-            for alias in std::iter::once(&entity.name).chain(&entity.aliases) {
+            for alias in entity.spellings() {
                 if !written_as_words(alias) {
                     continue;
                 }

@@ -5,7 +5,7 @@ use tantivy::TantivyDocument;
 
 use crate::analysis::{normalize, NormalizedText};
 use crate::corpus::{self, Article};
-use crate::entities::Gazetteer;
+use crate::entities::{Gazetteer, Tagger};
 use crate::schema::Fields;
 
 /// Hash under which identical paragraphs collapse: equal after normalisation.
@@ -18,6 +18,7 @@ pub fn article_documents(
     article: &Article,
     fields: &Fields,
     gazetteer: Option<&Gazetteer>,
+    tagger: Option<&Tagger>,
 ) -> Vec<TantivyDocument> {
     let norms: Vec<NormalizedText> = article.paragraphs.iter().map(|p| normalize(p)).collect();
     let tags = gazetteer.map(|gazetteer| {
@@ -25,7 +26,7 @@ pub fn article_documents(
             .iter()
             .zip(article.paragraphs.iter().map(String::as_str))
             .collect();
-        gazetteer.tag_article(&pairs)
+        gazetteer.tag_article(&pairs, tagger)
     });
     article
         .paragraphs

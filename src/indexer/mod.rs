@@ -52,6 +52,9 @@ pub struct IndexOptions {
     pub threads: Option<usize>,
     /// Off only to measure what tagging costs.
     pub tag_entities: bool,
+    /// Also tag names no gazetteer entry holds, with the learned tagger: `Some` turns it on or
+    /// off (re-tagging everything), `None` keeps what the index was built with.
+    pub unlisted: Option<bool>,
 }
 
 impl IndexOptions {
@@ -64,6 +67,7 @@ impl IndexOptions {
             memory_mb: 256,
             threads: None,
             tag_entities: true,
+            unlisted: None,
         }
     }
 }
@@ -180,6 +184,8 @@ struct Sync<'a> {
     committed: OnceCell<Searcher>,
     gazetteer: Gazetteer,
     gazetteer_hash: String,
+    /// Names no entry holds are tagged too (`index --unlisted`).
+    unlisted: bool,
     /// Everything is re-indexed (first build, `--rebuild`, schema or gazetteer change).
     full: bool,
     /// When this sync first looked at the files: fingerprints taken close to it are racy.
@@ -222,6 +228,9 @@ enum Looked {
 }
 
 /// Warning for a file that was walked and then could not be found.
+/// Marks, in the commit's gazetteer hash, an index tagged with the learned tagger too.
+const UNLISTED_SUFFIX: &str = "+unlisted";
+
 const VANISHED: &str = "disappeared while indexing; treated as removed";
 
 impl<'a> Sync<'a> {
@@ -233,17 +242,27 @@ impl<'a> Sync<'a> {
             Some(store::open_tantivy(&options.index)?.0)
         };
         let gazetteer = Gazetteer::resolve(options.entities.as_deref(), &options.corpus)?;
-        let gazetteer_hash = if options.tag_entities {
-            format!("{:016x}", gazetteer.hash)
-        } else {
-            "none".to_string()
-        };
         let (previous, opstamp) = match &index {
             Some(index) => {
                 let metas = store::load_metas(index, &options.index)?;
                 (store::payload_of(&metas), metas.opstamp)
             }
             None => (None, 0),
+        };
+        let unlisted = options.tag_entities
+            && options.unlisted.unwrap_or_else(|| {
+                previous
+                    .as_ref()
+                    .is_some_and(|p| p.gazetteer_hash.ends_with(UNLISTED_SUFFIX))
+            });
+        // The tagging set-up is one hash: a change of gazetteer, or turning the learned tagger
+        // on or off, re-tags every paragraph.
+        let gazetteer_hash = if !options.tag_entities {
+            "none".to_string()
+        } else if unlisted {
+            format!("{:016x}{UNLISTED_SUFFIX}", gazetteer.hash)
+        } else {
+            format!("{:016x}", gazetteer.hash)
         };
         let full_reason = full_sync_reason(
             options,
@@ -263,6 +282,7 @@ impl<'a> Sync<'a> {
             committed: OnceCell::new(),
             gazetteer,
             gazetteer_hash,
+            unlisted,
             full,
             looked_at: SystemTime::now(),
             report: SyncReport {
@@ -597,12 +617,13 @@ impl<'a> Sync<'a> {
 
     /// Tags and indexes articles, in parallel batches.
     fn add_articles(&mut self, writer: &mut IndexWriter, articles: &[Article]) -> Result<()> {
-        let tagger = self.options.tag_entities.then_some(&self.gazetteer);
+        let gazetteer = self.options.tag_entities.then_some(&self.gazetteer);
+        let tagger = self.unlisted.then(crate::entities::builtin_tagger);
         let fields = self.fields;
         for batch in articles.chunks(BATCH_ARTICLES) {
             let docs: Vec<Vec<TantivyDocument>> = batch
                 .par_iter()
-                .map(|article| article_documents(article, &fields, tagger))
+                .map(|article| article_documents(article, &fields, gazetteer, tagger))
                 .collect();
             for doc in docs.into_iter().flatten() {
                 self.report.paragraphs_written += 1;
@@ -750,6 +771,20 @@ fn full_sync_reason(
             "the index schema changed (version {} → {SCHEMA_VERSION})",
             p.schema_version
         )),
+        Some(p)
+            if p.gazetteer_hash.trim_end_matches(UNLISTED_SUFFIX)
+                == gazetteer_hash.trim_end_matches(UNLISTED_SUFFIX)
+                && p.gazetteer_hash != gazetteer_hash =>
+        {
+            Some(format!(
+                "tagging of unlisted names was turned {}, so every paragraph is re-tagged",
+                if gazetteer_hash.ends_with(UNLISTED_SUFFIX) {
+                    "on"
+                } else {
+                    "off"
+                }
+            ))
+        }
         Some(p) if p.gazetteer_hash != gazetteer_hash => Some(format!(
             "the gazetteer changed ({}), so every paragraph is re-tagged",
             gazetteer.source

@@ -212,7 +212,7 @@ impl Builder<'_> {
         if !self.expanded.contains(&entity) {
             self.expanded.push(entity);
         }
-        let facet = &self.gazetteer.entities[entity].facet;
+        let facet = &self.gazetteer.entity(entity).facet;
         let term = Term::from_field_text(self.fields.entity_exact, facet);
         let entity_query = ConstScoreQuery::new(
             Box::new(TermQuery::new(term, IndexRecordOption::Basic)),

@@ -17,7 +17,7 @@ use tantivy::schema::Facet;
 use tantivy::{DateTime, DocAddress, Score, Searcher};
 
 use crate::engine::Snapshot;
-use crate::entities::Gazetteer;
+use crate::entities::{self, Gazetteer, UNLISTED};
 use crate::error::{Error, Result};
 use crate::query::relax::{self, RELAX_MIN_WORDS};
 use crate::query::{build_query, parse_query, Atom, BuiltQuery, Filters, Matching, ParsedQuery};
@@ -102,15 +102,20 @@ pub struct SearchResults {
     pub per_article: bool,
 }
 
-/// Resolves `--person/--org/--place NAME` to facet paths.
+/// Resolves `--person/--org/--place NAME` to facet paths: a gazetteer entity, else a name the
+/// learned tagger indexed under the kind's `unlisted` branch.
 pub fn resolve_entity_filters(
-    gazetteer: &Gazetteer,
+    snapshot: &Snapshot,
     filters: &[(String, String)],
 ) -> Result<Vec<String>> {
+    let gazetteer = &snapshot.gazetteer;
     filters
         .iter()
         .map(|(kind, name)| match gazetteer.lookup(name) {
             Some(entity) if &entity.kind == kind => Ok(entity.facet.clone()),
+            None if is_indexed_facet(snapshot, &unlisted_facet(kind, name)) => {
+                Ok(unlisted_facet(kind, name))
+            }
             Some(entity) => Err(Error::UnknownEntity {
                 kind: kind.clone(),
                 name: name.clone(),
@@ -125,6 +130,22 @@ pub fn resolve_entity_filters(
             }),
         })
         .collect()
+}
+
+fn unlisted_facet(kind: &str, name: &str) -> String {
+    let entities::EntityRef::Unlisted { kind, name } = entities::EntityRef::unlisted(kind, name)
+    else {
+        unreachable!("unlisted() makes an unlisted reference");
+    };
+    format!("/{kind}/{UNLISTED}/{name}")
+}
+
+fn is_indexed_facet(snapshot: &Snapshot, facet: &str) -> bool {
+    let term = tantivy::Term::from_field_text(snapshot.fields.entity_exact, facet);
+    snapshot
+        .searcher
+        .doc_freq(&term)
+        .is_ok_and(|frequency| frequency > 0)
 }
 
 /// A parsed query with its filters resolved, ready to be built in any [`Matching`].
@@ -142,7 +163,7 @@ impl<'a> Prepared<'a> {
             snapshot,
             parsed: parse_query(&options.query)?,
             filters: Filters {
-                entities: resolve_entity_filters(&snapshot.gazetteer, &options.entity_filters)?,
+                entities: resolve_entity_filters(snapshot, &options.entity_filters)?,
                 since: options.since,
                 until: options.until,
             },

@@ -1,0 +1,163 @@
+//! The places of the whole map: countries, first-level regions and cities of 15,000+ people
+//! from GeoNames (CC BY 4.0), generated into `corpus/places.tsv` by `corpus/places.py` and
+//! merged under the hand gazetteer when it says `places = "geonames"`.
+//!
+//! Hand entries win: a generated place that a hand `[[place]]` names (by name or alias) is that
+//! hand entry, and its generated children hang under it (`/place/Iraq/Erbil Governorate/...`
+//! under the hand "Iraq"); a generated alias that a hand entry claims is dropped; where two
+//! generated places share a name, the more populous one keeps it.
+
+use anyhow::{bail, Context};
+use rustc_hash::FxHashMap;
+
+use super::{Entity, Origin};
+use crate::analysis::normalize_name;
+
+/// The generated places file, compiled into the binary so any corpus can use it.
+pub const BUILTIN_PLACES: &str = include_str!("../../corpus/places.tsv");
+
+/// The value of `places` in a gazetteer file that merges the built-in places.
+pub const GEONAMES: &str = "geonames";
+
+struct Row<'a> {
+    id: u64,
+    level: &'a str,
+    name: &'a str,
+    parent: Option<u64>,
+    population: u64,
+    aliases: Vec<&'a str>,
+    needs_context: Vec<&'a str>,
+}
+
+fn parse_rows<'a>(text: &'a str) -> anyhow::Result<Vec<Row<'a>>> {
+    let mut rows = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = || {
+            format!(
+                "places file line {}: expected 7 tab-separated fields",
+                n + 1
+            )
+        };
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [id, level, name, parent, population, aliases, needs_context] = fields[..] else {
+            bail!(bad());
+        };
+        let list =
+            |s: &'a str| -> Vec<&'a str> { s.split('|').filter(|a| !a.is_empty()).collect() };
+        rows.push(Row {
+            id: id.parse().with_context(bad)?,
+            level,
+            name,
+            parent: if parent.is_empty() {
+                None
+            } else {
+                Some(parent.parse().with_context(bad)?)
+            },
+            population: population.parse().unwrap_or(0),
+            aliases: list(aliases),
+            needs_context: list(needs_context),
+        });
+    }
+    Ok(rows)
+}
+
+/// Appends the places of `text` to `entities` (the hand entries, whose aliases are in
+/// `claimed`), and returns how many were added.
+pub(super) fn merge(
+    text: &str,
+    entities: &mut Vec<Entity>,
+    claimed: &FxHashMap<String, usize>,
+) -> anyhow::Result<usize> {
+    let mut rows = parse_rows(text)?;
+    // Parents before children, so a child's facet can extend its parent's.
+    let depth = |level: &str| match level {
+        "country" => 0,
+        "region" => 1,
+        _ => 2,
+    };
+    rows.sort_by_key(|r| (depth(r.level), r.id));
+    // Who keeps a name two generated places share: the more populous.
+    let mut owner: FxHashMap<String, (u64, u64)> = FxHashMap::default();
+    for row in &rows {
+        for alias in std::iter::once(row.name).chain(row.aliases.iter().copied()) {
+            let key = normalize_name(alias);
+            let entry = owner.entry(key).or_insert((row.population, row.id));
+            if (row.population, std::cmp::Reverse(row.id)) > (entry.0, std::cmp::Reverse(entry.1)) {
+                *entry = (row.population, row.id);
+            }
+        }
+    }
+    let mut by_geonames: FxHashMap<u64, usize> = FxHashMap::default();
+    let before = entities.len();
+    for row in rows {
+        let hand = std::iter::once(row.name)
+            .chain(row.aliases.iter().copied())
+            .find_map(|alias| claimed.get(&normalize_name(alias)).copied())
+            .filter(|&id| entities[id].kind == "place");
+        if let Some(hand) = hand {
+            by_geonames.insert(row.id, hand);
+            continue;
+        }
+        let parent = row.parent.and_then(|p| by_geonames.get(&p).copied());
+        let keeps = |alias: &str| {
+            let key = normalize_name(alias);
+            !key.is_empty()
+                && !claimed.contains_key(&key)
+                && owner.get(&key).is_some_and(|&(_, id)| id == row.id)
+        };
+        if !keeps(row.name) && row.aliases.iter().all(|a| !keeps(a)) {
+            // Every name of this place belongs to another: it could never be found.
+            continue;
+        }
+        let name = row.name.replace('/', "-");
+        let facet = match parent {
+            Some(p) => format!("{}/{name}", entities[p].facet),
+            None => format!("/place/{name}"),
+        };
+        let id = entities.len();
+        by_geonames.insert(row.id, id);
+        entities.push(Entity {
+            kind: "place".to_string(),
+            name,
+            parent,
+            aliases: row
+                .aliases
+                .iter()
+                .filter(|a| keeps(a))
+                .map(|a| a.to_string())
+                .collect(),
+            facet,
+            origin: Origin::Generated {
+                needs_context: row.needs_context.iter().map(|a| a.to_string()).collect(),
+                name_taken: !keeps(row.name),
+            },
+        });
+    }
+    Ok(entities.len() - before)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_places_file_parses() {
+        let rows = parse_rows(BUILTIN_PLACES).unwrap();
+        assert!(rows.len() > 20_000, "{}", rows.len());
+        assert!(rows
+            .iter()
+            .any(|r| r.name == "Rawanduz" || r.aliases.contains(&"Rawanduz")));
+    }
+
+    #[test]
+    fn a_malformed_line_is_named() {
+        let err = parse_rows("# header\n1\tcountry\tX\n").err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "places file line 2: expected 7 tab-separated fields"
+        );
+    }
+}

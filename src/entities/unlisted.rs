@@ -1,0 +1,138 @@
+//! Names no gazetteer entry holds, found by the learned tagger ([`super::tagger`]) and kept
+//! where they do not overlap a gazetteer mention. They are indexed under the kind's `unlisted`
+//! branch (`/person/unlisted/Ali Hassan`), and counted for `sitrep entities --candidates`.
+
+use std::ops::Range;
+
+use super::article::Found;
+use super::candidates::NOT_NAMES;
+use super::tagger::{Label, Tagger};
+use super::{EntityRef, Gazetteer};
+
+/// Titles the tagger sometimes takes into a person's span ("Mr Mittal").
+const TITLES: [&str; 24] = [
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Sir",
+    "Mr.",
+    "Mrs.",
+    "Dr.",
+    "Brigadier",
+    "General",
+    "Gen.",
+    "Colonel",
+    "Col.",
+    "Major",
+    "Captain",
+    "Lieutenant",
+    "Sheikh",
+    "President",
+    "Minister",
+    "Commander",
+    "Ayatollah",
+    "Imam",
+    "King",
+    "Prince",
+];
+
+/// The tagger's mentions in each paragraph of an article that `listed` (the gazetteer's
+/// mentions, per paragraph) does not already cover.
+pub(super) fn unlisted_mentions(
+    gazetteer: &Gazetteer,
+    tagger: &Tagger,
+    paragraphs: &[&str],
+    listed: &[Vec<Found>],
+) -> Vec<Vec<Found>> {
+    // One document, so a name's clear mentions help its unclear ones across paragraphs; a
+    // blank line ends a sentence, so no span crosses two paragraphs.
+    let mut joined = String::new();
+    let mut starts = Vec::with_capacity(paragraphs.len());
+    for paragraph in paragraphs {
+        if !joined.is_empty() {
+            joined.push_str("\n\n");
+        }
+        starts.push(joined.len());
+        joined.push_str(paragraph);
+    }
+    let mut out: Vec<Vec<Found>> = vec![Vec::new(); paragraphs.len()];
+    for (span, label) in tagger.find(&joined) {
+        let at = starts.partition_point(|&s| s <= span.start) - 1;
+        let offset = starts[at];
+        let text = paragraphs[at];
+        if span.end - offset > text.len() {
+            continue;
+        }
+        let Some(range) = trimmed(text, span.start - offset..span.end - offset) else {
+            continue;
+        };
+        let overlaps = |m: &Found| m.range.start < range.end && range.start < m.range.end;
+        if listed[at].iter().any(overlaps) {
+            continue;
+        }
+        let written = &text[range.clone()];
+        if !written.contains(' ') && NOT_NAMES.contains(&written) {
+            continue;
+        }
+        let kind = match label {
+            Label::Person => "person",
+            Label::Org => "org",
+            Label::Place => "place",
+        };
+        let entity = match gazetteer.lookup_id(written) {
+            Some(id) if gazetteer.entity(id).kind == kind => EntityRef::Listed(id),
+            _ => EntityRef::unlisted(kind, written),
+        };
+        out[at].push(Found {
+            entity,
+            range,
+            variant: false,
+        });
+    }
+    out
+}
+
+/// The span without a leading title or a trailing possessive, if a capitalised name is left.
+fn trimmed(text: &str, mut range: Range<usize>) -> Option<Range<usize>> {
+    // "Brigadier General Ali Hassan": every leading title goes.
+    while let Some(title) = TITLES.iter().find(|t| {
+        text[range.clone()]
+            .strip_prefix(**t)
+            .is_some_and(|rest| rest.starts_with(' '))
+    }) {
+        range.start += title.len() + 1;
+    }
+    for possessive in ["'s", "’s"] {
+        if text[range.clone()].ends_with(possessive) {
+            range.end -= possessive.len();
+        }
+    }
+    let written = &text[range.clone()];
+    let capitalised = written.chars().next().is_some_and(char::is_uppercase);
+    let letters = written.chars().filter(|c| c.is_alphabetic()).count();
+    (capitalised && letters >= 2).then_some(range)
+}
+
+/// One spelling per name for the facet: straight apostrophes, single spaces, no '/'.
+pub(super) fn display_name(written: &str) -> String {
+    written
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(['’', '‘', 'ʼ'], "'")
+        .replace('/', "-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_and_possessives_are_trimmed() {
+        let text = "Mr Mittal's plan";
+        assert_eq!(trimmed(text, 0..11).map(|r| &text[r]), Some("Mittal"));
+        assert_eq!(trimmed("the plan", 0..3), None);
+        assert_eq!(display_name("Kata’ib  al-Imam/Ali"), "Kata'ib al-Imam-Ali");
+    }
+}
