@@ -35,46 +35,100 @@ struct RawEntry {
     aliases: Vec<String>,
 }
 
+/// A gazetteer file read and checked as TOML but not yet built. Its hash decides whether
+/// anything must be re-tagged, and building it (normalising tens of thousands of place
+/// aliases) costs more than a sync that has nothing to do.
+pub struct GazetteerSpec {
+    pub source: GazetteerSource,
+    pub hash: u64,
+    toml: String,
+}
+
+impl GazetteerSpec {
+    /// `--entities FILE`, else `entities.toml` in the corpus folder, else the built-in one.
+    pub fn resolve(explicit: Option<&Path>, corpus: &Path) -> anyhow::Result<GazetteerSpec> {
+        let in_corpus = corpus.join("entities.toml");
+        let (toml, source) = match explicit {
+            Some(path) => (
+                read_gazetteer(path)?,
+                GazetteerSource::File(path.to_path_buf()),
+            ),
+            None if in_corpus.is_file() => (
+                read_gazetteer(&in_corpus)?,
+                GazetteerSource::File(in_corpus),
+            ),
+            None => (BUILTIN_GAZETTEER.to_string(), GazetteerSource::BuiltIn),
+        };
+        let raw = parse_toml(&toml, &source)?;
+        let places = places_of(&raw, &source)?;
+        Ok(GazetteerSpec {
+            hash: hash_of(&toml, places),
+            source,
+            toml,
+        })
+    }
+
+    pub fn build(&self) -> anyhow::Result<Gazetteer> {
+        Gazetteer::parse(&self.toml, self.source.clone())
+    }
+}
+
+fn read_gazetteer(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading gazetteer {}", path.display()))
+}
+
+fn parse_toml(toml_text: &str, source: &GazetteerSource) -> anyhow::Result<RawGazetteer> {
+    toml::from_str(toml_text).map_err(|err| {
+        let location = err
+            .span()
+            .map(|span| {
+                let (line, column) = line_column(toml_text, span.start);
+                format!(" at line {line}, column {column}")
+            })
+            .unwrap_or_default();
+        anyhow::anyhow!("gazetteer {source}{location}: {}", err.message())
+    })
+}
+
+fn places_of(raw: &RawGazetteer, source: &GazetteerSource) -> anyhow::Result<Option<&'static str>> {
+    match raw.places.as_deref() {
+        None => Ok(None),
+        Some(GEONAMES) => Ok(Some(BUILTIN_PLACES)),
+        Some(other) => bail!(
+            "gazetteer {source}: places = '{other}' is not known; the one set of places is \"{GEONAMES}\""
+        ),
+    }
+}
+
+/// The TOML's hash, and the places file's when it is merged: either changing re-tags.
+fn hash_of(toml_text: &str, places: Option<&str>) -> u64 {
+    let hash = crate::corpus::hash_bytes(toml_text.as_bytes());
+    match places {
+        Some(places) => hash ^ crate::corpus::hash_bytes(places.as_bytes()).rotate_left(1),
+        None => hash,
+    }
+}
+
 impl Gazetteer {
     /// `--entities FILE`, else `entities.toml` in the corpus folder, else the built-in one.
     pub fn resolve(explicit: Option<&Path>, corpus: &Path) -> anyhow::Result<Gazetteer> {
-        if let Some(path) = explicit {
-            return Gazetteer::from_file(path);
-        }
-        let in_corpus = corpus.join("entities.toml");
-        if in_corpus.is_file() {
-            return Gazetteer::from_file(&in_corpus);
-        }
-        Gazetteer::parse(BUILTIN_GAZETTEER, GazetteerSource::BuiltIn)
+        GazetteerSpec::resolve(explicit, corpus)?.build()
     }
 
     pub fn from_file(path: &Path) -> anyhow::Result<Gazetteer> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading gazetteer {}", path.display()))?;
-        Gazetteer::parse(&text, GazetteerSource::File(path.to_path_buf()))
+        Gazetteer::parse(
+            &read_gazetteer(path)?,
+            GazetteerSource::File(path.to_path_buf()),
+        )
     }
 
     pub fn parse(toml_text: &str, source: GazetteerSource) -> anyhow::Result<Gazetteer> {
-        let raw: RawGazetteer = toml::from_str(toml_text).map_err(|err| {
-            let location = err
-                .span()
-                .map(|span| {
-                    let (line, column) = line_column(toml_text, span.start);
-                    format!(" at line {line}, column {column}")
-                })
-                .unwrap_or_default();
-            anyhow::anyhow!("gazetteer {source}{location}: {}", err.message())
-        })?;
+        let raw = parse_toml(toml_text, &source)?;
+        let places = places_of(&raw, &source)?;
+        let hash = hash_of(toml_text, places);
         let mut entities = Vec::new();
         let mut parents = Vec::new();
         let mut by_kind_name: HashMap<(String, String), usize> = HashMap::new();
-        let places = match raw.places.as_deref() {
-            None => None,
-            Some(GEONAMES) => Some(BUILTIN_PLACES),
-            Some(other) => bail!(
-                "gazetteer {source}: places = '{other}' is not known; the one set of places is \"{GEONAMES}\""
-            ),
-        };
         for (kind, entries) in raw.kinds {
             if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_lowercase()) {
                 bail!("gazetteer {source}: kind '{kind}' must be a lower-case word such as person, org or place");
@@ -160,7 +214,6 @@ impl Gazetteer {
                 }
             }
         }
-        let mut hash = crate::corpus::hash_bytes(toml_text.as_bytes());
         if let Some(places) = places {
             let hand = entities.len();
             places::merge(places, &mut entities, &lookup)
@@ -170,7 +223,6 @@ impl Gazetteer {
                     lookup.insert(normalize_name(alias), id);
                 }
             }
-            hash ^= crate::corpus::hash_bytes(places.as_bytes()).rotate_left(1);
         }
         Ok(Gazetteer::assemble(
             EntityTable::Loaded(entities),

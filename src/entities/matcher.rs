@@ -31,11 +31,6 @@ struct Pattern {
     /// Short all-capitals acronyms (IRGC, PMF, KH) match only when written in capitals, or
     /// "kh" and "aah" would turn up inside ordinary prose.
     capitals_only: bool,
-    /// Generated names (places from GeoNames) match only where written capitalised.
-    generated: bool,
-    /// A common word or a person's name as well ("March", "David"): only where a place that
-    /// contains it is named too.
-    needs_context: bool,
     /// Words of the normalised alias and the separators between them.
     words: Vec<String>,
     separators: Vec<String>,
@@ -52,6 +47,67 @@ pub(super) struct Matcher {
     transliterations: Transliterations,
     /// Parents of generated places: the neighbours that give an ambiguous name its context.
     parents: FxHashMap<usize, usize>,
+    places: PlaceIndex,
+}
+
+/// Generated place names, looked up by hashing at capitalised word starts. Tens of thousands
+/// of names made the automaton slow to build (half a second, on every sync that tags), and a
+/// generated name only counts where it is capitalised, so most words need no lookup at all.
+#[derive(Default)]
+struct PlaceIndex {
+    /// Normalised name → (entity, needs context).
+    names: FxHashMap<String, (usize, bool)>,
+    /// First word of a name → the most words a name starting with it has.
+    first_words: FxHashMap<String, usize>,
+}
+
+impl PlaceIndex {
+    fn insert(&mut self, normalized: String, entity: usize, needs_context: bool) {
+        let spans = word_spans(&normalized);
+        let Some(first) = spans.first() else {
+            return;
+        };
+        let longest = self
+            .first_words
+            .entry(normalized[first.clone()].to_string())
+            .or_default();
+        *longest = (*longest).max(spans.len());
+        self.names
+            .entry(normalized)
+            .or_insert((entity, needs_context));
+    }
+
+    /// The longest name starting at `start`: (end, entity, needs context).
+    fn longest_at(&self, hay: &str, start: usize) -> Option<(usize, usize, bool)> {
+        let first_end = start
+            + hay[start..]
+                .find(|c: char| !c.is_alphanumeric())
+                .unwrap_or(hay.len() - start);
+        let &most = self.first_words.get(&hay[start..first_end])?;
+        let mut ends = vec![first_end];
+        while ends.len() < most {
+            let at = *ends.last().expect("one end at least");
+            let rest = &hay[at..];
+            let Some(next) = rest.find(|c: char| c.is_alphanumeric()) else {
+                break;
+            };
+            // A name does not run across a sentence or a clause.
+            if rest[..next].contains([',', ';', ':', '(', ')', '"']) || rest[..next].len() > 2 {
+                break;
+            }
+            let word_start = at + next;
+            let word_end = word_start
+                + hay[word_start..]
+                    .find(|c: char| !c.is_alphanumeric())
+                    .unwrap_or(hay.len() - word_start);
+            ends.push(word_end);
+        }
+        ends.iter().rev().find_map(|&end| {
+            self.names
+                .get(&hay[start..end])
+                .map(|&(entity, needs_context)| (end, entity, needs_context))
+        })
+    }
 }
 
 /// Ordinary words that many organisation and place names contain. As anchors they would send
@@ -126,6 +182,7 @@ impl Matcher {
         let mut patterns: Vec<(String, Pattern)> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut parents = FxHashMap::default();
+        let mut places = PlaceIndex::default();
         for &(id, entity) in &entities {
             let needs_context = match &entity.origin {
                 Origin::Hand => &[][..],
@@ -133,6 +190,12 @@ impl Matcher {
             };
             if let (true, Some(parent)) = (entity.is_generated(), entity.parent) {
                 parents.insert(id, parent);
+            }
+            if entity.is_generated() {
+                for alias in entity.spellings() {
+                    places.insert(normalize_name(alias), id, needs_context.contains(alias));
+                }
+                continue;
             }
             for alias in entity.spellings() {
                 let normalized = normalize_name(alias);
@@ -149,8 +212,6 @@ impl Matcher {
                     Pattern {
                         entity: id,
                         capitals_only: is_short_acronym(alias),
-                        generated: entity.is_generated(),
-                        needs_context: needs_context.contains(alias),
                         words,
                         separators,
                     },
@@ -168,7 +229,7 @@ impl Matcher {
         let patterns: Vec<Pattern> = patterns.into_iter().map(|(_, p)| p).collect();
         let mut anchors: FxHashMap<String, Vec<(usize, usize)>> = FxHashMap::default();
         for (pid, pattern) in patterns.iter().enumerate() {
-            if pattern.words.len() < 2 || pattern.capitals_only || pattern.generated {
+            if pattern.words.len() < 2 || pattern.capitals_only {
                 continue;
             }
             for (wid, word) in pattern.words.iter().enumerate() {
@@ -206,6 +267,7 @@ impl Matcher {
             anchor_targets,
             transliterations: Transliterations::build(entities),
             parents,
+            places,
         }
     }
 
@@ -230,19 +292,35 @@ impl Matcher {
                 .span(start..hay.len())
                 .anchored(Anchored::Yes);
             if start >= covered_to {
+                let mut exact = None;
                 if let Some(m) = self.automaton.find(input.clone()) {
                     let pattern = &self.patterns[m.pattern().as_usize()];
-                    let written = norm.original_range(m.range(), text);
                     let ok = is_boundary(hay, m.start(), m.end())
-                        && (!pattern.capitals_only || is_all_capitals(&text[written.clone()]))
-                        && (!pattern.generated || stands_alone(text, written.clone()));
+                        && (!pattern.capitals_only
+                            || is_all_capitals(&text[norm.original_range(m.range(), text)]));
                     if ok {
-                        if pattern.needs_context {
-                            needs_neighbour.push(m.range());
-                        }
-                        found.push((m.range(), pattern.entity, false));
-                        covered_to = m.end();
+                        exact = Some((m.range(), pattern.entity, false));
                     }
+                }
+                // A generated place only where written as a name, and only if no hand alias
+                // at the same start is as long.
+                let capitalised =
+                    text[norm.offsets[start] as usize..].starts_with(char::is_uppercase);
+                if let Some((end, entity, needs_context)) = capitalised
+                    .then(|| self.places.longest_at(hay, start))
+                    .flatten()
+                    .filter(|&(end, _, _)| exact.as_ref().is_none_or(|e| e.0.end < end))
+                {
+                    if stands_alone(text, norm.original_range(start..end, text)) {
+                        if needs_context {
+                            needs_neighbour.push(start..end);
+                        }
+                        exact = Some((start..end, entity, false));
+                    }
+                }
+                if let Some(mention) = exact {
+                    covered_to = mention.0.end;
+                    found.push(mention);
                 }
             }
             if let Some(anchors) = &self.anchor_automaton {
@@ -529,7 +607,7 @@ fn stands_alone(text: &str, written: Range<usize>) -> bool {
             .trim_end_matches(|c: char| c.is_alphanumeric() || c == '.')
             .len();
         let word = &text[word_start..word_end];
-        if NAME_PARTICLES.contains(&word) {
+        if NAME_JOINERS.contains(&word) {
             end = word_start;
             continue;
         }
@@ -543,6 +621,9 @@ fn stands_alone(text: &str, written: Range<usize>) -> bool {
     let gap = &after[..after.len() - next.len()];
     !(joined(gap) && next.chars().next().is_some_and(char::is_uppercase))
 }
+
+/// Lower-case words inside a longer name: "Bank of Kuwait", "Saad al-Abdulla".
+const NAME_JOINERS: [&str; 9] = ["al", "el", "ul", "of", "de", "bin", "ibn", "abu", "du"];
 
 fn is_hyphen(c: char) -> bool {
     matches!(c, '-' | '‐' | '‑')

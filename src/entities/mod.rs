@@ -23,6 +23,7 @@ mod article;
 mod candidates;
 mod compiled;
 mod gazetteer;
+pub use gazetteer::GazetteerSpec;
 mod matcher;
 mod places;
 pub mod tagger;

@@ -23,7 +23,7 @@ use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
 
 use crate::copies::Copies;
 use crate::corpus::{self, tree_order, Article, CorpusFile, WalkedFile, Warning};
-use crate::entities::Gazetteer;
+use crate::entities::{Gazetteer, GazetteerSpec};
 use crate::error::{Error, Result};
 use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::store::{self, CommitPayload};
@@ -182,7 +182,9 @@ struct Sync<'a> {
     opstamp: u64,
     /// A searcher on the last commit, opened the first time a lookup needs it.
     committed: OnceCell<Searcher>,
-    gazetteer: Gazetteer,
+    gazetteer: GazetteerSpec,
+    /// Built when an article is tagged or the gazetteer saved, not for a sync with no work.
+    built: OnceCell<Gazetteer>,
     gazetteer_hash: String,
     /// Names no entry holds are tagged too (`index --unlisted`).
     unlisted: bool,
@@ -241,7 +243,7 @@ impl<'a> Sync<'a> {
         } else {
             Some(store::open_tantivy(&options.index)?.0)
         };
-        let gazetteer = Gazetteer::resolve(options.entities.as_deref(), &options.corpus)?;
+        let gazetteer = GazetteerSpec::resolve(options.entities.as_deref(), &options.corpus)?;
         let (previous, opstamp) = match &index {
             Some(index) => {
                 let metas = store::load_metas(index, &options.index)?;
@@ -281,6 +283,7 @@ impl<'a> Sync<'a> {
             opstamp,
             committed: OnceCell::new(),
             gazetteer,
+            built: OnceCell::new(),
             gazetteer_hash,
             unlisted,
             full,
@@ -615,21 +618,34 @@ impl<'a> Sync<'a> {
         Ok(())
     }
 
+    fn built_gazetteer(&self) -> Result<&Gazetteer> {
+        if let Some(built) = self.built.get() {
+            return Ok(built);
+        }
+        let built = self.gazetteer.build()?;
+        Ok(self.built.get_or_init(|| built))
+    }
+
     /// Tags and indexes articles, in parallel batches.
     fn add_articles(&mut self, writer: &mut IndexWriter, articles: &[Article]) -> Result<()> {
-        let gazetteer = self.options.tag_entities.then_some(&self.gazetteer);
+        let gazetteer = match self.options.tag_entities {
+            true => Some(self.built_gazetteer()?),
+            false => None,
+        };
         let tagger = self.unlisted.then(crate::entities::builtin_tagger);
         let fields = self.fields;
+        let mut written = 0;
         for batch in articles.chunks(BATCH_ARTICLES) {
             let docs: Vec<Vec<TantivyDocument>> = batch
                 .par_iter()
                 .map(|article| article_documents(article, &fields, gazetteer, tagger))
                 .collect();
             for doc in docs.into_iter().flatten() {
-                self.report.paragraphs_written += 1;
                 writer.add_document(doc)?;
+                written += 1;
             }
         }
+        self.report.paragraphs_written += written;
         Ok(())
     }
 
@@ -656,11 +672,11 @@ impl<'a> Sync<'a> {
             let hash = &self.gazetteer_hash;
             store::write_atomically(
                 &store::saved_gazetteer_file(index, hash, "toml"),
-                self.gazetteer.toml.as_bytes(),
+                self.built_gazetteer()?.toml.as_bytes(),
             )?;
             store::write_atomically(
                 &store::saved_gazetteer_file(index, hash, "compiled"),
-                self.gazetteer.to_compiled().as_bytes(),
+                self.built_gazetteer()?.to_compiled().as_bytes(),
             )?;
             let payload = CommitPayload {
                 schema_version: SCHEMA_VERSION,
@@ -756,7 +772,7 @@ fn full_sync_reason(
     options: &IndexOptions,
     previous: Option<&CommitPayload>,
     index: Option<&tantivy::Index>,
-    gazetteer: &Gazetteer,
+    gazetteer: &GazetteerSpec,
     gazetteer_hash: &str,
 ) -> Option<String> {
     if options.rebuild {
