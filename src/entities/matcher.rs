@@ -311,7 +311,8 @@ impl Matcher {
                     .flatten()
                     .filter(|&(end, _, _)| exact.as_ref().is_none_or(|e| e.0.end < end))
                 {
-                    if stands_alone(text, norm.original_range(start..end, text)) {
+                    let written = norm.original_range(start..end, text);
+                    if written_as_place(text, written.clone()) && stands_alone(text, written) {
                         if needs_context {
                             needs_neighbour.push(start..end);
                         }
@@ -363,14 +364,17 @@ impl Matcher {
             .collect()
     }
 
-    /// Whether a place that contains `entity` ("Kurdistan Region" for "Soran") is named too.
+    /// Whether a region that contains `entity` is named too ("Cambridgeshire" for "March").
+    /// Countries do not count: a story that names Britain does not make every "Reading" the
+    /// town.
     fn has_named_ancestor(&self, entity: usize, named: &[usize]) -> bool {
         let mut cursor = self.parents.get(&entity);
         while let Some(&parent) = cursor {
-            if named.contains(&parent) {
+            let grandparent = self.parents.get(&parent);
+            if grandparent.is_some() && named.contains(&parent) {
                 return true;
             }
-            cursor = self.parents.get(&parent);
+            cursor = grandparent;
         }
         false
     }
@@ -588,7 +592,7 @@ fn starts_capitalised(text: &str) -> bool {
 /// A generated place name written as a name of its own: capitalised, and not one word of a
 /// longer capitalised name ("David Cameron", "National Bank of Kuwait", "Haj Omran"), which
 /// names something else that happens to contain it.
-fn stands_alone(text: &str, written: Range<usize>) -> bool {
+pub(super) fn stands_alone(text: &str, written: Range<usize>) -> bool {
     if !starts_capitalised(&text[written.clone()]) {
         return false;
     }
@@ -616,10 +620,41 @@ fn stands_alone(text: &str, written: Range<usize>) -> bool {
         }
         break;
     }
-    let after = &text[written.end..];
-    let next = after.trim_start_matches(|c: char| c == ' ' || is_hyphen(c));
-    let gap = &after[..after.len() - next.len()];
-    !(joined(gap) && next.chars().next().is_some_and(char::is_uppercase))
+    // The word after, looking past a joiner ("Center for Strategic Studies").
+    let mut start = written.end;
+    for _ in 0..2 {
+        let after = &text[start..];
+        let next = after.trim_start_matches(|c: char| c == ' ' || is_hyphen(c));
+        if !joined(&after[..after.len() - next.len()]) {
+            break;
+        }
+        let word_len = next.len() - next.trim_start_matches(char::is_alphanumeric).len();
+        let word = &next[..word_len];
+        if NAME_JOINERS.contains(&word) || word == "for" {
+            start = text.len() - next.len() + word_len;
+            continue;
+        }
+        if starts_capitalised(word) {
+            return false;
+        }
+        break;
+    }
+    true
+}
+
+/// A generated name written as an acronym ("SANA", "KUNA") or inside a handle or hashtag
+/// ("@David_Cameron") is not the place.
+fn written_as_place(text: &str, written: Range<usize>) -> bool {
+    let word = &text[written.clone()];
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    let shouted = letters >= 2 && !word.chars().any(char::is_lowercase);
+    !shouted && !in_handle(text, written)
+}
+
+/// Inside "@David_Cameron" or "#Iraq": a handle or a hashtag, not prose.
+pub(super) fn in_handle(text: &str, written: Range<usize>) -> bool {
+    let glued = |c: Option<char>| c.is_some_and(|c| matches!(c, '_' | '@' | '#'));
+    glued(text[..written.start].chars().next_back()) || glued(text[written.end..].chars().next())
 }
 
 /// Lower-case words inside a longer name: "Bank of Kuwait", "Saad al-Abdulla".

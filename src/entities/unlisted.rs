@@ -6,8 +6,9 @@ use std::ops::Range;
 
 use super::article::Found;
 use super::candidates::NOT_NAMES;
+use super::matcher::{in_handle, stands_alone};
 use super::tagger::{Label, Tagger};
-use super::{EntityRef, Gazetteer};
+use super::{EntityRef, Gazetteer, Origin};
 
 /// Titles the tagger sometimes takes into a person's span ("Mr Mittal").
 const TITLES: [&str; 24] = [
@@ -72,16 +73,28 @@ pub(super) fn unlisted_mentions(
             continue;
         }
         let written = &text[range.clone()];
-        if !written.contains(' ') && NOT_NAMES.contains(&written) {
+        if in_handle(text, range.clone())
+            || !written.contains(' ') && NOT_NAMES.contains(&written)
+            || is_demonym(gazetteer, written)
+            || written.split_whitespace().all(|w| ROLES.contains(&w))
+        {
             continue;
         }
-        let kind = match label {
-            Label::Person => "person",
-            Label::Org => "org",
-            Label::Place => "place",
-        };
+        let kind = kind_of(written, label);
         let entity = match gazetteer.lookup_id(written) {
-            Some(id) if gazetteer.entity(id).kind == kind => EntityRef::Listed(id),
+            Some(id) if gazetteer.entity(id).kind == kind => {
+                // The tagger is least reliable exactly on the place names that are also
+                // words or people's names ("March", "Young"), which need context anyway.
+                // A generated place takes the rules it has in the matcher too.
+                if let Origin::Generated { needs_context, .. } = &gazetteer.entity(id).origin {
+                    if needs_context.iter().any(|n| n == written)
+                        || !stands_alone(text, range.clone())
+                    {
+                        continue;
+                    }
+                }
+                EntityRef::Listed(id)
+            }
             _ => EntityRef::unlisted(kind, written),
         };
         out[at].push(Found {
@@ -91,6 +104,121 @@ pub(super) fn unlisted_mentions(
         });
     }
     out
+}
+
+/// Words that name a role, not somebody: a span of these alone is no name.
+const ROLES: [&str; 22] = [
+    "Attorney",
+    "General",
+    "General.",
+    "Secretary",
+    "Minister",
+    "Prime",
+    "Foreign",
+    "Defense",
+    "Defence",
+    "Crown",
+    "Prince",
+    "President",
+    "Undersecretary",
+    "Ministry",
+    "Government",
+    "Shia",
+    "Sunni",
+    "God",
+    "Allah",
+    "Life",
+    "State",
+    "Department",
+];
+
+/// Last words that make a name an organisation or a place whatever the tagger read it as:
+/// the tagger confuses person and organisation most ("Falcon Group", "Matrix Chambers").
+const ORG_HEADS: [&str; 24] = [
+    "Group",
+    "News",
+    "Agency",
+    "Chambers",
+    "Council",
+    "Committee",
+    "Company",
+    "Corporation",
+    "Bank",
+    "University",
+    "Institute",
+    "Institution",
+    "Party",
+    "Front",
+    "Army",
+    "Brigades",
+    "Forces",
+    "Movement",
+    "Ministry",
+    "Authority",
+    "Association",
+    "Union",
+    "Commission",
+    "Parliament",
+];
+const PLACE_HEADS: [&str; 14] = [
+    "Canal",
+    "Sea",
+    "River",
+    "Street",
+    "Mountains",
+    "Island",
+    "Islands",
+    "Strait",
+    "Lake",
+    "Valley",
+    "Peninsula",
+    "Desert",
+    "Province",
+    "Governorate",
+];
+/// First words that make a name a person's.
+const PERSON_TITLES: [&str; 5] = ["Lord", "Baroness", "Lady", "Dame", "Sir"];
+
+fn kind_of(written: &str, label: Label) -> &'static str {
+    let words: Vec<&str> = written.split_whitespace().collect();
+    let (first, last) = (words[0], words[words.len() - 1]);
+    if words.len() > 1 && ORG_HEADS.contains(&last) {
+        "org"
+    } else if words.len() > 1 && PLACE_HEADS.contains(&last) {
+        "place"
+    } else if PERSON_TITLES.contains(&first) {
+        "person"
+    } else {
+        match label {
+            Label::Person => "person",
+            Label::Org => "org",
+            Label::Place => "place",
+        }
+    }
+}
+
+/// "Kuwaiti", "Iraqi", "Kurdish", "Iranian": adjectives of a place, which CoNLL calls
+/// miscellaneous and the tagger sometimes takes for the place or a person.
+fn is_demonym(gazetteer: &Gazetteer, written: &str) -> bool {
+    let place = |stem: &str| {
+        gazetteer
+            .lookup(stem)
+            .is_some_and(|entity| entity.kind == "place")
+    };
+    if written.contains(' ') || place(written) {
+        return false;
+    }
+    written.ends_with("ish")
+        || written.ends_with("ese")
+        || written
+            .strip_suffix('i')
+            .is_some_and(|stem| place(stem) || place(&format!("{stem}a")))
+        || written.strip_suffix("ian").is_some_and(|stem| {
+            place(stem) || place(&format!("{stem}a")) || place(&format!("{stem}e"))
+        })
+        || written
+            .strip_suffix("an")
+            .is_some_and(|stem| place(&format!("{stem}a")))
 }
 
 /// The span without a leading title or a trailing possessive, if a capitalised name is left.
