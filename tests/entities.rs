@@ -283,3 +283,86 @@ fn a_corpus_without_a_gazetteer_is_tagged_with_the_built_in_one() {
         .collect();
     assert_eq!(entities, ["Kata'ib Hezbollah", "Al-Qaim"]);
 }
+
+fn tsv_rows(name: &str) -> Vec<Vec<String>> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
+    std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
+}
+
+/// Spellings of listed people and organisations that no alias spells out (tests/data, written
+/// from how English and French reporting transliterates them): at least 90% must be tagged as
+/// the right entity, in running text and as a query name, and none as a wrong one.
+#[test]
+fn unlisted_transliterations_are_tagged_as_the_right_entity() {
+    let gazetteer = repo_gazetteer();
+    let rows = tsv_rows("transliterations.tsv");
+    let (mut tagged, mut looked_up) = (0, 0);
+    let mut wrong = Vec::new();
+    for row in &rows {
+        let (spelling, expected) = (&row[0], &row[1]);
+        assert!(
+            gazetteer
+                .lookup(expected)
+                .is_some_and(|e| &e.name == expected),
+            "{expected} is not a gazetteer entry"
+        );
+        let text = format!("On Monday {spelling} said the talks had failed.");
+        let names: Vec<String> = gazetteer
+            .find_mentions(&text)
+            .into_iter()
+            .filter(|m| m.kind != "place")
+            .map(|m| m.name)
+            .collect();
+        if names.contains(expected) {
+            tagged += 1;
+        }
+        wrong.extend(
+            names
+                .into_iter()
+                .filter(|n| n != expected)
+                .map(|n| (spelling.clone(), n)),
+        );
+        match gazetteer.lookup(spelling) {
+            Some(entity) if &entity.name == expected => looked_up += 1,
+            Some(entity) => wrong.push((spelling.clone(), entity.name.clone())),
+            None => {}
+        }
+    }
+    let total = rows.len();
+    println!("tagged {tagged}/{total}, looked up {looked_up}/{total}, wrong: {wrong:?}");
+    assert!(total >= 80, "{total} spellings");
+    assert!(tagged * 10 >= total * 9, "tagged {tagged}/{total}");
+    assert!(looked_up * 10 >= total * 9, "looked up {looked_up}/{total}");
+    assert_eq!(wrong, Vec::<(String, String)>::new());
+}
+
+/// Different people whose names look alike in transliteration are never merged: a mention of
+/// one is never tagged, nor looked up, as the other.
+#[test]
+fn distinct_people_are_never_merged() {
+    let gazetteer = repo_gazetteer();
+    let rows = tsv_rows("distinct_people.tsv");
+    assert!(rows.len() >= 25);
+    for row in &rows {
+        let (mention, not, listed_as) = (&row[0], &row[1], &row[2]);
+        let text = format!("On Monday {mention} said the talks had failed.");
+        let names: Vec<String> = gazetteer
+            .find_mentions(&text)
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        assert!(!names.contains(not), "{mention} tagged as {not}: {names:?}");
+        let found = gazetteer.lookup(mention).map(|e| e.name.clone());
+        assert_ne!(found.as_ref(), Some(not), "{mention} looked up as {not}");
+        if listed_as != "none" {
+            assert_eq!(found.as_deref(), Some(listed_as.as_str()), "{mention}");
+        }
+    }
+}

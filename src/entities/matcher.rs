@@ -10,7 +10,7 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
 use super::translit::{first_word_key, must_be_capitalised, NameForm, Transliterations};
-use super::{Entity, EntityMatch, Gazetteer, Origin, NAME_PARTICLES};
+use super::{Entity, EntityMatch, Gazetteer, Origin, NAME_PARTICLES, TITLES};
 use crate::analysis::{normalize, normalize_name, within_one_edit, NormalizedText};
 
 /// Finds mentions of a chosen few entities (see [`Gazetteer::mention_finder`]).
@@ -31,6 +31,9 @@ struct Pattern {
     /// Short all-capitals acronyms (IRGC, PMF, KH) match only when written in capitals, or
     /// "kh" and "aah" would turn up inside ordinary prose.
     capitals_only: bool,
+    /// A person's one-word alias (a surname): not where it ends somebody else's full name
+    /// ("Rifaat al-Assad" is not Bashar).
+    surname: bool,
     /// Words of the normalised alias and the separators between them.
     words: Vec<String>,
     separators: Vec<String>,
@@ -207,11 +210,13 @@ impl Matcher {
                 }
                 seen.insert(normalized.clone(), patterns.len());
                 let (words, separators) = split_words(&normalized);
+                let surname = entity.kind == "person" && words.len() == 1;
                 patterns.push((
                     normalized,
                     Pattern {
                         entity: id,
                         capitals_only: is_short_acronym(alias),
+                        surname,
                         words,
                         separators,
                     },
@@ -295,9 +300,10 @@ impl Matcher {
                 let mut exact = None;
                 if let Some(m) = self.automaton.find(input.clone()) {
                     let pattern = &self.patterns[m.pattern().as_usize()];
+                    let written = norm.original_range(m.range(), text);
                     let ok = is_boundary(hay, m.start(), m.end())
-                        && (!pattern.capitals_only
-                            || is_all_capitals(&text[norm.original_range(m.range(), text)]));
+                        && (!pattern.capitals_only || is_all_capitals(&text[written.clone()]))
+                        && !(pattern.surname && ends_another_name(text, written.start));
                     if ok {
                         exact = Some((m.range(), pattern.entity, false));
                     }
@@ -387,7 +393,7 @@ impl Matcher {
         text: &str,
         found: &mut Vec<(Range<usize>, usize, bool)>,
     ) {
-        if self.transliterations.max_words < 2 {
+        if self.transliterations.max_words == 0 {
             return;
         }
         let hay = norm.text.as_str();
@@ -413,7 +419,7 @@ impl Matcher {
                 continue;
             }
             let longest = self.transliterations.max_words.min(spans.len() - i);
-            for n in (2..=longest).rev() {
+            for n in (1..=longest).rev() {
                 let window = &spans[i..i + n];
                 // A name's words are separated by spaces (hyphens and apostrophes are folded
                 // by now), not by commas or full stops.
@@ -655,6 +661,34 @@ fn written_as_place(text: &str, written: Range<usize>) -> bool {
 pub(super) fn in_handle(text: &str, written: Range<usize>) -> bool {
     let glued = |c: Option<char>| c.is_some_and(|c| matches!(c, '_' | '@' | '#'));
     glued(text[..written.start].chars().next_back()) || glued(text[written.end..].chars().next())
+}
+
+/// Whether the word before `at` (past "al-") is a capitalised given name, not a title:
+/// "Rifaat al-Assad", where a surname alias would otherwise tag his brother.
+fn ends_another_name(text: &str, at: usize) -> bool {
+    let mut end = at;
+    for _ in 0..2 {
+        let before = &text[..end];
+        let word_end = before
+            .trim_end_matches(|c: char| c == ' ' || is_hyphen(c))
+            .len();
+        let gap = &before[word_end..];
+        if gap.is_empty() || !gap.chars().all(|c| c == ' ' || is_hyphen(c)) {
+            return false;
+        }
+        let word_start = before[..word_end]
+            .trim_end_matches(|c: char| c.is_alphanumeric() || c == '.')
+            .len();
+        let word = &text[word_start..word_end];
+        if NAME_JOINERS.contains(&word.to_lowercase().as_str()) {
+            end = word_start;
+            continue;
+        }
+        return starts_capitalised(word)
+            && !TITLES.contains(&word)
+            && !is_sentence_start(text, word_start);
+    }
+    false
 }
 
 /// Lower-case words inside a longer name: "Bank of Kuwait", "Saad al-Abdulla".

@@ -13,8 +13,9 @@ A name's form has two parts:
   word may be left out ("Amri" for "Amiri"). Vowels are what keep "Hassan" and "Hussein",
   "Khomeini" and "Khamenei" apart: a consonant skeleton alone merges them.
 
-Only names of two words or more take part (counting the particles): one word alone ("Suleiman")
-is far too often somebody else. A form that fits aliases of two entities matches neither.
+People's names take part with two words or more (counting the particles): one word alone
+("Suleiman") is far too often somebody else. Organisations may be one long word ("Hizboullah",
+"al-Kaida"). A form that fits aliases of two entities matches neither.
 */
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -40,7 +41,7 @@ enum WordForm {
 
 /// Words of the article "al" and its assimilated forms, with the consonant the next word must
 /// start with for the assimilated ones ("ash-Sharaa", "an-Nasr"; "as" alone is English).
-const ARTICLES: [(&str, &str); 12] = [
+const ARTICLES: [(&str, &str); 19] = [
     ("al", ""),
     ("el", ""),
     ("ul", ""),
@@ -53,6 +54,14 @@ const ARTICLES: [(&str, &str); 12] = [
     ("az", "z"),
     ("at", "t"),
     ("ath", "th"),
+    // French: "Ahrar ach-Cham", "Saraya es-Salam".
+    ("ach", "ch"),
+    ("ech", "ch"),
+    ("es", "s"),
+    ("ed", "d"),
+    ("en", "n"),
+    ("er", "r"),
+    ("ez", "z"),
 ];
 
 const ABU: [&str; 4] = ["abu", "abou", "abo", "aboo"];
@@ -126,7 +135,10 @@ impl NameForm {
                 }
             }
         }
-        if forms.len() < 2 || forms.iter().all(|f| *f == WordForm::Particle) {
+        // One word is a name only if it is long ("Hizboullah", "Daech"); whose name it may be
+        // is up to the table (organisations only).
+        let long_single = forms.len() == 1 && words.last().is_some_and(|w| w.len() >= 5);
+        if forms.iter().all(|f| *f == WordForm::Particle) || (forms.len() < 2 && !long_single) {
             return None;
         }
         Some(NameForm {
@@ -298,6 +310,10 @@ impl Transliterations {
                 let Some(form) = NameForm::of(&normalized) else {
                     continue;
                 };
+                // One word alone ("Suleiman") is too often somebody else.
+                if form.words.len() < 2 && entity.kind == "person" {
+                    continue;
+                }
                 let words = normalized.split(' ').count();
                 table.max_words = table.max_words.max(words);
                 let first = form.key.split(' ').next().unwrap_or("").to_string();

@@ -8,35 +8,7 @@ use super::article::Found;
 use super::candidates::NOT_NAMES;
 use super::matcher::{in_handle, stands_alone};
 use super::tagger::{Label, Tagger};
-use super::{EntityRef, Gazetteer, Origin};
-
-/// Titles the tagger sometimes takes into a person's span ("Mr Mittal").
-const TITLES: [&str; 24] = [
-    "Mr",
-    "Mrs",
-    "Ms",
-    "Dr",
-    "Sir",
-    "Mr.",
-    "Mrs.",
-    "Dr.",
-    "Brigadier",
-    "General",
-    "Gen.",
-    "Colonel",
-    "Col.",
-    "Major",
-    "Captain",
-    "Lieutenant",
-    "Sheikh",
-    "President",
-    "Minister",
-    "Commander",
-    "Ayatollah",
-    "Imam",
-    "King",
-    "Prince",
-];
+use super::{EntityRef, Gazetteer, Origin, TITLES};
 
 /// The tagger's mentions in each paragraph of an article that `listed` (the gazetteer's
 /// mentions, per paragraph) does not already cover.
