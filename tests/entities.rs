@@ -366,3 +366,104 @@ fn distinct_people_are_never_merged() {
         }
     }
 }
+
+/// `index --unlisted`: names no entry holds are indexed under their kind's `unlisted` branch,
+/// filterable, ranked as candidates, kept by later syncs until turned off.
+#[test]
+fn unlisted_names_are_indexed_filtered_and_ranked() {
+    let dir = TempDir::new().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("entities.toml"),
+        "[[place]]\nname = \"Baghdad\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("zubaidi.txt"),
+        "Militia commander killed\n\n\
+         Militia commander Wissam Kadhim al-Zubaidi was killed in Baghdad on Tuesday.\n\n\
+         Zubaidi had led the Saraya Awliya al-Dam group since 2019, said Karim Nouri, a spokesman.\n\n\
+         The Saraya Awliya al-Dam (SAD) denied it. SAD fighters left the city.\n",
+    )
+    .unwrap();
+    let index = index_path(&dir);
+    sitrep(&corpus, &index)
+        .args(["index", "--unlisted"])
+        .assert()
+        .success();
+    let paragraphs = |args: &[&str]| -> Vec<u64> {
+        let mut found: Vec<u64> = hit_ids(&search_json(&corpus, &dir, args))
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
+        found.sort();
+        found
+    };
+    // The full name, then the surname alone in the next paragraph.
+    assert_eq!(
+        paragraphs(&[
+            "-n",
+            "10",
+            "--person",
+            "Wissam Kadhim al-Zubaidi",
+            "killed OR led"
+        ]),
+        [1, 2]
+    );
+    // The acronym defined in parentheses binds for the rest of the article.
+    assert_eq!(
+        paragraphs(&[
+            "-n",
+            "10",
+            "--org",
+            "Saraya Awliya al-Dam",
+            "group OR fighters"
+        ]),
+        [2, 3]
+    );
+    let candidates = || -> Vec<(String, String, u64)> {
+        json_stdout(sitrep(&corpus, &index).args(["entities", "--candidates", "--json"]))
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["kind"].as_str().unwrap_or("-").to_string(),
+                    c["name"].as_str().unwrap().to_string(),
+                    c["count"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let ranked = vec![
+        ("org".to_string(), "Saraya Awliya al-Dam".to_string(), 2),
+        (
+            "person".to_string(),
+            "Wissam Kadhim al-Zubaidi".to_string(),
+            2,
+        ),
+        ("person".to_string(), "Karim Nouri".to_string(), 1),
+    ];
+    assert_eq!(candidates(), ranked);
+    // A sync without the flag keeps the setting and re-tags nothing.
+    sitrep(&corpus, &index)
+        .arg("index")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("re-tagged").not());
+    assert_eq!(candidates(), ranked);
+    // Turning it off re-tags, and the names are gone from the facets.
+    sitrep(&corpus, &index)
+        .args(["index", "--unlisted=false", "-v"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "tagging of unlisted names was turned off",
+        ));
+    assert!(candidates().iter().all(|(kind, _, _)| kind == "-"));
+    sitrep(&corpus, &index)
+        .args(["search", "x", "--person", "Karim Nouri"])
+        .assert()
+        .code(2);
+}

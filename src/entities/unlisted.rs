@@ -40,6 +40,15 @@ pub(super) fn unlisted_mentions(
         let Some(range) = trimmed(text, span.start - offset..span.end - offset) else {
             continue;
         };
+        let range = with_particle_tail(text, range);
+        // A lone capitalised word opening a sentence is a name only if the article writes it
+        // capitalised elsewhere too ("Militia commander ..." is not a place).
+        if !text[range.clone()].contains(' ')
+            && opens_sentence(text, range.start)
+            && !capitalised_elsewhere(&joined, &text[range.clone()], span.start)
+        {
+            continue;
+        }
         let overlaps = |m: &Found| m.range.start < range.end && range.start < m.range.end;
         if listed[at].iter().any(overlaps) {
             continue;
@@ -191,6 +200,39 @@ fn is_demonym(gazetteer: &Gazetteer, written: &str) -> bool {
         || written
             .strip_suffix("an")
             .is_some_and(|stem| place(&format!("{stem}a")))
+}
+
+/// The span grown over a trailing "al-Zubaidi", "bin Laden": the tagger reads a hyphenated
+/// lower-case particle as a word of its own and stops before it.
+fn with_particle_tail(text: &str, range: Range<usize>) -> Range<usize> {
+    let rest = &text[range.end..];
+    for particle in [
+        " al-", " el-", " al ", " bin ", " ibn ", " ben ", " abu ", " Al-",
+    ] {
+        if let Some(after) = rest.strip_prefix(particle) {
+            if after.starts_with(char::is_uppercase) {
+                let word = after
+                    .find(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+                    .unwrap_or(after.len());
+                return range.start..range.end + particle.len() + word;
+            }
+        }
+    }
+    range
+}
+
+fn opens_sentence(text: &str, at: usize) -> bool {
+    let before = text[..at].trim_end_matches(|c: char| c.is_whitespace() || "\"“‘'(".contains(c));
+    before.is_empty() || before.ends_with(['.', '!', '?', ':', ';'])
+}
+
+/// Whether `word` occurs capitalised in `article` where no sentence starts, other than at `at`.
+fn capitalised_elsewhere(article: &str, word: &str, at: usize) -> bool {
+    article.match_indices(word).any(|(i, _)| {
+        let bounded = !article[..i].ends_with(char::is_alphanumeric)
+            && !article[i + word.len()..].starts_with(char::is_alphanumeric);
+        i != at && bounded && !opens_sentence(article, i)
+    })
 }
 
 /// The span without a leading title or a trailing possessive, if a capitalised name is left.
