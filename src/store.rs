@@ -135,6 +135,16 @@ pub fn saved_gazetteer_file(index: &Path, hash: &str, extension: &str) -> PathBu
     index.join(format!("{GAZETTEER_PREFIX}{hash}.{extension}"))
 }
 
+/// The compiled gazetteer saved under `hash`, if there is one this build reads (with its TOML
+/// copy beside it).
+pub fn saved_gazetteer_file_current(index: &Path, hash: &str) -> Option<Gazetteer> {
+    if !saved_gazetteer_file(index, hash, "toml").is_file() {
+        return None;
+    }
+    let data = Data::map(&saved_gazetteer_file(index, hash, "compiled")).ok()?;
+    Gazetteer::from_compiled_data(std::sync::Arc::new(data)).ok()
+}
+
 /// The gazetteer the last commit was tagged with: the compiled copy if readable, else the
 /// saved TOML, else (an index from before copies were saved) the built-in one. Search-time
 /// alias expansion must agree with how paragraphs were tagged, whatever the corpus holds now.

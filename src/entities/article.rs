@@ -97,11 +97,7 @@ impl ArticleContext {
                 }
                 continue;
             }
-            let binding = self.acronyms.get(written).or_else(|| {
-                starts_upper(written)
-                    .then(|| self.short_names.get(&written.to_lowercase()))
-                    .flatten()
-            });
+            let binding = self.binding(written);
             if let Some(Binding::To(entity)) = binding {
                 added.push(Found {
                     entity: entity.clone(),
@@ -120,6 +116,21 @@ impl ArticleContext {
         found.retain(|m| !added.iter().any(|a| a.range == m.range));
         found.append(&mut added);
         found.sort_by_key(|m| m.range.start);
+    }
+
+    /// What the article bound a capitalised word to, if anything.
+    fn binding(&self, written: &str) -> Option<&Binding> {
+        if !starts_upper(written) {
+            return None;
+        }
+        let acronym = match self.acronyms.is_empty() {
+            true => None,
+            false => self.acronyms.get(written),
+        };
+        acronym.or_else(|| match self.short_names.is_empty() {
+            true => None,
+            false => self.short_names.get(&written.to_lowercase()),
+        })
     }
 
     fn learn(

@@ -68,6 +68,11 @@ impl GazetteerSpec {
         })
     }
 
+    /// The TOML text, as saved beside the index.
+    pub fn toml(&self) -> &str {
+        &self.toml
+    }
+
     pub fn build(&self) -> anyhow::Result<Gazetteer> {
         Gazetteer::parse(&self.toml, self.source.clone())
     }

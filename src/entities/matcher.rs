@@ -9,7 +9,9 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
-use super::translit::{first_word_key, must_be_capitalised, NameForm, Transliterations};
+use super::translit::{
+    first_word_key, last_word_key, must_be_capitalised, NameForm, Transliterations,
+};
 use super::{Entity, EntityMatch, Gazetteer, Origin, NAME_PARTICLES, TITLES};
 use crate::analysis::{normalize, normalize_name, within_one_edit, NormalizedText};
 
@@ -87,9 +89,12 @@ impl PlaceIndex {
                 .find(|c: char| !c.is_alphanumeric())
                 .unwrap_or(hay.len() - start);
         let &most = self.first_words.get(&hay[start..first_end])?;
-        let mut ends = vec![first_end];
-        while ends.len() < most {
-            let at = *ends.last().expect("one end at least");
+        // Names are a few words long: the ends fit on the stack.
+        let mut ends = [0usize; 8];
+        ends[0] = first_end;
+        let mut count = 1;
+        while count < most.min(ends.len()) {
+            let at = ends[count - 1];
             let rest = &hay[at..];
             let Some(next) = rest.find(|c: char| c.is_alphanumeric()) else {
                 break;
@@ -103,9 +108,10 @@ impl PlaceIndex {
                 + hay[word_start..]
                     .find(|c: char| !c.is_alphanumeric())
                     .unwrap_or(hay.len() - word_start);
-            ends.push(word_end);
+            ends[count] = word_end;
+            count += 1;
         }
-        ends.iter().rev().find_map(|&end| {
+        ends[..count].iter().rev().find_map(|&end| {
             self.names
                 .get(&hay[start..end])
                 .map(|&(entity, needs_context)| (end, entity, needs_context))
@@ -399,7 +405,6 @@ impl Matcher {
         let hay = norm.text.as_str();
         let spans = word_spans(hay);
         let mut key = String::new();
-        let mut scratch = Vec::new();
         let capitalised = |span: &Range<usize>| {
             text[norm.offsets[span.start] as usize..]
                 .chars()
@@ -414,7 +419,7 @@ impl Matcher {
             if !word.bytes().all(|b| b.is_ascii_lowercase()) {
                 continue;
             }
-            first_word_key(word, &mut key, &mut scratch);
+            first_word_key(word, &mut key);
             if !self.transliterations.may_start(&key) {
                 continue;
             }
@@ -428,6 +433,10 @@ impl Matcher {
                         .iter()
                         .any(|w| !capitalised(w) && must_be_capitalised(&hay[w.clone()]))
                 {
+                    continue;
+                }
+                last_word_key(&hay[window[n - 1].clone()], &mut key);
+                if !self.transliterations.may_end(&key) {
                     continue;
                 }
                 let range = first.start..window[n - 1].end;

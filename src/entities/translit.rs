@@ -174,16 +174,18 @@ fn abd_prefix(word: &str) -> Option<&str> {
 fn word_form(word: &str) -> (String, Vec<String>) {
     let mut consonants = String::new();
     let mut vowels = vec![String::new()];
-    skeleton(word, &mut consonants, &mut vowels);
+    skeleton(word, &mut consonants, Some(&mut vowels));
     let vowels = vowels.into_iter().map(|v| vowel_class(&v)).collect();
     (consonants, vowels)
 }
 
 /// Writes the consonant skeleton of `word` to `consonants` and its raw vowel clusters to
 /// `vowels` (which holds one open slot on entry).
-fn skeleton(word: &str, consonants: &mut String, vowels: &mut Vec<String>) {
+fn skeleton(word: &str, consonants: &mut String, mut vowels: Option<&mut Vec<String>>) {
     let bytes = word.as_bytes();
     let mut i = 0;
+    // Whether a vowel came since the last consonant (or the start).
+    let mut after_vowel = false;
     while i < bytes.len() {
         let rest = &word[i..];
         let (symbol, len) = match bytes[i] {
@@ -193,7 +195,10 @@ fn skeleton(word: &str, consonants: &mut String, vowels: &mut Vec<String>) {
                     b'y' => 'i',
                     other => other as char,
                 };
-                vowels.last_mut().expect("one slot at least").push(vowel);
+                if let Some(vowels) = vowels.as_deref_mut() {
+                    vowels.last_mut().expect("one slot at least").push(vowel);
+                }
+                after_vowel = true;
                 i += 1;
                 continue;
             }
@@ -210,7 +215,7 @@ fn skeleton(word: &str, consonants: &mut String, vowels: &mut Vec<String>) {
             b'z' => ('d', 1),
             b'x' => ('k', 1),
             // A final h after a vowel is the ta marbuta or a silent ending: Nasrallah = Nasrala.
-            b'h' if i + 1 == bytes.len() && i > 0 && !vowels.last().unwrap().is_empty() => {
+            b'h' if i + 1 == bytes.len() && after_vowel => {
                 i += 1;
                 continue;
             }
@@ -218,11 +223,14 @@ fn skeleton(word: &str, consonants: &mut String, vowels: &mut Vec<String>) {
         };
         i += len;
         // Doubled letters: "Abbadi" = "Abadi", "Nasrallah" = "Nasralah".
-        if consonants.ends_with(symbol) && vowels.last().unwrap().is_empty() {
+        if consonants.ends_with(symbol) && !after_vowel {
             continue;
         }
         consonants.push(symbol);
-        vowels.push(String::new());
+        after_vowel = false;
+        if let Some(vowels) = vowels.as_deref_mut() {
+            vowels.push(String::new());
+        }
     }
 }
 
@@ -287,8 +295,10 @@ fn e_stands_for(e: &str, other: &str) -> bool {
 #[derive(Debug, Default)]
 pub(crate) struct Transliterations {
     by_key: FxHashMap<String, Vec<(usize, NameForm)>>,
-    /// Keys of first words: most capitalised words in a text start no name at all.
+    /// Keys of first and last words: most capitalised words in a text start no name at all,
+    /// and most word windows that start one do not end one.
     first_words: FxHashSet<String>,
+    last_words: FxHashSet<String>,
     pub(crate) max_words: usize,
 }
 
@@ -318,6 +328,8 @@ impl Transliterations {
                 table.max_words = table.max_words.max(words);
                 let first = form.key.split(' ').next().unwrap_or("").to_string();
                 table.first_words.insert(first);
+                let last = form.key.rsplit(' ').next().unwrap_or("").to_string();
+                table.last_words.insert(last);
                 let forms = table.by_key.entry(form.key.clone()).or_default();
                 if !forms.contains(&(id, form.clone())) {
                     forms.push((id, form));
@@ -329,6 +341,10 @@ impl Transliterations {
 
     pub(crate) fn may_start(&self, first_word: &str) -> bool {
         self.first_words.contains(first_word)
+    }
+
+    pub(crate) fn may_end(&self, last_word: &str) -> bool {
+        self.last_words.contains(last_word)
     }
 
     /// The one entity whose names agree with `form`; `None` when none or several do.
@@ -388,8 +404,8 @@ fn takes_variants(entity: &Entity) -> bool {
 }
 
 /// The key a name starting with `word` starts with, as [`NameForm`] computes it, written to
-/// `key`; `scratch` is reused between calls, since this runs on every capitalised word indexed.
-pub(crate) fn first_word_key(word: &str, key: &mut String, scratch: &mut Vec<String>) {
+/// `key` (reused between calls: this runs on every capitalised word indexed).
+pub(crate) fn first_word_key(word: &str, key: &mut String) {
     key.clear();
     if ABU.contains(&word) {
         key.push_str("#a");
@@ -398,12 +414,19 @@ pub(crate) fn first_word_key(word: &str, key: &mut String, scratch: &mut Vec<Str
     } else if abd_prefix(word).is_some() {
         key.push_str("#d");
     } else {
-        scratch.truncate(1);
-        match scratch.first_mut() {
-            Some(slot) => slot.clear(),
-            None => scratch.push(String::new()),
+        skeleton(word, key, None);
+    }
+}
+
+/// The key a name ending with `word` ends with: as [`first_word_key`], except that "Abdulaziz"
+/// ends on "aziz".
+pub(crate) fn last_word_key(word: &str, key: &mut String) {
+    match abd_prefix(word).filter(|rest| !rest.is_empty()) {
+        Some(rest) => {
+            key.clear();
+            skeleton(rest, key, None);
         }
-        skeleton(word, key, scratch);
+        None => first_word_key(word, key),
     }
 }
 
