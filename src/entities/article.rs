@@ -14,6 +14,7 @@ use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 
+use super::matcher::spans_of_words;
 use super::{EntityRef, Gazetteer, NAME_PARTICLES};
 
 /// One mention: who, where in the original paragraph, and how it was recognised.
@@ -232,25 +233,7 @@ fn is_apostrophe(c: char) -> bool {
 /// Byte ranges of the words of `text`: letters and digits, with apostrophes inside a word
 /// kept in it ("Kata'ib"); a possessive "'s" is left out of the word.
 fn words(text: &str) -> Vec<Range<usize>> {
-    let mut spans = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let next_is_letter = chars.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
-        let in_word =
-            c.is_alphanumeric() || (is_apostrophe(c) && start.is_some() && next_is_letter);
-        match (in_word, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                spans.push(s..i);
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        spans.push(s..text.len());
-    }
+    let mut spans = spans_of_words(text, is_apostrophe);
     for span in &mut spans {
         let word = &text[span.clone()];
         for suffix in ["'s", "’s"] {

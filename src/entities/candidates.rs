@@ -161,7 +161,8 @@ fn starts_capitalised(word: &str) -> bool {
     word.chars().next().is_some_and(char::is_uppercase)
 }
 
-fn is_sentence_start(text: &str, at: usize) -> bool {
+/// Whether `at` opens a sentence, where any word is capitalised.
+pub(super) fn is_sentence_start(text: &str, at: usize) -> bool {
     let before = text[..at].trim_end_matches(|c: char| c.is_whitespace() || "\"“‘'(".contains(c));
     before.is_empty() || before.ends_with(['.', '!', '?', ':', ';'])
 }

@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
+use super::candidates::is_sentence_start;
 use super::translit::{
     first_word_key, last_word_key, must_be_capitalised, NameForm, Transliterations,
 };
@@ -563,10 +564,19 @@ fn split_words(normalized: &str) -> (Vec<String>, Vec<String>) {
 }
 
 fn word_spans(text: &str) -> Vec<Range<usize>> {
+    spans_of_words(text, |_| false)
+}
+
+/// Byte ranges of runs of letters and digits; a character for which `joins` holds stays
+/// inside a word when letters or digits surround it ("Kata'ib").
+pub(super) fn spans_of_words(text: &str, joins: impl Fn(char) -> bool) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     let mut start = None;
-    for (i, c) in text.char_indices() {
-        match (c.is_alphanumeric(), start) {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next_is_word = chars.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
+        let in_word = c.is_alphanumeric() || (joins(c) && start.is_some() && next_is_word);
+        match (in_word, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
                 spans.push(s..i);
@@ -705,12 +715,6 @@ const NAME_JOINERS: [&str; 9] = ["al", "el", "ul", "of", "de", "bin", "ibn", "ab
 
 fn is_hyphen(c: char) -> bool {
     matches!(c, '-' | '‐' | '‑')
-}
-
-/// Whether `at` opens a sentence, where any word is capitalised.
-fn is_sentence_start(text: &str, at: usize) -> bool {
-    let before = text[..at].trim_end_matches(|c: char| c.is_whitespace() || "\"“‘'(".contains(c));
-    before.is_empty() || before.ends_with(['.', '!', '?', ':', ';'])
 }
 
 fn is_all_capitals(text: &str) -> bool {

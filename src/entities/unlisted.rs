@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::article::Found;
-use super::candidates::NOT_NAMES;
+use super::candidates::{is_sentence_start, NOT_NAMES};
 use super::matcher::{in_handle, stands_alone};
 use super::tagger::{Label, Tagger};
 use super::{EntityRef, Gazetteer, Origin, TITLES};
@@ -44,7 +44,7 @@ pub(super) fn unlisted_mentions(
         // A lone capitalised word opening a sentence is a name only if the article writes it
         // capitalised elsewhere too ("Militia commander ..." is not a place).
         if !text[range.clone()].contains(' ')
-            && opens_sentence(text, range.start)
+            && is_sentence_start(text, range.start)
             && !capitalised_elsewhere(&joined, &text[range.clone()], span.start)
         {
             continue;
@@ -221,17 +221,12 @@ fn with_particle_tail(text: &str, range: Range<usize>) -> Range<usize> {
     range
 }
 
-fn opens_sentence(text: &str, at: usize) -> bool {
-    let before = text[..at].trim_end_matches(|c: char| c.is_whitespace() || "\"“‘'(".contains(c));
-    before.is_empty() || before.ends_with(['.', '!', '?', ':', ';'])
-}
-
 /// Whether `word` occurs capitalised in `article` where no sentence starts, other than at `at`.
 fn capitalised_elsewhere(article: &str, word: &str, at: usize) -> bool {
     article.match_indices(word).any(|(i, _)| {
         let bounded = !article[..i].ends_with(char::is_alphanumeric)
             && !article[i + word.len()..].starts_with(char::is_alphanumeric);
-        i != at && bounded && !opens_sentence(article, i)
+        i != at && bounded && !is_sentence_start(article, i)
     })
 }
 
