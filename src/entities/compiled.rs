@@ -15,7 +15,7 @@ use anyhow::{bail, Context};
 
 use super::{AliasLookup, Entity, EntityTable, Gazetteer, GazetteerSource, Origin, BUILTIN_LABEL};
 
-const COMPILED_HEADER: &str = "sitrep compiled gazetteer 2";
+const COMPILED_HEADER: &str = "sitrep compiled gazetteer 3";
 
 /// The bytes of a compiled gazetteer: mapped from the index folder, or owned.
 pub enum Data {
@@ -132,7 +132,7 @@ impl Gazetteer {
             aliases.push_str(&format!("a\t{key}\t{id}\n"));
         }
         format!(
-            "{COMPILED_HEADER}\t{:016x}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n{entities}{aliases}",
+            "{COMPILED_HEADER}\t{:016x}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n{entities}{aliases}",
             self.hash,
             self.source,
             self.kinds.join(","),
@@ -140,7 +140,8 @@ impl Gazetteer {
             self.hand,
             hand_bytes,
             entities.len(),
-            aliases.len()
+            aliases.len(),
+            self.transliterations().first_words_line()
         )
     }
 
@@ -156,7 +157,7 @@ impl Gazetteer {
             .context("not a compiled sitrep gazetteer")?;
         let header = std::str::from_utf8(&data[..header_end])?;
         let fields: Vec<&str> = header.split('\t').collect();
-        let [COMPILED_HEADER, hash, source, kinds, count, hand, hand_bytes, entity_bytes, alias_bytes] =
+        let [COMPILED_HEADER, hash, source, kinds, count, hand, hand_bytes, entity_bytes, alias_bytes, first_keys] =
             fields[..]
         else {
             bail!("not a compiled sitrep gazetteer (or one from another version)");
@@ -165,6 +166,7 @@ impl Gazetteer {
             s.parse().context("compiled gazetteer: malformed header")
         };
         let (count, hand) = (number(count)?, number(hand)?);
+        let first_keys = first_keys.to_string();
         let entities_start = header_end + 1;
         let places_start = entities_start + number(hand_bytes)?;
         let aliases_start = entities_start + number(entity_bytes)?;
@@ -215,6 +217,7 @@ impl Gazetteer {
             },
         );
         gazetteer.kinds = kinds;
+        gazetteer.first_keys = Some(first_keys);
         Ok(gazetteer)
     }
 }

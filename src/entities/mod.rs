@@ -224,6 +224,9 @@ pub struct Gazetteer {
     matcher: std::sync::OnceLock<Matcher>,
     /// Built on the first lookup that no alias answers.
     transliterations: std::sync::OnceLock<Transliterations>,
+    /// First-word keys of the transliteration table, saved in the compiled form: a query word
+    /// that starts no name ("tanker") is answered without building the table.
+    first_keys: Option<String>,
 }
 
 impl std::fmt::Debug for Gazetteer {
@@ -311,6 +314,7 @@ impl Gazetteer {
             lookup,
             matcher: std::sync::OnceLock::new(),
             transliterations: std::sync::OnceLock::new(),
+            first_keys: None,
         }
     }
 
@@ -366,10 +370,18 @@ impl Gazetteer {
         let normalized = normalize_name(name);
         self.lookup.get(&normalized).or_else(|| {
             let form = NameForm::of(&normalized)?;
-            self.transliterations
-                .get_or_init(|| Transliterations::build(self.hand_entities()))
-                .resolve(&form)
+            if let Some(keys) = &self.first_keys {
+                if !keys.split(' ').any(|k| k == form.first_key()) {
+                    return None;
+                }
+            }
+            self.transliterations().resolve(&form)
         })
+    }
+
+    fn transliterations(&self) -> &Transliterations {
+        self.transliterations
+            .get_or_init(|| Transliterations::build(self.hand_entities()))
     }
 
     /// Pairs of entities with names that agree in transliteration: a spelling that fits both

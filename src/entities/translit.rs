@@ -147,6 +147,11 @@ impl NameForm {
         })
     }
 
+    /// The key of the first word.
+    pub(crate) fn first_key(&self) -> &str {
+        self.key.split(' ').next().unwrap_or("")
+    }
+
     /// Same key, and vowels that agree word by word.
     pub(crate) fn agrees_with(&self, other: &NameForm) -> bool {
         self.key == other.key
@@ -341,6 +346,13 @@ impl Transliterations {
 
     pub(crate) fn may_start(&self, first_word: &str) -> bool {
         self.first_words.contains(first_word)
+    }
+
+    /// The first-word keys, sorted and space-separated, for the compiled gazetteer.
+    pub(crate) fn first_words_line(&self) -> String {
+        let mut keys: Vec<&str> = self.first_words.iter().map(String::as_str).collect();
+        keys.sort_unstable();
+        keys.join(" ")
     }
 
     pub(crate) fn may_end(&self, last_word: &str) -> bool {
