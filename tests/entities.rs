@@ -467,3 +467,36 @@ fn unlisted_names_are_indexed_filtered_and_ranked() {
         .assert()
         .code(2);
 }
+
+/// `sitrep train-tagger` trains on CoNLL files, reports F1 per type, writes a model the
+/// library loads, and names the file when one is missing.
+#[test]
+fn train_tagger_writes_a_model_and_reports_scores() {
+    let dir = TempDir::new().unwrap();
+    let conll = dir.path().join("conll");
+    std::fs::create_dir(&conll).unwrap();
+    let sentences = "-DOCSTART- -X- -X- O\n\n\
+        Ali NNP B-NP B-PER\nHassan NNP I-NP I-PER\nvisited VBD B-VP O\nBaghdad NNP B-NP B-LOC\n. . O O\n\n\
+        Reuters NNP B-NP B-ORG\nsaid VBD B-VP O\nMosul NNP B-NP B-LOC\nfell VBD B-VP O\n. . O O\n";
+    std::fs::write(conll.join("train.txt"), sentences).unwrap();
+    std::fs::write(conll.join("valid.txt"), sentences).unwrap();
+    let model = dir.path().join("model.bin");
+    sitrep(&sample_corpus(), &index_path(&dir))
+        .args(["train-tagger", "--epochs", "5", "--conll"])
+        .arg(&conll)
+        .arg("--out")
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("PER+ORG+LOC"))
+        .stdout(predicate::str::contains("gold 4, predicted 4, correct 4"));
+    let tagger = sitrep::entities::Tagger::from_bytes(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(tagger.find("Ali Hassan visited Baghdad.").len(), 2);
+    std::fs::remove_file(conll.join("valid.txt")).unwrap();
+    sitrep(&sample_corpus(), &index_path(&dir))
+        .args(["train-tagger", "--conll"])
+        .arg(&conll)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("valid.txt"));
+}
