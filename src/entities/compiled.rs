@@ -15,7 +15,7 @@ use anyhow::{bail, Context};
 
 use super::{AliasLookup, Entity, EntityTable, Gazetteer, GazetteerSource, Origin, BUILTIN_LABEL};
 
-const COMPILED_HEADER: &str = "sitrep compiled gazetteer 3";
+const COMPILED_HEADER: &str = "sitrep compiled gazetteer 4";
 
 /// The bytes of a compiled gazetteer: mapped from the index folder, or owned.
 pub enum Data {
@@ -118,8 +118,11 @@ impl Gazetteer {
                 ),
             };
             entities.push_str(&format!(
-                "e\t{}\t{}\t{parent}\t{}\t{aliases}\t{origin}\n",
-                e.kind, e.name, e.facet
+                "e\t{}\t{}\t{parent}\t{}\t{aliases}\t{origin}\t{}\n",
+                e.kind,
+                e.name,
+                e.facet,
+                e.capitalised.join("\u{1f}")
             ));
         }
         let hand_bytes: usize = entities
@@ -224,7 +227,7 @@ impl Gazetteer {
 
 fn parse_entity(line: &str) -> Option<Entity> {
     let fields: Vec<&str> = line.split('\t').collect();
-    let ["e", kind, name, parent, facet, alias_list, origin] = fields[..] else {
+    let ["e", kind, name, parent, facet, alias_list, origin, capitalised] = fields[..] else {
         return None;
     };
     let list = |s: &str| -> Vec<String> {
@@ -252,6 +255,7 @@ fn parse_entity(line: &str) -> Option<Entity> {
         aliases: list(alias_list),
         facet: facet.to_string(),
         origin,
+        capitalised: list(capitalised),
     })
 }
 

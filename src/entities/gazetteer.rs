@@ -33,6 +33,9 @@ struct RawEntry {
     parent: Option<String>,
     #[serde(default)]
     aliases: Vec<String>,
+    /// Aliases that are also ordinary words: matched only where written capitalised.
+    #[serde(default)]
+    capitalised: Vec<String>,
 }
 
 /// A gazetteer file read and checked as TOML but not yet built. Its hash decides whether
@@ -154,11 +157,17 @@ impl Gazetteer {
                     parent: None,
                     aliases: entry
                         .aliases
-                        .into_iter()
+                        .iter()
+                        .chain(&entry.capitalised)
                         .map(|a| a.trim().to_string())
                         .collect(),
                     facet: String::new(),
                     origin: Origin::Hand,
+                    capitalised: entry
+                        .capitalised
+                        .iter()
+                        .map(|a| a.trim().to_string())
+                        .collect(),
                 });
             }
         }

@@ -34,6 +34,8 @@ struct Pattern {
     /// Short all-capitals acronyms (IRGC, PMF, KH) match only when written in capitals, or
     /// "kh" and "aah" would turn up inside ordinary prose.
     capitals_only: bool,
+    /// An alias that is also a word ("Gulf"): only capitalised and standing alone.
+    capitalised_only: bool,
     /// A person's one-word alias (a surname): not where it ends somebody else's full name
     /// ("Rifaat al-Assad" is not Bashar).
     surname: bool,
@@ -223,6 +225,7 @@ impl Matcher {
                     Pattern {
                         entity: id,
                         capitals_only: is_short_acronym(alias),
+                        capitalised_only: entity.capitalised.contains(alias),
                         surname,
                         words,
                         separators,
@@ -310,7 +313,8 @@ impl Matcher {
                     let written = norm.original_range(m.range(), text);
                     let ok = is_boundary(hay, m.start(), m.end())
                         && (!pattern.capitals_only || is_all_capitals(&text[written.clone()]))
-                        && !(pattern.surname && ends_another_name(text, written.start));
+                        && !(pattern.surname && ends_another_name(text, written.start))
+                        && (!pattern.capitalised_only || stands_alone(text, written.clone()));
                     if ok {
                         exact = Some((m.range(), pattern.entity, false));
                     }

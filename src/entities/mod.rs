@@ -117,6 +117,9 @@ pub struct Entity {
     /// Facet path, e.g. `/org/Islamic Revolutionary Guard Corps/Qods Force`.
     pub facet: String,
     pub origin: Origin,
+    /// Aliases that are also ordinary words ("Gulf"): they match only where written
+    /// capitalised and standing alone, as generated names do.
+    pub capitalised: Vec<String>,
 }
 
 /// Whether an entity was written by hand or generated from a dataset (places from GeoNames).

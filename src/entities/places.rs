@@ -134,6 +134,7 @@ pub(super) fn merge(
                 needs_context: row.needs_context.iter().map(|a| a.to_string()).collect(),
                 name_taken: !keeps(row.name),
             },
+            capitalised: Vec::new(),
         });
     }
     Ok(entities.len() - before)

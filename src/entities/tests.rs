@@ -315,3 +315,20 @@ aliases = ["PMF"]
         "Palestinian Media Forum"
     );
 }
+
+#[test]
+fn capitalised_aliases_match_only_as_names() {
+    let g = Gazetteer::parse(
+        "[[place]]\nname = \"Persian Gulf\"\ncapitalised = [\"Gulf\"]\n",
+        GazetteerSource::BuiltIn,
+    )
+    .unwrap();
+    let found =
+        |text: &str| -> Vec<String> { g.find_mentions(text).into_iter().map(|m| m.text).collect() };
+    assert_eq!(found("Tankers left the Gulf's mouth."), ["Gulf"]);
+    assert!(found("a widening gulf between them").is_empty());
+    assert!(found("oil in the Gulf of Mexico").is_empty());
+    assert_eq!(g.lookup("gulf").unwrap().name, "Persian Gulf");
+    let back = Gazetteer::from_compiled(g.to_compiled()).unwrap();
+    assert_eq!(back.entity(0).capitalised, ["Gulf"]);
+}
