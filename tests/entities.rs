@@ -500,3 +500,47 @@ fn train_tagger_writes_a_model_and_reports_scores() {
         .code(1)
         .stderr(predicate::str::contains("valid.txt"));
 }
+
+/// Generated places: found where a name stands as a place, not in people's names, ordinary
+/// words, speech or foreign alternate names; a state keeps its name from same-named towns.
+#[test]
+fn generated_places_stand_as_places() {
+    let gazetteer = repo_gazetteer();
+    let places = |text: &str| -> Vec<(String, String)> {
+        gazetteer
+            .find_mentions(text)
+            .into_iter()
+            .filter(|m| m.kind == "place")
+            .map(|m| {
+                (
+                    m.text,
+                    gazetteer
+                        .lookup(&m.name)
+                        .map(|e| e.facet.clone())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect()
+    };
+    let rawanduz = places("Shelling hit Rawanduz on Monday.");
+    assert_eq!(rawanduz.len(), 1);
+    assert!(rawanduz[0].1.starts_with("/place/Iraq/"), "{rawanduz:?}");
+    for text in [
+        "Scott Lucas, a professor, disagreed.",
+        "Mr Florin resigned.",
+        "The bank said profits rose.",
+        "I've got to go.",
+        "Carson said the talks failed.",
+        "Reporters saw it at the Center for Strategic Studies.",
+        "Haj Omran fell.",
+    ] {
+        assert_eq!(places(text), Vec::<(String, String)>::new(), "{text}");
+    }
+    let florida = places("Voters in Florida and Ontario went to the polls.");
+    assert_eq!(florida.len(), 2, "{florida:?}");
+    assert!(
+        florida[0].1.starts_with("/place/United States"),
+        "{florida:?}"
+    );
+    assert!(florida[1].1.starts_with("/place/Canada"), "{florida:?}");
+}

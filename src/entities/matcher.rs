@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
-use super::candidates::is_sentence_start;
+use super::candidates::{is_sentence_start, NOT_NAMES};
 use super::translit::{
     first_word_key, last_word_key, must_be_capitalised, NameForm, Transliterations,
 };
@@ -644,7 +644,10 @@ pub(super) fn stands_alone(text: &str, written: Range<usize>) -> bool {
             end = word_start;
             continue;
         }
-        if starts_capitalised(word) && !is_sentence_start(text, word_start) {
+        // Even at a sentence start, "Scott Lucas" and "Mr Florin" are one name; "In Mosul"
+        // is not.
+        // A title before it ("Mr Florin") makes it a person's name.
+        if TITLES.contains(&word) || (starts_capitalised(word) && !NOT_NAMES.contains(&word)) {
             return false;
         }
         break;
@@ -671,14 +674,46 @@ pub(super) fn stands_alone(text: &str, written: Range<usize>) -> bool {
     true
 }
 
-/// A generated name written as an acronym ("SANA", "KUNA") or inside a handle or hashtag
-/// ("@David_Cameron") is not the place.
+/// A generated name as a place is written: every word but the joiners capitalised ("The
+/// bank" is not the Bank), no apostrophe ("I've" is not IVe), not as an acronym ("SANA"), not
+/// inside a handle ("@David_Cameron"), and not as the subject of a speech verb ("Carson said").
 fn written_as_place(text: &str, written: Range<usize>) -> bool {
     let word = &text[written.clone()];
     let letters = word.chars().filter(|c| c.is_alphabetic()).count();
     let shouted = letters >= 2 && !word.chars().any(char::is_lowercase);
-    !shouted && !in_handle(text, written)
+    let words_capitalised = word
+        .split([' ', '-'])
+        .filter(|w| !w.is_empty() && !NAME_JOINERS.contains(w))
+        .all(starts_capitalised);
+    let after = &text[written.end..];
+    let after = after.strip_prefix(' ').unwrap_or("");
+    let speaks = SPEECH_VERBS.iter().any(|verb| {
+        after
+            .strip_prefix(verb)
+            .is_some_and(|rest| !rest.starts_with(char::is_alphanumeric))
+    });
+    !shouted
+        && words_capitalised
+        && !word.contains(['\'', '’'])
+        && !speaks
+        && !in_handle(text, written)
 }
+
+/// Verbs that follow a person, not a place.
+const SPEECH_VERBS: [&str; 12] = [
+    "said",
+    "says",
+    "told",
+    "added",
+    "noted",
+    "stated",
+    "wrote",
+    "argued",
+    "explained",
+    "insisted",
+    "who",
+    "whose",
+];
 
 /// Inside "@David_Cameron" or "#Iraq": a handle or a hashtag, not prose.
 pub(super) fn in_handle(text: &str, written: Range<usize>) -> bool {

@@ -10,11 +10,15 @@
 use anyhow::{bail, Context};
 use rustc_hash::FxHashMap;
 
+use super::translit::first_word_key;
 use super::{Entity, Origin};
 use crate::analysis::normalize_name;
 
 /// The generated places file, compiled into the binary so any corpus can use it.
 pub const BUILTIN_PLACES: &str = include_str!("../../corpus/places.tsv");
+
+/// Below this population a city keeps only multi-word alternate names.
+const SMALL_TOWN: u64 = 100_000;
 
 /// The value of `places` in a gazetteer file that merges the built-in places.
 pub const GEONAMES: &str = "geonames";
@@ -79,14 +83,24 @@ pub(super) fn merge(
         _ => 2,
     };
     rows.sort_by_key(|r| (depth(r.level), r.id));
+    // GeoNames gives regions no population: a region counts the people of its cities, or
+    // any town named Florida or Ontario would take the name from the state or province.
+    let mut people: FxHashMap<u64, u64> = rows.iter().map(|r| (r.id, r.population)).collect();
+    for row in rows.iter().filter(|r| r.level == "city") {
+        if let Some(region) = row.parent.and_then(|p| people.get_mut(&p)) {
+            *region += row.population;
+        }
+    }
+    let people_of = |row: &Row| people.get(&row.id).copied().unwrap_or(0);
     // Who keeps a name two generated places share: the more populous.
     let mut owner: FxHashMap<String, (u64, u64)> = FxHashMap::default();
     for row in &rows {
         for alias in std::iter::once(row.name).chain(row.aliases.iter().copied()) {
             let key = normalize_name(alias);
-            let entry = owner.entry(key).or_insert((row.population, row.id));
-            if (row.population, std::cmp::Reverse(row.id)) > (entry.0, std::cmp::Reverse(entry.1)) {
-                *entry = (row.population, row.id);
+            let population = people_of(row);
+            let entry = owner.entry(key).or_insert((population, row.id));
+            if (population, std::cmp::Reverse(row.id)) > (entry.0, std::cmp::Reverse(entry.1)) {
+                *entry = (population, row.id);
             }
         }
     }
@@ -102,9 +116,19 @@ pub(super) fn merge(
             continue;
         }
         let parent = row.parent.and_then(|p| by_geonames.get(&p).copied());
+        // A small town's one-word alternate names are mostly other languages' words or noise
+        // ("Olympic", "Africa", "Center"), kept only when they spell the name's consonants
+        // (Rawanduz for Ṟuwandiz); a big city's are real exonyms (Bagdad, Londres).
+        let small_town = row.level == "city" && row.population < SMALL_TOWN;
+        let name_key = consonants(&normalize_name(row.name));
         let keeps = |alias: &str| {
             let key = normalize_name(alias);
+            let noise = small_town
+                && alias != row.name
+                && !key.contains(' ')
+                && consonants(&key) != name_key;
             !key.is_empty()
+                && !noise
                 && !claimed.contains_key(&key)
                 && owner.get(&key).is_some_and(|&(_, id)| id == row.id)
         };
@@ -138,6 +162,12 @@ pub(super) fn merge(
         });
     }
     Ok(entities.len() - before)
+}
+
+fn consonants(normalized: &str) -> String {
+    let mut key = String::new();
+    first_word_key(&normalized.replace(' ', ""), &mut key);
+    key
 }
 
 #[cfg(test)]

@@ -192,7 +192,7 @@ fn skeleton(word: &str, consonants: &mut String, mut vowels: Option<&mut Vec<Str
     // Whether a vowel came since the last consonant (or the start).
     let mut after_vowel = false;
     while i < bytes.len() {
-        let rest = &word[i..];
+        let rest = &bytes[i..];
         let (symbol, len) = match bytes[i] {
             b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'w' | b'v' => {
                 let vowel = match bytes[i] {
@@ -207,15 +207,15 @@ fn skeleton(word: &str, consonants: &mut String, mut vowels: Option<&mut Vec<Str
                 i += 1;
                 continue;
             }
-            _ if rest.starts_with("tch") || rest.starts_with("tsh") => ('x', 3),
-            _ if rest.starts_with("kh") || rest.starts_with("gh") || rest.starts_with("ck") => {
+            _ if rest.starts_with(b"tch") || rest.starts_with(b"tsh") => ('x', 3),
+            _ if rest.starts_with(b"kh") || rest.starts_with(b"gh") || rest.starts_with(b"ck") => {
                 ('k', 2)
             }
-            _ if rest.starts_with("sh") || rest.starts_with("ch") => ('x', 2),
-            _ if rest.starts_with("dh") || rest.starts_with("dz") => ('d', 2),
-            _ if rest.starts_with("th") => ('s', 2),
-            _ if rest.starts_with("dj") || rest.starts_with("zh") => ('j', 2),
-            _ if rest.starts_with("ph") => ('f', 2),
+            _ if rest.starts_with(b"sh") || rest.starts_with(b"ch") => ('x', 2),
+            _ if rest.starts_with(b"dh") || rest.starts_with(b"dz") => ('d', 2),
+            _ if rest.starts_with(b"th") => ('s', 2),
+            _ if rest.starts_with(b"dj") || rest.starts_with(b"zh") => ('j', 2),
+            _ if rest.starts_with(b"ph") => ('f', 2),
             b'q' | b'k' | b'g' | b'c' => ('k', 1),
             b'z' => ('d', 1),
             b'x' => ('k', 1),
