@@ -14,7 +14,9 @@ use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 
+use super::candidates::NOT_NAMES;
 use super::matcher::spans_of_words;
+use super::unlisted::is_demonym;
 use super::{EntityRef, Gazetteer, NAME_PARTICLES};
 
 /// One mention: who, where in the original paragraph, and how it was recognised.
@@ -150,10 +152,15 @@ impl ArticleContext {
                     w.chars().count() >= 3
                         && !NAME_PARTICLES.contains(&lower.as_str())
                         && !NOT_SHORT_NAMES.contains(&lower.as_str())
+                        && !NOT_NAMES.contains(w)
                 })
                 .collect();
             if parts.len() >= 2 {
                 for part in [parts[0], parts[parts.len() - 1]] {
+                    // "Israeli" in a misread "Another Israeli" must not bind every "Israeli".
+                    if is_demonym(gazetteer, part) {
+                        continue;
+                    }
                     let key = part.to_lowercase();
                     // A word the gazetteer gives to somebody else keeps that meaning.
                     let owner = gazetteer.lookup_id(part);

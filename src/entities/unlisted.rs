@@ -61,7 +61,7 @@ pub(super) fn unlisted_mentions(
         {
             continue;
         }
-        let kind = kind_of(written, label);
+        let kind = kind_of(written, &text[..range.start], label);
         let entity = match gazetteer.lookup_id(written) {
             Some(id) if gazetteer.entity(id).kind == kind => {
                 // The tagger is least reliable exactly on the place names that are also
@@ -141,6 +141,23 @@ const ORG_HEADS: [&str; 24] = [
     "Commission",
     "Parliament",
 ];
+/// Nouns that say the name after them is an organisation's.
+const ORG_NOUNS: [&str; 14] = [
+    "company",
+    "firm",
+    "group",
+    "agency",
+    "carrier",
+    "operator",
+    "manufacturer",
+    "maker",
+    "airline",
+    "bank",
+    "newspaper",
+    "broadcaster",
+    "militia",
+    "insurer",
+];
 const PLACE_HEADS: [&str; 14] = [
     "Canal",
     "Sea",
@@ -160,10 +177,12 @@ const PLACE_HEADS: [&str; 14] = [
 /// First words that make a name a person's.
 const PERSON_TITLES: [&str; 5] = ["Lord", "Baroness", "Lady", "Dame", "Sir"];
 
-fn kind_of(written: &str, label: Label) -> &'static str {
+fn kind_of(written: &str, before: &str, label: Label) -> &'static str {
     let words: Vec<&str> = written.split_whitespace().collect();
     let (first, last) = (words[0], words[words.len() - 1]);
-    if words.len() > 1 && ORG_HEADS.contains(&last) {
+    // "shipping company Maersk", "intelligence firm Ambrey": the noun before names the kind.
+    let described = before.split_whitespace().next_back().unwrap_or("");
+    if ORG_NOUNS.contains(&described) || (words.len() > 1 && ORG_HEADS.contains(&last)) {
         "org"
     } else if words.len() > 1 && PLACE_HEADS.contains(&last) {
         "place"
@@ -180,7 +199,7 @@ fn kind_of(written: &str, label: Label) -> &'static str {
 
 /// "Kuwaiti", "Iraqi", "Kurdish", "Iranian": adjectives of a place, which CoNLL calls
 /// miscellaneous and the tagger sometimes takes for the place or a person.
-fn is_demonym(gazetteer: &Gazetteer, written: &str) -> bool {
+pub(super) fn is_demonym(gazetteer: &Gazetteer, written: &str) -> bool {
     let place = |stem: &str| {
         gazetteer
             .lookup(stem)
@@ -232,8 +251,9 @@ fn capitalised_elsewhere(article: &str, word: &str, at: usize) -> bool {
 
 /// The span without a leading title or a trailing possessive, if a capitalised name is left.
 fn trimmed(text: &str, mut range: Range<usize>) -> Option<Range<usize>> {
-    // "Brigadier General Ali Hassan": every leading title goes.
-    while let Some(title) = TITLES.iter().find(|t| {
+    // "Brigadier General Ali Hassan": every leading title goes, and so does a capitalised
+    // function word the tagger took in ("Another Israeli").
+    while let Some(title) = TITLES.iter().chain(NOT_NAMES).find(|t| {
         text[range.clone()]
             .strip_prefix(**t)
             .is_some_and(|rest| rest.starts_with(' '))
