@@ -141,6 +141,11 @@ pub fn saved_gazetteer_file_current(index: &Path, hash: &str) -> Option<Gazettee
     if !saved_gazetteer_file(index, hash, "toml").is_file() {
         return None;
     }
+    compiled_gazetteer(index, hash)
+}
+
+/// The compiled gazetteer saved under `hash`, if this build reads it.
+fn compiled_gazetteer(index: &Path, hash: &str) -> Option<Gazetteer> {
     let data = Data::map(&saved_gazetteer_file(index, hash, "compiled")).ok()?;
     Gazetteer::from_compiled_data(std::sync::Arc::new(data)).ok()
 }
@@ -154,9 +159,7 @@ pub fn saved_gazetteer(index: &Path, payload: Option<&CommitPayload>) -> Result<
             .map(|p| saved_gazetteer_file(index, &p.gazetteer_hash, extension))
             .filter(|file| file.is_file())
     };
-    let compiled = saved("compiled")
-        .and_then(|file| Data::map(&file).ok())
-        .and_then(|data| Gazetteer::from_compiled_data(std::sync::Arc::new(data)).ok());
+    let compiled = payload.and_then(|p| compiled_gazetteer(index, &p.gazetteer_hash));
     Ok(match (compiled, saved("toml")) {
         (Some(gazetteer), _) => gazetteer,
         (None, Some(file)) => Gazetteer::from_file(&file)?,

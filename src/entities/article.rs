@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 
-use super::candidates::NOT_NAMES;
+use super::candidates::{starts_capitalised, NOT_NAMES};
 use super::matcher::spans_of_words;
 use super::unlisted::is_demonym;
 use super::{EntityRef, Gazetteer, NAME_PARTICLES};
@@ -123,7 +123,7 @@ impl ArticleContext {
 
     /// What the article bound a capitalised word to, if anything.
     fn binding(&self, written: &str) -> Option<&Binding> {
-        if !starts_upper(written) {
+        if !starts_capitalised(written) {
             return None;
         }
         let acronym = match self.acronyms.is_empty() {
@@ -227,10 +227,6 @@ fn initials_fit(acronym: &str, name: &str) -> bool {
     }
     let mut rest = initials.iter();
     letters.all(|letter| rest.any(|&initial| initial == letter))
-}
-
-fn starts_upper(word: &str) -> bool {
-    word.chars().next().is_some_and(char::is_uppercase)
 }
 
 fn is_apostrophe(c: char) -> bool {

@@ -157,7 +157,7 @@ pub(super) fn capitalised_sequences(text: &str) -> Vec<Range<usize>> {
     runs
 }
 
-fn starts_capitalised(word: &str) -> bool {
+pub(super) fn starts_capitalised(word: &str) -> bool {
     word.chars().next().is_some_and(char::is_uppercase)
 }
 

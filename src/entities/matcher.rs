@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
-use super::candidates::{is_sentence_start, NOT_NAMES};
+use super::candidates::{is_sentence_start, starts_capitalised, NOT_NAMES};
 use super::translit::{
     first_word_key, last_word_key, must_be_capitalised, NameForm, Transliterations,
 };
@@ -321,8 +321,7 @@ impl Matcher {
                 }
                 // A generated place only where written as a name, and only if no hand alias
                 // at the same start is as long.
-                let capitalised =
-                    text[norm.offsets[start] as usize..].starts_with(char::is_uppercase);
+                let capitalised = written_capitalised(norm, text, start);
                 if let Some((end, entity, needs_context)) = capitalised
                     .then(|| self.places.longest_at(hay, start))
                     .flatten()
@@ -410,12 +409,7 @@ impl Matcher {
         let hay = norm.text.as_str();
         let spans = word_spans(hay);
         let mut key = String::new();
-        let capitalised = |span: &Range<usize>| {
-            text[norm.offsets[span.start] as usize..]
-                .chars()
-                .next()
-                .is_some_and(char::is_uppercase)
-        };
+        let capitalised = |span: &Range<usize>| written_capitalised(norm, text, span.start);
         for (i, first) in spans.iter().enumerate() {
             if !capitalised(first) {
                 continue;
@@ -614,8 +608,9 @@ fn is_short_acronym(alias: &str) -> bool {
     !letters.is_empty() && letters.len() <= 5 && letters.iter().all(|c| c.is_uppercase())
 }
 
-fn starts_capitalised(text: &str) -> bool {
-    text.chars().next().is_some_and(char::is_uppercase)
+/// Whether the original character behind normalised offset `at` is upper case.
+fn written_capitalised(norm: &NormalizedText, text: &str, at: usize) -> bool {
+    starts_capitalised(&text[norm.offsets[at] as usize..])
 }
 
 /// A generated place name written as a name of its own: capitalised, and not one word of a
@@ -626,31 +621,13 @@ pub(super) fn stands_alone(text: &str, written: Range<usize>) -> bool {
         return false;
     }
     let joined = |gap: &str| !gap.is_empty() && gap.chars().all(|c| c == ' ' || is_hyphen(c));
-    // The word before, looking past a particle ("Saad al-Abdulla", "Bank of Kuwait").
-    let mut end = written.start;
-    for _ in 0..2 {
-        let before = &text[..end];
-        let word_end = before
-            .trim_end_matches(|c: char| c == ' ' || is_hyphen(c))
-            .len();
-        if !joined(&before[word_end..]) {
-            break;
-        }
-        let word_start = before[..word_end]
-            .trim_end_matches(|c: char| c.is_alphanumeric() || c == '.')
-            .len();
-        let word = &text[word_start..word_end];
-        if NAME_JOINERS.contains(&word) {
-            end = word_start;
-            continue;
-        }
-        // Even at a sentence start, "Scott Lucas" and "Mr Florin" are one name; "In Mosul"
-        // is not.
-        // A title before it ("Mr Florin") makes it a person's name.
+    // The word before, looking past a particle ("Saad al-Abdulla", "Bank of Kuwait"). Even at
+    // a sentence start, "Scott Lucas" is one name, and a title ("Mr Florin") makes it a
+    // person's; "In Mosul" is a place.
+    if let Some((_, word)) = word_before(text, written.start, |w| NAME_JOINERS.contains(&w)) {
         if TITLES.contains(&word) || (starts_capitalised(word) && !NOT_NAMES.contains(&word)) {
             return false;
         }
-        break;
     }
     // The word after, looking past a joiner ("Center for Strategic Studies").
     let mut start = written.end;
@@ -724,29 +701,34 @@ pub(super) fn in_handle(text: &str, written: Range<usize>) -> bool {
 /// Whether the word before `at` (past "al-") is a capitalised given name, not a title:
 /// "Rifaat al-Assad", where a surname alias would otherwise tag his brother.
 fn ends_another_name(text: &str, at: usize) -> bool {
+    let joiner = |w: &str| NAME_JOINERS.contains(&w.to_lowercase().as_str());
+    word_before(text, at, joiner).is_some_and(|(start, word)| {
+        starts_capitalised(word) && !TITLES.contains(&word) && !is_sentence_start(text, start)
+    })
+}
+
+/// The word right before `at`, joined to it by spaces or hyphens only, looking past one word
+/// for which `skip` holds ("al-", "of"): its start and text.
+fn word_before(text: &str, at: usize, skip: impl Fn(&str) -> bool) -> Option<(usize, &str)> {
     let mut end = at;
     for _ in 0..2 {
         let before = &text[..end];
         let word_end = before
             .trim_end_matches(|c: char| c == ' ' || is_hyphen(c))
             .len();
-        let gap = &before[word_end..];
-        if gap.is_empty() || !gap.chars().all(|c| c == ' ' || is_hyphen(c)) {
-            return false;
+        if word_end == before.len() {
+            return None;
         }
         let word_start = before[..word_end]
             .trim_end_matches(|c: char| c.is_alphanumeric() || c == '.')
             .len();
         let word = &text[word_start..word_end];
-        if NAME_JOINERS.contains(&word.to_lowercase().as_str()) {
-            end = word_start;
-            continue;
+        if !skip(word) {
+            return Some((word_start, word));
         }
-        return starts_capitalised(word)
-            && !TITLES.contains(&word)
-            && !is_sentence_start(text, word_start);
+        end = word_start;
     }
-    false
+    None
 }
 
 /// Lower-case words inside a longer name: "Bank of Kuwait", "Saad al-Abdulla".
