@@ -11,6 +11,7 @@ use tantivy::fastfield::FacetReader;
 use tantivy::schema::Facet;
 use tantivy::{DocAddress, DocId, Score, SegmentReader};
 
+use super::hits::facet_path;
 use crate::copies::{Copies, DocBits};
 use crate::schema::names;
 
@@ -277,13 +278,26 @@ impl SegmentCollector for FacetCountsSegment {
     }
 
     fn harvest(self) -> FacetTally {
-        let mut by_path = HashMap::new();
-        let mut facet = Facet::root();
-        for (ord, counts) in self.counts {
-            if self.reader.facet_from_ord(ord, &mut facet).is_ok() {
-                by_path.insert(facet.to_path_string(), counts);
-            }
+        // One sorted pass over the facet dictionary: looking ords up one at a time decodes
+        // (and sets up a zstd context for) a dictionary block per facet.
+        let mut counts: Vec<(u64, (u64, HashSet<u64>))> = self.counts.into_iter().collect();
+        counts.sort_unstable_by_key(|(ord, _)| *ord);
+        let ords: Vec<u64> = counts.iter().map(|(ord, _)| *ord).collect();
+        let mut paths = Vec::with_capacity(ords.len());
+        let all_found = self
+            .reader
+            .facet_dict()
+            .sorted_ords_to_term_cb(&ords, |bytes| {
+                paths.push(Facet::from_encoded(bytes.to_vec()).map(|f| facet_path(&f)))
+            })
+            .unwrap_or(false);
+        if !all_found {
+            paths.truncate(0);
         }
-        by_path
+        paths
+            .into_iter()
+            .zip(counts)
+            .filter_map(|(path, (_, counts))| Some((path.ok()?, counts)))
+            .collect()
     }
 }

@@ -108,8 +108,27 @@ pub(crate) fn entity_ref(facet: &Facet) -> EntityRef {
     EntityRef {
         kind: path.first().map(|s| s.to_string()).unwrap_or_default(),
         name: path.last().map(|s| s.to_string()).unwrap_or_default(),
-        path: facet.to_path_string(),
+        path: facet_path(facet),
     }
+}
+
+/// The facet's path as `Facet::to_path_string` writes it, without the regex that function
+/// runs on every step (a third of a `--facets` search's time).
+pub(crate) fn facet_path(facet: &Facet) -> String {
+    let encoded = facet.encoded_str();
+    let mut path = String::with_capacity(encoded.len() + 1);
+    for step in encoded.split('\0') {
+        path.push('/');
+        for c in step.chars() {
+            // tantivy escapes both characters as "\/".
+            if c == '/' || c == '\\' {
+                path.push_str("\\/");
+            } else {
+                path.push(c);
+            }
+        }
+    }
+    path
 }
 
 /// `YYYY-MM-DD` for dates at midnight (most articles), RFC 3339 otherwise.
@@ -186,5 +205,24 @@ impl HitContext<'_> {
         }
         duplicates.sort_by(|a, b| (&a.article_id, a.paragraph).cmp(&(&b.article_id, b.paragraph)));
         Ok(duplicates)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facet_paths_are_written_as_tantivy_writes_them() {
+        let paths = [
+            "/org/Hezbollah",
+            "/place/Iraq/Kurdistan Region/Erbil",
+            "/org/AC\\/DC",
+            "/person/unlisted/Karim Nouri",
+        ];
+        for path in paths {
+            let facet = Facet::from(path);
+            assert_eq!(facet_path(&facet), facet.to_path_string(), "{path}");
+        }
     }
 }
