@@ -1,21 +1,29 @@
 /*!
-Which paragraphs have copies: one bit per document, saved beside the index after each commit.
+Which paragraphs have copies, and which copies are one text: saved beside the index after
+each commit.
 
-Search results count distinct paragraph texts, so a hit whose text also appears in another
-document must have its text hash read. Most paragraphs have no copy, and for those the bit
-says so without a fast-field read: counting then costs what tantivy's own `Count` costs, plus
-a hash read for the few hits that do have copies.
+Search results count distinct paragraph texts. Most paragraphs have no copy, and one bit per
+document says so. A paragraph that has copies carries a group number, the same for every live
+copy of its text across all segments: counting distinct texts among the hits is then a bit
+test per hit and a bit set per group seen, with no hash read and no sort.
 
-The bits are computed over the whole index (every live document's text hash), so they are
+The groups are computed over the whole index (every live document's text hash), so they are
 exact for the segments they were computed on, in the state they were in: the file is named
 after each segment's id and number of deleted documents. Any commit that adds or deletes
-documents changes the name, so a reader never uses bits computed after deletions it does not
-see (both copies of a text would then look unique). A reader whose segments have no file (a
-commit not yet followed by its computation, an index from an older build) reads every hit's
-hash, as before.
+documents changes the name, so a reader never uses groups computed after deletions it does
+not see (both copies of a text would then look unique). A reader whose segments have no file
+(a commit not yet followed by its computation, an index from an older build) reads every
+hit's hash instead.
 
-Format (little-endian): magic, version, segment count, per segment its id (32 hex bytes),
-`max_doc` and bit words; then an xxh3 checksum of all of it.
+The file is mapped, not read: a search touches only the group pages of the documents it hits.
+The header (segment table) is checksummed, the bits must add up to the number of groups
+listed, group numbers are bounds-checked on use, and the file is published by rename, never
+written in place.
+
+Format (little-endian): magic, version, segment count, group count; per segment its id (32
+hex bytes), number of bit words, number of documents with copies, offset of its data; an
+xxh3 checksum of the header. Per segment: the bit words (u64) and the group of each document
+with copies, in document order (u32).
 */
 
 use std::collections::HashMap;
@@ -24,46 +32,70 @@ use std::sync::Arc;
 
 use tantivy::{DocId, Searcher, SegmentReader};
 
+use crate::entities::Data;
 use crate::error::Result;
 use crate::schema::names;
-use crate::store::{self, seal, side_file, unseal, write_atomically};
+use crate::store::{self, side_file, write_atomically, ByteReader};
 
 const PREFIX: &str = "sitrep-copies-";
 const MAGIC: &[u8; 4] = b"SRCP";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+/// A segment's id and `max_doc`, and its documents with copies with their groups, sorted.
+type SegmentGroups = (String, DocId, Vec<(DocId, u32)>);
 
-/// One bit per document of a segment: set when another live document has the same text.
-#[derive(Debug, PartialEq, Eq)]
+/// Bytes of a segment's entry in the header.
+const ENTRY_LEN: usize = 32 + 4 + 4 + 8;
+
+/// One segment's view of the file: which documents have copies, and their groups. The bits
+/// and ranks are copied out (a few dozen KB); the groups stay in the mapped file.
 pub struct DocBits {
     words: Vec<u64>,
+    /// Set bits before each word.
+    ranks: Vec<u32>,
+    data: Arc<Data>,
+    /// Where this segment's groups start in `data`, and how many there are.
+    groups_at: usize,
+    members: usize,
+    group_count: u32,
 }
 
 impl DocBits {
-    fn new(max_doc: DocId) -> DocBits {
-        DocBits {
-            words: vec![0; (max_doc as usize).div_ceil(64)],
-        }
-    }
-
-    fn insert(&mut self, doc: DocId) {
-        self.words[doc as usize / 64] |= 1 << (doc % 64);
-    }
-
     pub fn contains(&self, doc: DocId) -> bool {
         self.words
             .get(doc as usize / 64)
             .is_some_and(|word| word & (1 << (doc % 64)) != 0)
     }
+
+    /// The group of a document with copies; None for a document without (or a damaged
+    /// entry, which then counts as a text of its own).
+    #[inline]
+    pub fn group(&self, doc: DocId) -> Option<u32> {
+        let index = doc as usize / 64;
+        let word = *self.words.get(index)?;
+        let bit = 1u64 << (doc % 64);
+        if word & bit == 0 {
+            return None;
+        }
+        let rank = self.ranks[index] as usize + (word & (bit - 1)).count_ones() as usize;
+        if rank >= self.members {
+            return None;
+        }
+        let at = self.groups_at + rank * 4;
+        let group = u32::from_le_bytes(self.data[at..at + 4].try_into().expect("4 bytes"));
+        (group < self.group_count).then_some(group)
+    }
 }
 
-/// The bits of every segment of one set of segments.
-#[derive(Debug, PartialEq, Eq, Default)]
+/// The copy groups of every segment of one set of segments.
 pub struct Copies {
+    data: Arc<Data>,
     by_segment: HashMap<String, Arc<DocBits>>,
+    groups: u32,
 }
 
 impl Copies {
-    /// Reads every live document's text hash and marks those that share one.
+    /// Reads every live document's text hash and numbers the texts that more than one
+    /// document has.
     pub fn compute(searcher: &Searcher) -> Result<Copies> {
         let mut hashes: Vec<(u64, u32, DocId)> = Vec::with_capacity(searcher.num_docs() as usize);
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
@@ -74,26 +106,34 @@ impl Copies {
             }
         }
         hashes.sort_unstable();
-        let mut bits: Vec<DocBits> = searcher
-            .segment_readers()
-            .iter()
-            .map(|s| DocBits::new(s.max_doc()))
-            .collect();
+        let mut members: Vec<Vec<(DocId, u32)>> =
+            vec![Vec::new(); searcher.segment_readers().len()];
+        let mut groups = 0u32;
         for run in hashes
             .chunk_by(|a, b| a.0 == b.0)
             .filter(|run| run.len() > 1)
         {
             for &(_, ord, doc) in run {
-                bits[ord as usize].insert(doc);
+                members[ord as usize].push((doc, groups));
             }
+            groups += 1;
         }
-        let by_segment = searcher
+        let segments: Vec<SegmentGroups> = searcher
             .segment_readers()
             .iter()
-            .zip(bits)
-            .map(|(segment, bits)| (segment_name(segment), Arc::new(bits)))
+            .zip(members)
+            .map(|(segment, mut members)| {
+                members.sort_unstable();
+                (segment_name(segment), segment.max_doc(), members)
+            })
             .collect();
-        Ok(Copies { by_segment })
+        let bytes = encode(&segments, groups);
+        Ok(decode(Arc::new(Data::Owned(bytes))).expect("freshly encoded copy groups decode"))
+    }
+
+    /// Groups in the whole index: group numbers are below this.
+    pub fn group_count(&self) -> u32 {
+        self.groups
     }
 
     /// The bits of one segment, if they were computed for it.
@@ -103,8 +143,8 @@ impl Copies {
 
     /// The file for this searcher's segments, when one was saved and is intact.
     pub fn load(index: &Path, searcher: &Searcher) -> Option<Copies> {
-        let bytes = std::fs::read(file_for(index, searcher)).ok()?;
-        let copies = decode(&bytes)?;
+        let data = Data::map(&file_for(index, searcher)).ok()?;
+        let copies = decode(Arc::new(data))?;
         let matches = searcher.segment_readers().iter().all(|segment| {
             copies
                 .by_segment
@@ -114,13 +154,13 @@ impl Copies {
         matches.then_some(copies)
     }
 
-    /// Saves the bits under the name of this searcher's segment set and removes the files of
-    /// other sets.
+    /// Saves the groups under the name of this searcher's segment set and removes the files
+    /// of other sets.
     pub fn save(&self, index: &Path, searcher: &Searcher) -> Result<()> {
         let path = file_for(index, searcher);
-        write_atomically(&path, &encode(self))?;
+        write_atomically(&path, &self.data)?;
         let keep = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        // Another process's temporary file is not a stale set of bits.
+        // Another process's temporary file is not a stale set of groups.
         store::remove_stale(index, PREFIX, |name| {
             Some(name) == keep.as_deref() || !name.ends_with(".bin")
         });
@@ -160,39 +200,97 @@ fn file_named(index: &Path, segments: impl Iterator<Item = String>) -> PathBuf {
     let mut names: Vec<String> = segments.collect();
     names.sort_unstable();
     let key = xxhash_rust::xxh3::xxh3_64(names.concat().as_bytes());
-    index.join(format!("{PREFIX}{key:016x}.bin"))
+    // The format is in the name, so an index saved by an older build gets a file it can read
+    // at its next sync.
+    index.join(format!("{PREFIX}v{FORMAT}-{key:016x}.bin"))
 }
 
-fn encode(copies: &Copies) -> Vec<u8> {
+fn encode(segments: &[SegmentGroups], groups: u32) -> Vec<u8> {
     let mut out = side_file(MAGIC, FORMAT);
-    out.extend_from_slice(&(copies.by_segment.len() as u32).to_le_bytes());
-    let mut segments: Vec<_> = copies.by_segment.iter().collect();
-    segments.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    for (name, bits) in segments {
+    out.extend_from_slice(&(segments.len() as u32).to_le_bytes());
+    out.extend_from_slice(&groups.to_le_bytes());
+    let header_len = out.len() + segments.len() * ENTRY_LEN + 8;
+    let mut offset = header_len;
+    for (name, max_doc, members) in segments {
+        let words = (*max_doc as usize).div_ceil(64);
         out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(&(bits.words.len() as u32).to_le_bytes());
-        for word in &bits.words {
+        out.extend_from_slice(&(words as u32).to_le_bytes());
+        out.extend_from_slice(&(members.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(offset as u64).to_le_bytes());
+        offset += words * 8 + members.len() * 4;
+    }
+    let checksum = xxhash_rust::xxh3::xxh3_64(&out);
+    out.extend_from_slice(&checksum.to_le_bytes());
+    for (_, max_doc, members) in segments {
+        let mut words = vec![0u64; (*max_doc as usize).div_ceil(64)];
+        for &(doc, _) in members {
+            words[doc as usize / 64] |= 1 << (doc % 64);
+        }
+        for word in &words {
             out.extend_from_slice(&word.to_le_bytes());
         }
+        for &(_, group) in members {
+            out.extend_from_slice(&group.to_le_bytes());
+        }
     }
-    seal(out)
+    out
 }
 
-fn decode(bytes: &[u8]) -> Option<Copies> {
-    let mut reader = unseal(bytes, MAGIC, FORMAT)?;
-    let segments = reader.u32()?;
+/// The segment table of a copies file, if its header is intact and every section it points
+/// to lies inside the file.
+fn decode(data: Arc<Data>) -> Option<Copies> {
+    let mut reader = ByteReader(&data[..]);
+    if reader.take(4)? != MAGIC || reader.u32()? != FORMAT {
+        return None;
+    }
+    let segments = reader.u32()? as usize;
+    let groups = reader.u32()?;
+    let header_len = 16usize.checked_add(segments.checked_mul(ENTRY_LEN)?)?;
+    let header = data.get(..header_len)?;
+    let checksum = u64::from_le_bytes(data.get(header_len..header_len + 8)?.try_into().ok()?);
+    if xxhash_rust::xxh3::xxh3_64(header) != checksum {
+        return None;
+    }
     let mut by_segment = HashMap::new();
+    let mut expected_end = header_len + 8;
     for _ in 0..segments {
         let name = std::str::from_utf8(reader.take(32)?).ok()?.to_string();
-        let count = reader.u32()? as usize;
-        let words = reader
-            .take(count.checked_mul(8)?)?
+        let word_count = reader.u32()? as usize;
+        let members = reader.u32()? as usize;
+        let offset = usize::try_from(reader.u64()?).ok()?;
+        if offset != expected_end {
+            return None;
+        }
+        expected_end = offset + word_count * 8 + members * 4;
+        let words: Vec<u64> = data
+            .get(offset..offset + word_count * 8)?
             .chunks_exact(8)
             .map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")))
             .collect();
-        by_segment.insert(name, Arc::new(DocBits { words }));
+        let mut ranks = Vec::with_capacity(word_count);
+        let mut rank = 0u32;
+        for word in &words {
+            ranks.push(rank);
+            rank += word.count_ones();
+        }
+        if rank as usize != members {
+            return None;
+        }
+        let bits = DocBits {
+            words,
+            ranks,
+            data: data.clone(),
+            groups_at: offset + word_count * 8,
+            members,
+            group_count: groups,
+        };
+        by_segment.insert(name, Arc::new(bits));
     }
-    reader.0.is_empty().then_some(Copies { by_segment })
+    (expected_end == data.len()).then_some(Copies {
+        data,
+        by_segment,
+        groups,
+    })
 }
 
 #[cfg(test)]
@@ -200,20 +298,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bits_round_trip_and_damage_is_detected() {
-        let mut bits = DocBits::new(130);
-        bits.insert(0);
-        bits.insert(129);
-        assert!(bits.contains(0) && bits.contains(129));
-        assert!(!bits.contains(1) && !bits.contains(500));
-        let mut by_segment = HashMap::new();
-        by_segment.insert("a".repeat(32), Arc::new(bits));
-        let copies = Copies { by_segment };
-        let bytes = encode(&copies);
-        assert_eq!(decode(&bytes), Some(copies));
-        assert_eq!(decode(&bytes[..bytes.len() - 3]), None);
+    fn groups_round_trip_and_damage_is_detected() {
+        let segments = vec![
+            ("a".repeat(32), 130, vec![(0, 1), (64, 0), (129, 1)]),
+            ("b".repeat(32), 3, vec![(2, 0)]),
+        ];
+        let bytes = encode(&segments, 2);
+        let copies = decode(Arc::new(Data::Owned(bytes.clone()))).expect("decodes");
+        assert_eq!(copies.group_count(), 2);
+        let a = &copies.by_segment["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"];
+        let found: Vec<Option<u32>> = [0, 1, 64, 128, 129, 500]
+            .iter()
+            .map(|&d| a.group(d))
+            .collect();
+        assert_eq!(found, [Some(1), None, Some(0), None, Some(1), None]);
+        assert!(a.contains(129) && !a.contains(130));
+        let b = &copies.by_segment["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"];
+        assert_eq!((b.group(2), b.group(1)), (Some(0), None));
+        assert!(decode(Arc::new(Data::Owned(bytes[..bytes.len() - 3].to_vec()))).is_none());
         let mut flipped = bytes.clone();
-        flipped[12] ^= 4;
-        assert_eq!(decode(&flipped), None);
+        flipped[20] ^= 4;
+        assert!(decode(Arc::new(Data::Owned(flipped))).is_none());
     }
 }

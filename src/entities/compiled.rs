@@ -17,7 +17,8 @@ use super::{AliasLookup, Entity, EntityTable, Gazetteer, GazetteerSource, Origin
 
 const COMPILED_HEADER: &str = "sitrep compiled gazetteer 4";
 
-/// The bytes of a compiled gazetteer: mapped from the index folder, or owned.
+/// The bytes of a side file of the index folder (a compiled gazetteer, the copy groups):
+/// mapped, or owned.
 pub enum Data {
     Mapped(memmap2::Mmap),
     Owned(Vec<u8>),
@@ -34,15 +35,15 @@ impl std::ops::Deref for Data {
 }
 
 impl Data {
-    /// Maps `path`; a gazetteer file is written once under a new name and never changed in
-    /// place, so the mapping cannot change under a reader.
+    /// Maps `path`; side files are written once under a new name and never changed in place,
+    /// so the mapping cannot change under a reader.
     pub fn map(path: &std::path::Path) -> anyhow::Result<Data> {
-        let file = std::fs::File::open(path)
-            .with_context(|| format!("opening compiled gazetteer {}", path.display()))?;
-        // SAFETY: see above: sitrep never writes to a published gazetteer file, and writes
-        // new ones under a temporary name first.
+        let file =
+            std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        // SAFETY: see above: sitrep never writes to a published side file, and writes new
+        // ones under a temporary name first.
         let map = unsafe { memmap2::Mmap::map(&file) }
-            .with_context(|| format!("mapping compiled gazetteer {}", path.display()))?;
+            .with_context(|| format!("mapping {}", path.display()))?;
         Ok(Data::Mapped(map))
     }
 }

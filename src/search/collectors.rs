@@ -19,27 +19,44 @@ use crate::schema::names;
 #[derive(Clone)]
 pub struct HitStats {
     pub articles: bool,
-    /// Which documents have copies: the others are distinct without reading their hash.
+    /// Keep the hits that have copies, so that shown hits can list their duplicates; counting
+    /// alone needs only which copy groups were seen.
+    pub duplicates: bool,
+    /// Which documents have copies, and their copy groups: without them every hit's text
+    /// hash is read.
     pub copies: Option<Arc<Copies>>,
 }
 
-/// Text hashes and article keys of every hit, sorted (duplicates kept, so the number of
-/// copies of a text among the hits is a range length). Sorting two flat vectors once beats a
-/// hash-set insert per hit on frequent terms.
+/// What the hits add up to. Texts with copies are known by their copy group when the index
+/// has them, else by their text hash.
 #[derive(Default)]
 pub struct HitStatsFruit {
     pub raw_hits: u64,
     /// Hits whose text no other document has.
     unique_texts: u64,
-    /// (text hash, document) of every other hit, sorted: the copies of a text among the hits
-    /// are one contiguous range, so duplicates need no second query.
+    /// One bit per copy group seen among the hits.
+    groups_seen: Vec<u64>,
+    /// Text hashes, not groups, are the keys of `texts` (and they are sorted, so the copies
+    /// of a text among the hits are one range).
+    by_hash: bool,
+    /// (text key, document) of hits that have copies: all of them when keyed by hash, and
+    /// with groups only when duplicates are to be listed.
     texts: Vec<(u64, DocAddress)>,
+    /// Article keys of every hit, sorted, when asked for.
     article_keys: Vec<u64>,
 }
 
 impl HitStatsFruit {
     pub fn distinct_texts(&self) -> u64 {
-        self.unique_texts + count_distinct(self.texts.iter().map(|t| t.0))
+        let with_copies = if self.by_hash {
+            count_distinct(self.texts.iter().map(|t| t.0))
+        } else {
+            self.groups_seen
+                .iter()
+                .map(|w| u64::from(w.count_ones()))
+                .sum()
+        };
+        self.unique_texts + with_copies
     }
 
     pub fn distinct_articles(&self) -> u64 {
@@ -53,11 +70,31 @@ impl HitStatsFruit {
         (end - start) as u64
     }
 
-    /// The hits that have this text, this one included (none when the text has no copies).
-    pub fn copies(&self, text_hash: u64) -> impl Iterator<Item = DocAddress> + '_ {
-        let start = self.texts.partition_point(|t| t.0 < text_hash);
-        let end = self.texts.partition_point(|t| t.0 <= text_hash);
-        self.texts[start..end].iter().map(|t| t.1)
+    /// Whether [`Self::copies_of`] takes text hashes rather than copy groups.
+    pub fn keyed_by_hash(&self) -> bool {
+        self.by_hash
+    }
+
+    /// For each text key (copy group or hash, see [`Self::keyed_by_hash`]), the hits that
+    /// have that text, in one pass over the hits with copies.
+    pub fn copies_of(&self, keys: &[u64]) -> Vec<Vec<DocAddress>> {
+        let mut found = vec![Vec::new(); keys.len()];
+        if self.by_hash {
+            for (key, found) in keys.iter().zip(&mut found) {
+                let start = self.texts.partition_point(|t| t.0 < *key);
+                let end = self.texts.partition_point(|t| t.0 <= *key);
+                found.extend(self.texts[start..end].iter().map(|t| t.1));
+            }
+        } else {
+            for &(key, address) in &self.texts {
+                for (wanted, found) in keys.iter().zip(&mut found) {
+                    if *wanted == key {
+                        found.push(address);
+                    }
+                }
+            }
+        }
+        found
     }
 }
 
@@ -76,11 +113,13 @@ fn count_distinct(sorted: impl Iterator<Item = u64>) -> u64 {
 pub struct HitStatsSegment {
     segment_ord: u32,
     segment: SegmentReader,
+    duplicates: bool,
     /// Opened on the first hit that needs it: a rare term often never does.
     text_hash: Option<Column<u64>>,
     article_key: Option<Column<u64>>,
     /// None when unknown: every hit's hash is read.
     copies: Option<Arc<DocBits>>,
+    group_count: u32,
     fruit: HitStatsFruit,
     buffer: Vec<Option<u64>>,
     /// Hits whose hash (or article) is to be read: scored searches hand over one document at
@@ -91,40 +130,53 @@ pub struct HitStatsSegment {
 const STATS_BLOCK: usize = 128;
 
 impl HitStatsSegment {
-    fn has_copies(&self, doc: DocId) -> bool {
-        self.copies.as_ref().is_none_or(|bits| bits.contains(doc))
-    }
-
     fn push(&mut self, doc: DocId) {
         self.fruit.raw_hits += 1;
-        if !self.has_copies(doc) {
-            self.fruit.unique_texts += 1;
-            if self.article_key.is_none() {
+        match &self.copies {
+            Some(bits) => match bits.group(doc) {
+                None => self.fruit.unique_texts += 1,
+                Some(group) => {
+                    let seen = &mut self.fruit.groups_seen;
+                    if seen.is_empty() {
+                        seen.resize((self.group_count as usize).div_ceil(64), 0);
+                    }
+                    seen[group as usize / 64] |= 1 << (group % 64);
+                    if self.duplicates {
+                        let address = DocAddress::new(self.segment_ord, doc);
+                        self.fruit.texts.push((u64::from(group), address));
+                    }
+                }
+            },
+            None => {
+                self.pending.push(doc);
+                if self.pending.len() == STATS_BLOCK {
+                    self.flush();
+                }
                 return;
             }
         }
-        self.pending.push(doc);
-        if self.pending.len() == STATS_BLOCK {
-            self.flush();
+        if self.article_key.is_some() {
+            self.pending.push(doc);
+            if self.pending.len() == STATS_BLOCK {
+                self.flush();
+            }
         }
     }
 
     fn flush(&mut self) {
-        let mut block = std::mem::take(&mut self.pending);
+        let block = std::mem::take(&mut self.pending);
         if let Some(article_key) = &self.article_key {
             self.buffer.resize(block.len(), None);
             article_key.first_vals(&block, &mut self.buffer);
             self.fruit
                 .article_keys
                 .extend(self.buffer.iter().map(|k| k.unwrap_or(0)));
-            // Hits without copies were queued only for their article.
-            block.retain(|&doc| self.has_copies(doc));
         }
-        if !block.is_empty() {
+        if self.fruit.by_hash && !block.is_empty() {
             self.read_text_hashes(&block);
         }
-        block.clear();
         self.pending = block;
+        self.pending.clear();
     }
 
     fn read_text_hashes(&mut self, docs: &[DocId]) {
@@ -161,17 +213,23 @@ impl Collector for HitStats {
         segment_ord: u32,
         segment: &SegmentReader,
     ) -> tantivy::Result<HitStatsSegment> {
+        let copies = self.copies.as_ref().and_then(|copies| copies.of(segment));
         Ok(HitStatsSegment {
             segment_ord,
             segment: segment.clone(),
+            duplicates: self.duplicates,
             text_hash: None,
             article_key: if self.articles {
                 Some(segment.fast_fields().u64(names::ARTICLE_KEY)?)
             } else {
                 None
             },
-            copies: self.copies.as_ref().and_then(|copies| copies.of(segment)),
-            fruit: HitStatsFruit::default(),
+            group_count: self.copies.as_ref().map_or(0, |c| c.group_count()),
+            fruit: HitStatsFruit {
+                by_hash: copies.is_none(),
+                ..HitStatsFruit::default()
+            },
+            copies,
             buffer: Vec::new(),
             pending: Vec::with_capacity(STATS_BLOCK),
         })
@@ -182,14 +240,26 @@ impl Collector for HitStats {
     }
 
     fn merge_fruits(&self, fruits: Vec<HitStatsFruit>) -> tantivy::Result<HitStatsFruit> {
-        let mut merged = HitStatsFruit::default();
+        // Copies are loaded for every segment of a searcher or for none.
+        let mut merged = HitStatsFruit {
+            by_hash: fruits.iter().any(|f| f.by_hash),
+            ..HitStatsFruit::default()
+        };
         for fruit in fruits {
             merged.raw_hits += fruit.raw_hits;
             merged.unique_texts += fruit.unique_texts;
+            if merged.groups_seen.len() < fruit.groups_seen.len() {
+                merged.groups_seen.resize(fruit.groups_seen.len(), 0);
+            }
+            for (merged, seen) in merged.groups_seen.iter_mut().zip(&fruit.groups_seen) {
+                *merged |= seen;
+            }
             merged.texts.extend(fruit.texts);
             merged.article_keys.extend(fruit.article_keys);
         }
-        merged.texts.sort_unstable();
+        if merged.by_hash {
+            merged.texts.sort_unstable();
+        }
         merged.article_keys.sort_unstable();
         Ok(merged)
     }

@@ -378,12 +378,14 @@ impl Run {
 fn execute(snapshot: &Snapshot, built: &BuiltQuery, options: &SearchOptions) -> Result<Run> {
     let searcher = &snapshot.searcher;
     let wanted = options.offset + options.limit;
+    let counting = options.count_only || wanted == 0;
     let stats_collector = HitStats {
         articles: options.count_articles || options.per_article,
+        duplicates: !counting && !options.per_article,
         copies: snapshot.copies.clone(),
     };
     let facet_collector = options.facets.then_some(FacetCounts { articles: false });
-    if options.count_only || wanted == 0 {
+    if counting {
         let (stats, facets) =
             searcher.search(&*built.query, &(stats_collector, facet_collector))?;
         return Ok(Run {
@@ -408,16 +410,9 @@ fn execute(snapshot: &Snapshot, built: &BuiltQuery, options: &SearchOptions) -> 
         )?;
         let exhausted = (top_docs.len() as u64) >= stats.raw_hits;
         let mut groups = group_duplicates(searcher, &top_docs, options.per_article)?;
-        for group in groups
-            .iter_mut()
-            .take(wanted)
-            .filter(|_| !options.per_article)
-        {
-            let address = group.address;
-            group.duplicates = stats
-                .copies(group.text_hash)
-                .filter(|&a| a != address)
-                .collect();
+        if !options.per_article {
+            let shown = wanted.min(groups.len());
+            list_duplicates(snapshot, &stats, &mut groups[..shown]);
         }
         if groups.len() >= wanted || exhausted {
             return Ok(Run {
@@ -427,6 +422,31 @@ fn execute(snapshot: &Snapshot, built: &BuiltQuery, options: &SearchOptions) -> 
             });
         }
         k *= 4;
+    }
+}
+
+/// Fills in the other hits that have each group's text.
+fn list_duplicates(snapshot: &Snapshot, stats: &HitStatsFruit, groups: &mut [HitGroup]) {
+    let keys: Vec<u64> = groups
+        .iter()
+        .map(|group| {
+            if stats.keyed_by_hash() {
+                return group.text_hash;
+            }
+            let address = group.address;
+            let segment = snapshot.searcher.segment_reader(address.segment_ord);
+            snapshot
+                .copies
+                .as_ref()
+                .and_then(|copies| copies.of(segment))
+                .and_then(|bits| bits.group(address.doc_id))
+                // A text without copies has no group: no hit matches this key.
+                .map_or(u64::MAX, u64::from)
+        })
+        .collect();
+    for (group, copies) in groups.iter_mut().zip(stats.copies_of(&keys)) {
+        let address = group.address;
+        group.duplicates = copies.into_iter().filter(|&a| a != address).collect();
     }
 }
 
