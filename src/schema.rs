@@ -15,7 +15,7 @@ use tantivy::{Index, IndexSettings};
 
 use crate::analysis::{stem_analyzer, SitrepTokenizer, STEM_TOKENIZER_NAME, TOKENIZER_NAME};
 
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
@@ -23,8 +23,9 @@ pub struct Fields {
     pub paragraph: Field,
     pub title: Field,
     pub text: Field,
-    /// The paragraph text stemmed (English Snowball), for word forms; no positions and not
-    /// stored: it only adds matches and score beside `text`.
+    /// The stems of the paragraph's words that are not their own stem (English Snowball),
+    /// for word forms; no positions and not stored: it only adds matches and score beside
+    /// `text`, which holds the words that are their own stem.
     pub text_stem: Field,
     pub date: Field,
     pub url: Field,
@@ -76,12 +77,11 @@ pub fn build_schema() -> (Schema, Fields) {
         .set_stored();
     let fields = Fields {
         article_id: builder.add_text_field("article_id", keyword() | STORED | FAST),
+        // Paragraph number and date are read from their fast columns, not the document store:
+        // storing them too cost 1.5% of the index.
         paragraph: builder.add_u64_field(
             "paragraph",
-            NumericOptions::default()
-                .set_indexed()
-                .set_stored()
-                .set_fast(),
+            NumericOptions::default().set_indexed().set_fast(),
         ),
         title: builder.add_text_field("title", text_options.clone()),
         text: builder.add_text_field("text", text_options),
@@ -90,11 +90,12 @@ pub fn build_schema() -> (Schema, Fields) {
             TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
                     .set_tokenizer(STEM_TOKENIZER_NAME)
-                    .set_index_option(IndexRecordOption::WithFreqs),
+                    .set_index_option(IndexRecordOption::WithFreqs)
+                    .set_fieldnorms(false),
             ),
         ),
         // Fast only: date filters run as fast-field range queries.
-        date: builder.add_date_field("date", DateOptions::default().set_stored().set_fast()),
+        date: builder.add_date_field("date", DateOptions::default().set_fast()),
         url: builder.add_text_field("url", STORED),
         path: builder.add_text_field("path", keyword() | STORED | FAST),
         source: builder.add_text_field("source", STORED),

@@ -7,7 +7,7 @@ use tantivy::query::{
     PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
-use tantivy::{DateTime, Term};
+use tantivy::{DateTime, Searcher, Term};
 
 use super::relax::{is_stop_atom, plain_words};
 use super::{
@@ -20,6 +20,8 @@ use crate::schema::Fields;
 
 struct Builder<'a> {
     fields: &'a Fields,
+    /// Document frequencies, to weigh the two halves of a stem clause.
+    searcher: &'a Searcher,
     gazetteer: &'a Gazetteer,
     fuzzy: bool,
     /// Only which documents match counts, not how well.
@@ -35,6 +37,7 @@ struct Builder<'a> {
 pub fn build_query(
     parsed: &ParsedQuery,
     filters: &Filters,
+    searcher: &Searcher,
     fields: &Fields,
     gazetteer: &Gazetteer,
     matching: Matching,
@@ -42,6 +45,7 @@ pub fn build_query(
 ) -> BuiltQuery {
     let mut builder = Builder {
         fields,
+        searcher,
         gazetteer,
         fuzzy: matching == Matching::Fuzzy,
         counting,
@@ -285,13 +289,30 @@ impl Builder<'_> {
         {
             return None;
         }
+        // Words that are their own stem are only in the exact field, so a stem is looked up in
+        // both. Each half is weighed as if one field held every form, as the stemmed field once
+        // did: scored apart, the rarer half's higher idf would rank "militia" alone above
+        // "militias" for the query militias.
         let stem = stem_word(&tokens[0]);
-        let term = Term::from_field_text(self.fields.text_stem, &stem);
-        let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
-        Some(Box::new(BoostQuery::new(
-            Box::new(query),
-            self.ranking.stem,
-        )))
+        let terms = [self.fields.text_stem, self.fields.text]
+            .map(|field| Term::from_field_text(field, &stem));
+        let frequencies = terms
+            .clone()
+            .map(|term| self.searcher.doc_freq(&term).unwrap_or(0));
+        let docs = self.searcher.num_docs();
+        let union_idf = idf(frequencies.iter().sum::<u64>().min(docs), docs);
+        let forms: Vec<(Occur, Box<dyn Query>)> = terms
+            .into_iter()
+            .zip(frequencies)
+            .filter(|&(_, frequency)| frequency > 0)
+            .map(|(term, frequency)| {
+                let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+                let weight = self.ranking.stem * union_idf / idf(frequency, docs);
+                let boosted: Box<dyn Query> = Box::new(BoostQuery::new(query, weight));
+                (Occur::Should, boosted)
+            })
+            .collect();
+        Some(Box::new(BooleanQuery::new(forms)))
     }
 
     fn note_highlights(&mut self, atom: &Atom) {
@@ -361,6 +382,12 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// BM25's inverse document frequency, as tantivy computes it.
+fn idf(doc_freq: u64, doc_count: u64) -> f32 {
+    let x = (doc_count.saturating_sub(doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
+    (1.0 + x).ln()
 }
 
 fn phrase(terms: Vec<Term>, slop: u32) -> Box<dyn Query> {

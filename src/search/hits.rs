@@ -9,7 +9,7 @@ use super::highlight::Highlighter;
 use super::snippet::make_snippet;
 use super::HitGroup;
 use crate::error::Result;
-use crate::schema::Fields;
+use crate::schema::{names, Fields};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct EntityRef {
@@ -64,23 +64,20 @@ pub(crate) struct StoredParagraph {
 impl StoredParagraph {
     pub fn fetch(searcher: &Searcher, fields: &Fields, address: DocAddress) -> Result<Self> {
         let doc: TantivyDocument = searcher.doc(address)?;
-        Ok(StoredParagraph::read(&doc, fields))
-    }
-
-    pub fn read(doc: &TantivyDocument, fields: &Fields) -> Self {
         let text = |field: Field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str())
                 .map(str::to_string)
         };
-        StoredParagraph {
+        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+        Ok(StoredParagraph {
             article_id: text(fields.article_id).unwrap_or_default(),
-            paragraph: paragraph_number(doc, fields),
+            paragraph: paragraph_number(searcher, address)?,
             title: text(fields.title).unwrap_or_default(),
             text: text(fields.text).unwrap_or_default(),
-            date: doc
-                .get_first(fields.date)
-                .and_then(|v| v.as_datetime())
+            date: fast
+                .date(names::DATE)?
+                .first(address.doc_id)
                 .map(format_date),
             url: text(fields.url),
             source: text(fields.source),
@@ -93,14 +90,16 @@ impl StoredParagraph {
                 })
                 .map(|facet| entity_ref(&facet))
                 .collect(),
-        }
+        })
     }
 }
 
-fn paragraph_number(doc: &TantivyDocument, fields: &Fields) -> u64 {
-    doc.get_first(fields.paragraph)
-        .and_then(|v| v.as_u64())
-        .unwrap_or(0)
+fn paragraph_number(searcher: &Searcher, address: DocAddress) -> Result<u64> {
+    let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+    Ok(fast
+        .u64(names::PARAGRAPH)?
+        .first(address.doc_id)
+        .unwrap_or(0))
 }
 
 pub(crate) fn entity_ref(facet: &Facet) -> EntityRef {
@@ -200,7 +199,7 @@ impl HitContext<'_> {
                     .and_then(|v| v.as_str())
                     .unwrap_or_default()
                     .to_string(),
-                paragraph: paragraph_number(&doc, self.fields),
+                paragraph: paragraph_number(self.searcher, address)?,
             });
         }
         duplicates.sort_by(|a, b| (&a.article_id, a.paragraph).cmp(&(&b.article_id, b.paragraph)));

@@ -176,6 +176,7 @@ impl<'a> Prepared<'a> {
         build_query(
             &self.parsed,
             &self.filters,
+            &snapshot.searcher,
             &snapshot.fields,
             &snapshot.gazetteer,
             matching,
