@@ -18,7 +18,7 @@ use crate::engine::Snapshot;
 use crate::entities::{EntityMatch, UNLISTED};
 use crate::error::Result;
 use crate::schema::names;
-use crate::search::{EntityRef, FacetCounts, StoredParagraph};
+use crate::search::{Columns, EntityRef, FacetCounts, StoredParagraph};
 use crate::store::folder_size;
 
 #[derive(Debug, Clone, Serialize)]
@@ -57,9 +57,10 @@ pub fn show_article(
         IndexRecordOption::Basic,
     );
     let found = searcher.search(&query, &TopDocs::with_limit(100_000).order_by_score())?;
+    let columns = Columns::new(searcher);
     let mut article: Option<ShownArticle> = None;
     for (_, address) in found {
-        let stored = StoredParagraph::fetch(searcher, fields, address)?;
+        let stored = StoredParagraph::fetch(&columns, fields, address)?;
         let shown = article.get_or_insert_with(|| ShownArticle {
             article_id: article_id.to_string(),
             title: stored.title.clone(),

@@ -2,7 +2,11 @@
 //! once, highlights, snippet, entities and where else the text appears.
 
 use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use tantivy::schema::{Facet, Field, Value};
+
+use tantivy::columnar::Column;
 use tantivy::{DateTime, DocAddress, Searcher, TantivyDocument};
 
 use super::highlight::Highlighter;
@@ -61,22 +65,66 @@ pub(crate) struct StoredParagraph {
     pub entities: Vec<EntityRef>,
 }
 
+/// The fast columns of a searcher's segments, each opened once: opening one looks its name up
+/// in the segment's column directory, which costs more than reading a few values from it.
+pub(crate) struct Columns<'a> {
+    searcher: &'a Searcher,
+    u64s: RefCell<HashMap<(u32, &'static str), Column<u64>>>,
+    dates: RefCell<HashMap<u32, Column<DateTime>>>,
+}
+
+impl<'a> Columns<'a> {
+    pub fn new(searcher: &'a Searcher) -> Self {
+        Columns {
+            searcher,
+            u64s: RefCell::default(),
+            dates: RefCell::default(),
+        }
+    }
+
+    pub fn u64(&self, segment: u32, name: &'static str) -> Result<Column<u64>> {
+        if let Some(column) = self.u64s.borrow().get(&(segment, name)) {
+            return Ok(column.clone());
+        }
+        let fast = self.searcher.segment_reader(segment).fast_fields();
+        let column = fast.u64(name)?;
+        self.u64s
+            .borrow_mut()
+            .insert((segment, name), column.clone());
+        Ok(column)
+    }
+
+    fn date(&self, segment: u32) -> Result<Column<DateTime>> {
+        if let Some(column) = self.dates.borrow().get(&segment) {
+            return Ok(column.clone());
+        }
+        let fast = self.searcher.segment_reader(segment).fast_fields();
+        let column = fast.date(names::DATE)?;
+        self.dates.borrow_mut().insert(segment, column.clone());
+        Ok(column)
+    }
+
+    pub fn paragraph(&self, address: DocAddress) -> Result<u64> {
+        let column = self.u64(address.segment_ord, names::PARAGRAPH)?;
+        Ok(column.first(address.doc_id).unwrap_or(0))
+    }
+}
+
 impl StoredParagraph {
-    pub fn fetch(searcher: &Searcher, fields: &Fields, address: DocAddress) -> Result<Self> {
-        let doc: TantivyDocument = searcher.doc(address)?;
+    pub fn fetch(columns: &Columns, fields: &Fields, address: DocAddress) -> Result<Self> {
+        let doc: TantivyDocument = columns.searcher.doc(address)?;
         let text = |field: Field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str())
                 .map(str::to_string)
         };
-        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
         Ok(StoredParagraph {
             article_id: text(fields.article_id).unwrap_or_default(),
-            paragraph: paragraph_number(searcher, address)?,
+            paragraph: columns.paragraph(address)?,
             title: text(fields.title).unwrap_or_default(),
             text: text(fields.text).unwrap_or_default(),
-            date: fast
-                .date(names::DATE)?
+            date: columns
+                .date(address.segment_ord)?
                 .first(address.doc_id)
                 .map(format_date),
             url: text(fields.url),
@@ -92,14 +140,6 @@ impl StoredParagraph {
                 .collect(),
         })
     }
-}
-
-fn paragraph_number(searcher: &Searcher, address: DocAddress) -> Result<u64> {
-    let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-    Ok(fast
-        .u64(names::PARAGRAPH)?
-        .first(address.doc_id)
-        .unwrap_or(0))
 }
 
 pub(crate) fn entity_ref(facet: &Facet) -> EntityRef {
@@ -148,7 +188,7 @@ pub fn format_date(date: DateTime) -> String {
 
 /// What every hit of one search shares.
 pub(crate) struct HitContext<'a> {
-    pub searcher: &'a Searcher,
+    pub columns: &'a Columns<'a>,
     pub fields: &'a Fields,
     pub highlighter: Highlighter<'a>,
     /// The corpus folder the index was built from, to show full paths.
@@ -157,7 +197,7 @@ pub(crate) struct HitContext<'a> {
 
 impl HitContext<'_> {
     pub fn hit(&self, group: &HitGroup, rank: usize) -> Result<SearchHit> {
-        let stored = StoredParagraph::fetch(self.searcher, self.fields, group.address)?;
+        let stored = StoredParagraph::fetch(self.columns, self.fields, group.address)?;
         let highlights = self.highlighter.ranges(&stored.text);
         let (snippet, snippet_highlights) = make_snippet(&stored.text, &highlights);
         let path = match self.corpus {
@@ -192,14 +232,14 @@ impl HitContext<'_> {
     fn duplicates(&self, addresses: &[DocAddress]) -> Result<Vec<DuplicateRef>> {
         let mut duplicates = Vec::new();
         for &address in addresses.iter().take(100) {
-            let doc: TantivyDocument = self.searcher.doc(address)?;
+            let doc: TantivyDocument = self.columns.searcher.doc(address)?;
             duplicates.push(DuplicateRef {
                 article_id: doc
                     .get_first(self.fields.article_id)
                     .and_then(|v| v.as_str())
                     .unwrap_or_default()
                     .to_string(),
-                paragraph: paragraph_number(self.searcher, address)?,
+                paragraph: self.columns.paragraph(address)?,
             });
         }
         duplicates.sort_by(|a, b| (&a.article_id, a.paragraph).cmp(&(&b.article_id, b.paragraph)));

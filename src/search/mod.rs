@@ -12,9 +12,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::columnar::Column;
 use tantivy::schema::Facet;
-use tantivy::{DateTime, DocAddress, Score, Searcher};
+use tantivy::{DateTime, DocAddress, Score};
 
 use crate::engine::Snapshot;
 use crate::entities::{self, Gazetteer, UNLISTED};
@@ -30,7 +29,7 @@ mod snippet;
 mod timeline;
 
 pub(crate) use collectors::{FacetCounts, FacetTally};
-pub(crate) use hits::{entity_ref, StoredParagraph};
+pub(crate) use hits::{entity_ref, Columns, StoredParagraph};
 pub use hits::{format_date, DuplicateRef, EntityRef, SearchHit};
 pub use timeline::{Timeline, TimelineMonth};
 
@@ -277,7 +276,7 @@ fn search_with_fallbacks(
 
 pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<SearchResults> {
     let started = std::time::Instant::now();
-    let searcher = &snapshot.searcher;
+    let columns = hits::Columns::new(&snapshot.searcher);
     let prepared = Prepared::new(snapshot, options)?;
     let Outcome {
         built,
@@ -285,7 +284,7 @@ pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<Search
         notice,
         relaxed,
     } = search_with_fallbacks(&prepared, options, |built| {
-        execute(snapshot, built, options)
+        execute(snapshot, &columns, built, options)
     })?;
     let hits = if options.count_only {
         Vec::new()
@@ -294,7 +293,7 @@ pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<Search
         let expanded = &built.expanded_entities;
         let finder = (!expanded.is_empty()).then(|| gazetteer.mention_finder(expanded));
         let context = hits::HitContext {
-            searcher,
+            columns: &columns,
             fields: &snapshot.fields,
             highlighter: Highlighter::new(&built.highlight, finder),
             corpus: snapshot.payload.as_ref().map(|p| p.corpus.as_str()),
@@ -341,8 +340,9 @@ pub(crate) fn timeline(snapshot: &Snapshot, options: &SearchOptions) -> Result<T
     let mut counting = options.clone();
     counting.count_only = true;
     let prepared = Prepared::new(snapshot, &counting)?;
+    let columns = hits::Columns::new(&snapshot.searcher);
     let outcome = search_with_fallbacks(&prepared, &counting, |built| {
-        execute(snapshot, built, &counting)
+        execute(snapshot, &columns, built, &counting)
     })?;
     let counts = timeline::count_months(&snapshot.searcher, &*outcome.built.query)?;
     Ok(Timeline::new(&options.query, counts))
@@ -376,7 +376,12 @@ impl Run {
     }
 }
 
-fn execute(snapshot: &Snapshot, built: &BuiltQuery, options: &SearchOptions) -> Result<Run> {
+fn execute(
+    snapshot: &Snapshot,
+    columns: &hits::Columns,
+    built: &BuiltQuery,
+    options: &SearchOptions,
+) -> Result<Run> {
     let searcher = &snapshot.searcher;
     let wanted = options.offset + options.limit;
     let counting = options.count_only || wanted == 0;
@@ -410,7 +415,7 @@ fn execute(snapshot: &Snapshot, built: &BuiltQuery, options: &SearchOptions) -> 
             &(top, stats_collector.clone(), facet_collector),
         )?;
         let exhausted = (top_docs.len() as u64) >= stats.raw_hits;
-        let mut groups = group_duplicates(searcher, &top_docs, options.per_article)?;
+        let mut groups = group_duplicates(columns, &top_docs, options.per_article)?;
         if !options.per_article {
             let shown = wanted.min(groups.len());
             list_duplicates(snapshot, &stats, &mut groups[..shown]);
@@ -454,7 +459,7 @@ fn list_duplicates(snapshot: &Snapshot, stats: &HitStatsFruit, groups: &mut [Hit
 /// The top documents in rank order with identical texts collapsed, or with `per_article` one
 /// (the best) paragraph per article.
 fn group_duplicates(
-    searcher: &Searcher,
+    columns: &hits::Columns,
     top_docs: &[(Score, DocAddress)],
     per_article: bool,
 ) -> Result<Vec<HitGroup>> {
@@ -465,21 +470,14 @@ fn group_duplicates(
         paragraph: u64,
         text_hash: u64,
     }
-    // Opening a column decodes its block index, so each segment's columns are opened once.
-    let mut columns: std::collections::HashMap<u32, [Column<u64>; 3]> = Default::default();
     let mut ranked = Vec::with_capacity(top_docs.len());
     for &(score, address) in top_docs {
-        let [keys, paragraphs, hashes] = match columns.entry(address.segment_ord) {
-            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-            std::collections::hash_map::Entry::Vacant(entry) => {
-                let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-                entry.insert([
-                    fast.u64(names::ARTICLE_KEY)?,
-                    fast.u64(names::PARAGRAPH)?,
-                    fast.u64(names::TEXT_HASH)?,
-                ])
-            }
-        };
+        let column = |name| columns.u64(address.segment_ord, name);
+        let [keys, paragraphs, hashes] = [
+            column(names::ARTICLE_KEY)?,
+            column(names::PARAGRAPH)?,
+            column(names::TEXT_HASH)?,
+        ];
         let doc = address.doc_id;
         ranked.push(Ranked {
             score,
