@@ -178,27 +178,26 @@ impl Gazetteer {
         if aliases_end != data.len() || places_start > aliases_start || hand > count {
             bail!("compiled gazetteer: sections do not add up to the file (truncated?)");
         }
-        let hand_text = std::str::from_utf8(&data[entities_start..places_start])?;
-        let mut loaded = Vec::with_capacity(hand);
-        for (n, line) in hand_text.lines().enumerate() {
-            let entity = parse_entity(line)
-                .with_context(|| format!("compiled gazetteer line {}: malformed", n + 2))?;
-            loaded.push(entity);
+        // Entities are parsed when first asked for: a search needs a handful of them, and
+        // parsing all the hand-written ones was a twentieth of a one-shot search.
+        let hand_lines = data[entities_start..places_start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        if hand_lines != hand {
+            bail!("compiled gazetteer: {hand} entities announced, {hand_lines} found");
         }
-        if loaded.len() != hand {
-            bail!(
-                "compiled gazetteer: {hand} entities announced, {} found",
-                loaded.len()
-            );
-        }
-        let lazy = (count > hand).then(|| LazyEntities {
+        let lazy = |section: Range<usize>, first_id: usize, count: usize| LazyEntities {
             data: Arc::clone(&data),
-            section: places_start..aliases_start,
-            first_id: hand,
-            count: count - hand,
+            section,
+            first_id,
+            count,
             starts: OnceLock::new(),
             cells: OnceLock::new(),
-        });
+        };
+        let hand_entities = lazy(entities_start..places_start, 0, hand);
+        let generated =
+            (count > hand).then(|| lazy(places_start..aliases_start, hand, count - hand));
         let source = if source == BUILTIN_LABEL {
             GazetteerSource::BuiltIn
         } else {
@@ -211,7 +210,10 @@ impl Gazetteer {
             .map(str::to_string)
             .collect();
         let mut gazetteer = Gazetteer::assemble(
-            EntityTable::Compiled { loaded, lazy },
+            EntityTable::Compiled {
+                hand: hand_entities,
+                generated,
+            },
             source,
             hash,
             String::new(),

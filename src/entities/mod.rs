@@ -242,12 +242,12 @@ impl std::fmt::Debug for Gazetteer {
 }
 
 /// The entities of a gazetteer: all in memory when parsed from TOML; from the compiled form,
-/// the hand-written ones in memory and the generated ones parsed when asked for.
+/// each parsed when first asked for.
 pub(crate) enum EntityTable {
     Loaded(Vec<Entity>),
     Compiled {
-        loaded: Vec<Entity>,
-        lazy: Option<compiled::LazyEntities>,
+        hand: compiled::LazyEntities,
+        generated: Option<compiled::LazyEntities>,
     },
 }
 
@@ -305,7 +305,7 @@ impl Gazetteer {
                 (hand, kinds)
             }
             // The compiled header carries the kinds.
-            EntityTable::Compiled { loaded, .. } => (loaded.len(), Vec::new()),
+            EntityTable::Compiled { hand, .. } => (hand.len(), Vec::new()),
         };
         Gazetteer {
             entities,
@@ -325,8 +325,8 @@ impl Gazetteer {
     pub fn len(&self) -> usize {
         match &self.entities {
             EntityTable::Loaded(all) => all.len(),
-            EntityTable::Compiled { loaded, lazy } => {
-                loaded.len() + lazy.as_ref().map_or(0, |l| l.len())
+            EntityTable::Compiled { hand, generated } => {
+                hand.len() + generated.as_ref().map_or(0, |g| g.len())
             }
         }
     }
@@ -338,13 +338,11 @@ impl Gazetteer {
     pub fn entity(&self, id: usize) -> &Entity {
         match &self.entities {
             EntityTable::Loaded(all) => &all[id],
-            EntityTable::Compiled { loaded, lazy } => match loaded.get(id) {
-                Some(entity) => entity,
-                None => lazy
-                    .as_ref()
-                    .expect("entity ids come from this gazetteer")
-                    .get(id),
-            },
+            EntityTable::Compiled { hand, generated } if id >= hand.len() => generated
+                .as_ref()
+                .expect("entity ids come from this gazetteer")
+                .get(id),
+            EntityTable::Compiled { hand, .. } => hand.get(id),
         }
     }
 
