@@ -264,9 +264,8 @@ impl Builder<'_> {
                 (Occur::Should, query)
             })
             .collect();
-        if let Some(stemmed) = stemmed {
-            per_field.push((Occur::Should, stemmed));
-        }
+        // Flat: a union of unions costs a third more to count than one union of the same terms.
+        per_field.extend(stemmed.into_iter().flatten());
         self.note_highlights(&clause.atom);
         if per_field.len() == 1 {
             per_field.into_iter().next().expect("one field").1
@@ -278,7 +277,7 @@ impl Builder<'_> {
     /// The word's stem in the stemmed text field, at a lower weight: "militias" finds
     /// "militia" while exact spellings keep the higher score. Only single plain words; the
     /// one-edit retry and explicit phrases stay exact.
-    fn stem_query(&mut self, clause: &Clause) -> Option<Box<dyn Query>> {
+    fn stem_query(&mut self, clause: &Clause) -> Option<Vec<(Occur, Box<dyn Query>)>> {
         let Atom::Word { tokens, .. } = &clause.atom else {
             return None;
         };
@@ -312,7 +311,7 @@ impl Builder<'_> {
                 (Occur::Should, boosted)
             })
             .collect();
-        Some(Box::new(BooleanQuery::new(forms)))
+        Some(forms)
     }
 
     fn note_highlights(&mut self, atom: &Atom) {
