@@ -75,12 +75,7 @@ pub fn build_query(
         let query: Box<dyn Query> = if group.len() == 1 {
             builder.clause_with_alias(&group[0])
         } else {
-            Box::new(BooleanQuery::new(
-                group
-                    .iter()
-                    .map(|c| (Occur::Should, builder.clause_with_alias(c)))
-                    .collect(),
-            ))
+            any_of(group.iter().map(|c| builder.clause_with_alias(c)).collect())
         };
         let stop = group.len() == 1 && is_stop_atom(&group[0].atom);
         required.push((query, stop));
@@ -222,10 +217,7 @@ impl Builder<'_> {
             Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
             self.ranking.entity_score(),
         );
-        Box::new(BooleanQuery::new(vec![
-            (Occur::Should, text_query),
-            (Occur::Should, Box::new(entity_query)),
-        ]))
+        any_of(vec![text_query, Box::new(entity_query)])
     }
 
     /// A clause, also matched through the entity facet when it spells an alias.
@@ -264,14 +256,9 @@ impl Builder<'_> {
                 (Occur::Should, query)
             })
             .collect();
-        // Flat: a union of unions costs a third more to count than one union of the same terms.
         per_field.extend(stemmed.into_iter().flatten());
         self.note_highlights(&clause.atom);
-        if per_field.len() == 1 {
-            per_field.into_iter().next().expect("one field").1
-        } else {
-            Box::new(BooleanQuery::new(per_field))
-        }
+        any_of(per_field.into_iter().map(|(_, query)| query).collect())
     }
 
     /// The word's stem in the stemmed text field, at a lower weight: "militias" finds
@@ -295,6 +282,17 @@ impl Builder<'_> {
         let stem = stem_word(&tokens[0]);
         let terms = [self.fields.text_stem, self.fields.text]
             .map(|field| Term::from_field_text(field, &stem));
+        if self.counting {
+            return Some(
+                terms
+                    .into_iter()
+                    .map(|term| -> (Occur, Box<dyn Query>) {
+                        let query = TermQuery::new(term, IndexRecordOption::Basic);
+                        (Occur::Should, Box::new(query))
+                    })
+                    .collect(),
+            );
+        }
         let frequencies = terms
             .clone()
             .map(|term| self.searcher.doc_freq(&term).unwrap_or(0));
@@ -381,6 +379,36 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// Documents matching any of `queries`, scored by the sum of those that match, as one flat
+/// union: unions inside it are spliced in (the same documents and scores), since a union of
+/// unions costs a third more to run than one union of the same terms.
+fn any_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for query in queries {
+        match query.downcast_ref::<BooleanQuery>() {
+            Some(union)
+                if union.get_minimum_number_should_match() <= 1
+                    && union
+                        .clauses()
+                        .iter()
+                        .all(|(occur, _)| *occur == Occur::Should) =>
+            {
+                clauses.extend(
+                    union
+                        .clauses()
+                        .iter()
+                        .map(|(occur, q)| (*occur, q.box_clone())),
+                );
+            }
+            _ => clauses.push((Occur::Should, query)),
+        }
+    }
+    if clauses.len() == 1 {
+        return clauses.pop().expect("one clause").1;
+    }
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// BM25's inverse document frequency, as tantivy computes it.
