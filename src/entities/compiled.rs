@@ -180,10 +180,16 @@ impl Gazetteer {
         }
         // Entities are parsed when first asked for: a search needs a handful of them, and
         // parsing all the hand-written ones was a twentieth of a one-shot search.
-        let hand_lines = data[entities_start..places_start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+        // Checked for shape without being built, so that a damaged file still fails here (and
+        // the saved TOML is used instead) rather than at its first lookup.
+        let hand_text = std::str::from_utf8(&data[entities_start..places_start])?;
+        let mut hand_lines = 0;
+        for (n, line) in hand_text.lines().enumerate() {
+            if !well_formed(line) {
+                bail!("compiled gazetteer line {}: malformed", n + 2);
+            }
+            hand_lines += 1;
+        }
         if hand_lines != hand {
             bail!("compiled gazetteer: {hand} entities announced, {hand_lines} found");
         }
@@ -226,6 +232,22 @@ impl Gazetteer {
         gazetteer.first_keys = Some(first_keys);
         Ok(gazetteer)
     }
+}
+
+/// Whether `parse_entity` accepts the line, checked without allocating.
+fn well_formed(line: &str) -> bool {
+    let mut fields = line.split('\t');
+    let mut next = || fields.next();
+    let (Some("e"), Some(_kind), Some(_name), Some(parent), Some(_facet), Some(_aliases)) =
+        (next(), next(), next(), next(), next(), next())
+    else {
+        return false;
+    };
+    let (Some(origin), Some(_capitalised), None) = (next(), next(), next()) else {
+        return false;
+    };
+    (parent.is_empty() || parent.parse::<usize>().is_ok())
+        && matches!(origin.chars().next(), None | Some('g' | 't'))
 }
 
 fn parse_entity(line: &str) -> Option<Entity> {

@@ -69,6 +69,16 @@ fn compiled_form_round_trips() {
     assert_eq!(back.lookup("IRGC-QF").unwrap().name, "Qods Force");
     assert_eq!(back.find_mentions("Qassem Soliemani").len(), 1);
     assert!(Gazetteer::from_compiled("[[org]]".to_string()).is_err());
+    // Entities are parsed when first used, but a damaged one still fails the open (so the
+    // saved TOML is used instead) rather than its first lookup.
+    let compiled = g.to_compiled();
+    let damaged = compiled.replacen("\ne\torg\t", "\ne\torg ", 1);
+    assert_ne!(damaged, compiled);
+    let Err(error) = Gazetteer::from_compiled(damaged) else {
+        panic!("a damaged compiled gazetteer opened");
+    };
+    let error = error.to_string();
+    assert!(error.contains("malformed"), "{error}");
 }
 
 #[test]

@@ -358,16 +358,28 @@ impl SegmentCollector for FacetCountsSegment {
             .reader
             .facet_dict()
             .sorted_ords_to_term_cb(&ords, |bytes| {
-                paths.push(Facet::from_encoded(bytes.to_vec()).map(|f| facet_path(&f)))
+                paths.push(
+                    Facet::from_encoded(bytes.to_vec())
+                        .ok()
+                        .map(|f| facet_path(&f)),
+                )
             })
             .unwrap_or(false);
         if !all_found {
-            paths.truncate(0);
+            // Not expected with ords read from the same segment: look each one up instead.
+            paths = ords
+                .iter()
+                .map(|&ord| {
+                    let mut facet = Facet::root();
+                    let found = self.reader.facet_from_ord(ord, &mut facet).is_ok();
+                    found.then(|| facet_path(&facet))
+                })
+                .collect();
         }
         paths
             .into_iter()
             .zip(counts)
-            .filter_map(|(path, (_, counts))| Some((path.ok()?, counts)))
+            .filter_map(|(path, (_, counts))| Some((path?, counts)))
             .collect()
     }
 }
