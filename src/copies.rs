@@ -60,10 +60,9 @@ pub struct DocBits {
 }
 
 impl DocBits {
-    pub fn contains(&self, doc: DocId) -> bool {
-        self.words
-            .get(doc as usize / 64)
-            .is_some_and(|word| word & (1 << (doc % 64)) != 0)
+    /// Groups in the whole index: group numbers are below this.
+    pub fn group_count(&self) -> u32 {
+        self.group_count
     }
 
     /// The group of a document with copies; None for a document without (or a damaged
@@ -90,7 +89,6 @@ impl DocBits {
 pub struct Copies {
     data: Arc<Data>,
     by_segment: HashMap<String, Arc<DocBits>>,
-    groups: u32,
 }
 
 impl Copies {
@@ -129,11 +127,6 @@ impl Copies {
             .collect();
         let bytes = encode(&segments, groups);
         Ok(decode(Arc::new(Data::Owned(bytes))).expect("freshly encoded copy groups decode"))
-    }
-
-    /// Groups in the whole index: group numbers are below this.
-    pub fn group_count(&self) -> u32 {
-        self.groups
     }
 
     /// The bits of one segment, if they were computed for it.
@@ -286,11 +279,7 @@ fn decode(data: Arc<Data>) -> Option<Copies> {
         };
         by_segment.insert(name, Arc::new(bits));
     }
-    (expected_end == data.len()).then_some(Copies {
-        data,
-        by_segment,
-        groups,
-    })
+    (expected_end == data.len()).then_some(Copies { data, by_segment })
 }
 
 #[cfg(test)]
@@ -305,14 +294,14 @@ mod tests {
         ];
         let bytes = encode(&segments, 2);
         let copies = decode(Arc::new(Data::Owned(bytes.clone()))).expect("decodes");
-        assert_eq!(copies.group_count(), 2);
         let a = &copies.by_segment["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"];
+        assert_eq!(a.group_count(), 2);
         let found: Vec<Option<u32>> = [0, 1, 64, 128, 129, 500]
             .iter()
             .map(|&d| a.group(d))
             .collect();
         assert_eq!(found, [Some(1), None, Some(0), None, Some(1), None]);
-        assert!(a.contains(129) && !a.contains(130));
+        assert_eq!((a.group(129), a.group(130)), (Some(1), None));
         let b = &copies.by_segment["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"];
         assert_eq!((b.group(2), b.group(1)), (Some(0), None));
         assert!(decode(Arc::new(Data::Owned(bytes[..bytes.len() - 3].to_vec()))).is_none());

@@ -185,7 +185,7 @@ impl Gazetteer {
         let hand_text = std::str::from_utf8(&data[entities_start..places_start])?;
         let mut hand_lines = 0;
         for (n, line) in hand_text.lines().enumerate() {
-            if !well_formed(line) {
+            if entity_fields(line).is_none() {
                 bail!("compiled gazetteer line {}: malformed", n + 2);
             }
             hand_lines += 1;
@@ -234,27 +234,27 @@ impl Gazetteer {
     }
 }
 
-/// Whether `parse_entity` accepts the line, checked without allocating.
-fn well_formed(line: &str) -> bool {
+/// The fields of an entity line after its `e` tag (kind, name, parent, facet, aliases, origin,
+/// capitalised), if the line has the shape `parse_entity` builds from; checked without
+/// allocating, so the open can check every hand-written line cheaply.
+fn entity_fields(line: &str) -> Option<[&str; 7]> {
     let mut fields = line.split('\t');
-    let mut next = || fields.next();
-    let (Some("e"), Some(_kind), Some(_name), Some(parent), Some(_facet), Some(_aliases)) =
-        (next(), next(), next(), next(), next(), next())
-    else {
-        return false;
-    };
-    let (Some(origin), Some(_capitalised), None) = (next(), next(), next()) else {
-        return false;
-    };
-    (parent.is_empty() || parent.parse::<usize>().is_ok())
-        && matches!(origin.chars().next(), None | Some('g' | 't'))
+    if fields.next()? != "e" {
+        return None;
+    }
+    let mut out = [""; 7];
+    for field in &mut out {
+        *field = fields.next()?;
+    }
+    let [_, _, parent, _, _, origin, _] = out;
+    let valid = fields.next().is_none()
+        && (parent.is_empty() || parent.parse::<usize>().is_ok())
+        && matches!(origin.chars().next(), None | Some('g' | 't'));
+    valid.then_some(out)
 }
 
 fn parse_entity(line: &str) -> Option<Entity> {
-    let fields: Vec<&str> = line.split('\t').collect();
-    let ["e", kind, name, parent, facet, alias_list, origin, capitalised] = fields[..] else {
-        return None;
-    };
+    let [kind, name, parent, facet, alias_list, origin, capitalised] = entity_fields(line)?;
     let list = |s: &str| -> Vec<String> {
         s.split('\u{1f}')
             .filter(|a| !a.is_empty())
@@ -262,21 +262,16 @@ fn parse_entity(line: &str) -> Option<Entity> {
             .collect()
     };
     let origin = match origin.chars().next() {
-        None => Origin::Hand,
         Some(flag @ ('g' | 't')) => Origin::Generated {
             needs_context: list(&origin[1..]),
             name_taken: flag == 't',
         },
-        Some(_) => return None,
+        _ => Origin::Hand,
     };
     Some(Entity {
         kind: kind.to_string(),
         name: name.to_string(),
-        parent: if parent.is_empty() {
-            None
-        } else {
-            Some(parent.parse().ok()?)
-        },
+        parent: parent.parse().ok(),
         aliases: list(alias_list),
         facet: facet.to_string(),
         origin,

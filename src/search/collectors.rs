@@ -119,7 +119,6 @@ pub struct HitStatsSegment {
     article_key: Option<Column<u64>>,
     /// None when unknown: every hit's hash is read.
     copies: Option<Arc<DocBits>>,
-    group_count: u32,
     fruit: HitStatsFruit,
     buffer: Vec<Option<u64>>,
     /// Hits whose hash (or article) is to be read: scored searches hand over one document at
@@ -132,34 +131,33 @@ const STATS_BLOCK: usize = 128;
 impl HitStatsSegment {
     fn push(&mut self, doc: DocId) {
         self.fruit.raw_hits += 1;
-        match &self.copies {
-            Some(bits) => match bits.group(doc) {
-                None => self.fruit.unique_texts += 1,
-                Some(group) => {
-                    let seen = &mut self.fruit.groups_seen;
-                    if seen.is_empty() {
-                        seen.resize((self.group_count as usize).div_ceil(64), 0);
-                    }
-                    seen[group as usize / 64] |= 1 << (group % 64);
-                    if self.duplicates {
-                        let address = DocAddress::new(self.segment_ord, doc);
-                        self.fruit.texts.push((u64::from(group), address));
-                    }
+        let Some(bits) = &self.copies else {
+            // Its hash is read (and its article, if asked for) with the next block.
+            return self.queue(doc);
+        };
+        match bits.group(doc) {
+            None => self.fruit.unique_texts += 1,
+            Some(group) => {
+                let seen = &mut self.fruit.groups_seen;
+                if seen.is_empty() {
+                    seen.resize((bits.group_count() as usize).div_ceil(64), 0);
                 }
-            },
-            None => {
-                self.pending.push(doc);
-                if self.pending.len() == STATS_BLOCK {
-                    self.flush();
+                seen[group as usize / 64] |= 1 << (group % 64);
+                if self.duplicates {
+                    let address = DocAddress::new(self.segment_ord, doc);
+                    self.fruit.texts.push((u64::from(group), address));
                 }
-                return;
             }
         }
         if self.article_key.is_some() {
-            self.pending.push(doc);
-            if self.pending.len() == STATS_BLOCK {
-                self.flush();
-            }
+            self.queue(doc);
+        }
+    }
+
+    fn queue(&mut self, doc: DocId) {
+        self.pending.push(doc);
+        if self.pending.len() == STATS_BLOCK {
+            self.flush();
         }
     }
 
@@ -224,7 +222,6 @@ impl Collector for HitStats {
             } else {
                 None
             },
-            group_count: self.copies.as_ref().map_or(0, |c| c.group_count()),
             fruit: HitStatsFruit {
                 by_hash: copies.is_none(),
                 ..HitStatsFruit::default()

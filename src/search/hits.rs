@@ -83,31 +83,43 @@ impl<'a> Columns<'a> {
     }
 
     pub fn u64(&self, segment: u32, name: &'static str) -> Result<Column<u64>> {
-        if let Some(column) = self.u64s.borrow().get(&(segment, name)) {
-            return Ok(column.clone());
-        }
-        let fast = self.searcher.segment_reader(segment).fast_fields();
-        let column = fast.u64(name)?;
-        self.u64s
-            .borrow_mut()
-            .insert((segment, name), column.clone());
-        Ok(column)
+        let fast = || {
+            self.searcher
+                .segment_reader(segment)
+                .fast_fields()
+                .u64(name)
+        };
+        Ok(cached(&self.u64s, (segment, name), fast)?)
     }
 
     fn date(&self, segment: u32) -> Result<Column<DateTime>> {
-        if let Some(column) = self.dates.borrow().get(&segment) {
-            return Ok(column.clone());
-        }
-        let fast = self.searcher.segment_reader(segment).fast_fields();
-        let column = fast.date(names::DATE)?;
-        self.dates.borrow_mut().insert(segment, column.clone());
-        Ok(column)
+        let fast = || {
+            self.searcher
+                .segment_reader(segment)
+                .fast_fields()
+                .date(names::DATE)
+        };
+        Ok(cached(&self.dates, segment, fast)?)
     }
 
     pub fn paragraph(&self, address: DocAddress) -> Result<u64> {
         let column = self.u64(address.segment_ord, names::PARAGRAPH)?;
         Ok(column.first(address.doc_id).unwrap_or(0))
     }
+}
+
+/// The column under `key`, opened on first use (a column is a cheap handle to clone).
+fn cached<K: std::hash::Hash + Eq, C: Clone>(
+    opened: &RefCell<HashMap<K, C>>,
+    key: K,
+    open: impl FnOnce() -> tantivy::Result<C>,
+) -> tantivy::Result<C> {
+    if let Some(column) = opened.borrow().get(&key) {
+        return Ok(column.clone());
+    }
+    let column = open()?;
+    opened.borrow_mut().insert(key, column.clone());
+    Ok(column)
 }
 
 impl StoredParagraph {
