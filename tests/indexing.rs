@@ -503,6 +503,24 @@ fn rebuild_and_gazetteer_change_reindex_everything() {
         counts(&stderr),
         "+0 added, 0 updated, 0 removed, 2 unchanged"
     );
+    // A compiled copy this build cannot read (an older format, or damaged) is written again by
+    // a sync that changes nothing, so that searches stop falling back to parsing the TOML.
+    let compiled: Vec<_> = fs::read_dir(&env.index)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "compiled"))
+        .collect();
+    assert_eq!(compiled.len(), 1, "{compiled:?}");
+    let current = fs::read(&compiled[0]).unwrap();
+    fs::write(&compiled[0], "sitrep compiled gazetteer 1\n").unwrap();
+    let stderr = env.index_ok(&[]);
+    assert_eq!(
+        counts(&stderr),
+        "+0 added, 0 updated, 0 removed, 2 unchanged"
+    );
+    assert_eq!(fs::read(&compiled[0]).unwrap(), current);
+    let filtered = env.search_with("rocket", &["--org", "Awliya al-Dam"]);
+    assert_eq!(hit_ids(&filtered), hit("erbil.txt", 1));
 
     // Editing it re-tags again.
     env.write(

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::{
+    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
+};
 
 use super::candidates::{is_sentence_start, starts_capitalised, NOT_NAMES};
 use super::translit::{
@@ -236,7 +238,10 @@ impl Matcher {
         // Names start at word starts, so the automaton runs anchored there: an unanchored scan
         // stops at every alias inside a longer word ("us" in "business", "iran" in "iranian"),
         // and rejecting those cost more than the matching.
+        // A contiguous NFA is what the builder picks for the whole gazetteer anyway; for the
+        // few aliases a search highlights it would build a DFA, a tenth of a rare search.
         let automaton = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(StartKind::Anchored)
             .build(patterns.iter().map(|(p, _)| p.as_str()))
@@ -269,6 +274,7 @@ impl Matcher {
         anchors.sort();
         let anchor_automaton = (!anchors.is_empty()).then(|| {
             AhoCorasickBuilder::new()
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .match_kind(MatchKind::LeftmostLongest)
                 .start_kind(StartKind::Anchored)
                 .build(anchors.iter().map(|(w, _)| w.as_str()))

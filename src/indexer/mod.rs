@@ -475,7 +475,30 @@ impl<'a> Sync<'a> {
         if !Copies::saved(&self.options.index, &metas.segments) {
             save_copies(&self.options.index)?;
         }
+        // A compiled gazetteer in an older format: searches would parse the TOML until the
+        // next change. Nothing changed, so the gazetteer is the last commit's.
+        if metas.opstamp == self.opstamp {
+            self.save_gazetteer()?;
+        }
         Ok(self.report)
+    }
+
+    /// Saves the gazetteer being tagged with beside the index, as TOML and compiled. Named by
+    /// content hash, so a copy this build can read already holds these bytes; one in an older
+    /// compiled format is written again.
+    fn save_gazetteer(&self) -> Result<()> {
+        let (index, hash) = (&self.options.index, &self.gazetteer_hash);
+        if store::saved_gazetteer_file_current(index, hash).is_none() {
+            store::write_atomically(
+                &store::saved_gazetteer_file(index, hash, "toml"),
+                self.gazetteer.toml().as_bytes(),
+            )?;
+            store::write_atomically(
+                &store::saved_gazetteer_file(index, hash, "compiled"),
+                self.built_gazetteer()?.to_compiled().as_bytes(),
+            )?;
+        }
+        Ok(())
     }
 
     /// Phase 2: parse, diff and index the changed files, one bounded chunk at a time.
@@ -677,18 +700,7 @@ impl<'a> Sync<'a> {
         if changed {
             (self.progress)(Progress::Committing);
             let hash = &self.gazetteer_hash;
-            // Named by content hash, so a copy this build can read already holds these bytes;
-            // one in an older compiled format is written again.
-            if store::saved_gazetteer_file_current(index, hash).is_none() {
-                store::write_atomically(
-                    &store::saved_gazetteer_file(index, hash, "toml"),
-                    self.gazetteer.toml().as_bytes(),
-                )?;
-                store::write_atomically(
-                    &store::saved_gazetteer_file(index, hash, "compiled"),
-                    self.built_gazetteer()?.to_compiled().as_bytes(),
-                )?;
-            }
+            self.save_gazetteer()?;
             let payload = CommitPayload {
                 schema_version: SCHEMA_VERSION,
                 gazetteer_hash: hash.clone(),
