@@ -940,6 +940,23 @@ fn sync_trusts_unchanged_metadata_and_sees_new_bytes_behind_an_old_mtime() {
 }
 
 #[test]
+fn a_first_build_ends_in_one_segment_and_a_small_sync_leaves_it_alone() {
+    let env = Env::new();
+    generate_articles(&env, 600);
+    // Each indexing thread writes its own segment; the build merges them.
+    env.index_ok(&["--threads", "2"]);
+    let built = env.segment_ids_in_meta();
+    assert_eq!(built.len(), 1, "{built:?}");
+    // A sync that adds one article writes a segment beside it instead of rewriting it.
+    env.write("extra.txt", "Extra\n\nOne more report from Baghdad.\n");
+    env.index_ok(&["--threads", "2"]);
+    let synced = env.segment_ids_in_meta();
+    assert_eq!(synced.len(), 2, "{synced:?}");
+    assert!(built.is_subset(&synced));
+    assert_eq!(env.stats()["paragraphs"], 600 * 4 + 1);
+}
+
+#[test]
 fn copies_saved_with_each_commit_give_the_counts_of_reading_every_hash() {
     let env = Env::new();
     let shared = "Kataib Hezbollah fighters crossed the Syrian border at Albu Kamal.";

@@ -708,6 +708,10 @@ impl<'a> Sync<'a> {
                 synced_at: writer::now_rfc3339(),
             };
             let payload = serde_json::to_string(&payload).map_err(anyhow::Error::from)?;
+            let written = self.report.paragraphs_written as u64;
+            if self.full || written >= self.committed()?.num_docs() {
+                writer::merge_into_one(&writer);
+            }
             let mut commit = writer.prepare_commit()?;
             commit.set_payload(&payload);
             cache.opstamp = commit.commit()?;

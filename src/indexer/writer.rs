@@ -73,6 +73,19 @@ fn return_freed_memory() {
 /// corpus an unbounded merge held most of the index in memory.
 const MAX_MERGED_DOCS: u32 = 1_500_000;
 
+/// Has the writer's commit end with its segments merged into as few as [`MAX_MERGED_DOCS`]
+/// allows (one, below it), for a sync that wrote most of the index: a first build leaves one
+/// segment per indexing thread, and every term of a query is looked up, and its postings
+/// opened, once per segment. On 100 MB, one segment instead of two cuts count-only rare terms
+/// from 13 to 9 µs; the merge costs about 1.5 s. Incremental syncs keep [`FewSegments`]' rule,
+/// or adding one article would rewrite the whole index.
+pub fn merge_into_one(writer: &IndexWriter) {
+    writer.set_merge_policy(Box::new(FewSegments {
+        whole: true,
+        ..FewSegments::default()
+    }));
+}
+
 /// tantivy's log merge policy for segments of similar size, plus: every segment under an
 /// eighth of the largest is merged with the others like it as soon as there are two. Each
 /// incremental sync writes one small segment, and a search maps seven files and looks up
@@ -81,10 +94,15 @@ const MAX_MERGED_DOCS: u32 = 1_500_000;
 #[derive(Debug, Default)]
 struct FewSegments {
     log: LogMergePolicy,
+    /// Merge every segment, smallest first, as far as the cap allows.
+    whole: bool,
 }
 
 impl MergePolicy for FewSegments {
     fn compute_merge_candidates(&self, segments: &[SegmentMeta]) -> Vec<MergeCandidate> {
+        if self.whole {
+            return capped(segments.to_vec()).into_iter().collect();
+        }
         let largest = segments
             .iter()
             .map(SegmentMeta::num_docs)
@@ -225,6 +243,23 @@ mod tests {
         assert!(FewSegments::default()
             .compute_merge_candidates(&full)
             .is_empty());
+        // At the end of a sync that wrote most of the index, everything the cap allows is
+        // merged, smallest first.
+        let policy = FewSegments {
+            whole: true,
+            ..FewSegments::default()
+        };
+        let flushed = [meta(290_000), meta(281_000), meta(5_000)];
+        let merged: Vec<Vec<SegmentId>> = policy
+            .compute_merge_candidates(&flushed)
+            .into_iter()
+            .map(|c| c.0)
+            .collect();
+        assert_eq!(
+            merged,
+            vec![vec![flushed[2].id(), flushed[1].id(), flushed[0].id()]]
+        );
+        assert!(policy.compute_merge_candidates(&full).is_empty());
         // Small segments beside them still merge.
         let small = [meta(40_000), meta(2_000)];
         let segments: Vec<SegmentMeta> = full.iter().chain(&small).cloned().collect();
