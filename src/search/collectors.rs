@@ -35,8 +35,8 @@ pub struct HitStatsFruit {
     pub raw_hits: u64,
     /// Hits whose text no other document has.
     unique_texts: u64,
-    /// One bit per copy group seen among the hits.
-    groups_seen: Vec<u64>,
+    /// The copy groups seen among the hits.
+    groups_seen: GroupSet,
     /// Text hashes, not groups, are the keys of `texts` (and they are sorted, so the copies
     /// of a text among the hits are one range).
     by_hash: bool,
@@ -47,15 +47,62 @@ pub struct HitStatsFruit {
     article_keys: Vec<u64>,
 }
 
+/// The copy groups seen among the hits, one bit each, with the words that have bits listed:
+/// counting and merging segments' sets then cost what the hits touched, where a popcount over
+/// every group's bit was a tenth of counting a rare term.
+#[derive(Default)]
+struct GroupSet {
+    words: Vec<u64>,
+    touched: Vec<u32>,
+}
+
+impl GroupSet {
+    fn insert(&mut self, group: u32, group_count: u32) {
+        if self.words.is_empty() {
+            self.words = vec![0; (group_count as usize).div_ceil(64)];
+        }
+        let at = group as usize / 64;
+        let word = &mut self.words[at];
+        if *word == 0 {
+            self.touched.push(at as u32);
+        }
+        *word |= 1 << (group % 64);
+    }
+
+    fn count(&self) -> u64 {
+        self.touched
+            .iter()
+            .map(|&at| u64::from(self.words[at as usize].count_ones()))
+            .sum()
+    }
+
+    /// Both sets in one: the smaller is folded into the larger, word by touched word.
+    fn union(self, other: GroupSet) -> GroupSet {
+        let (mut base, small) = if self.touched.len() >= other.touched.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        if base.words.len() < small.words.len() {
+            base.words.resize(small.words.len(), 0);
+        }
+        for &at in &small.touched {
+            let word = &mut base.words[at as usize];
+            if *word == 0 {
+                base.touched.push(at);
+            }
+            *word |= small.words[at as usize];
+        }
+        base
+    }
+}
+
 impl HitStatsFruit {
     pub fn distinct_texts(&self) -> u64 {
         let with_copies = if self.by_hash {
             count_distinct(self.texts.iter().map(|t| t.0))
         } else {
-            self.groups_seen
-                .iter()
-                .map(|w| u64::from(w.count_ones()))
-                .sum()
+            self.groups_seen.count()
         };
         self.unique_texts + with_copies
     }
@@ -141,11 +188,7 @@ impl HitStatsSegment {
         match bits.group(doc) {
             None => self.fruit.unique_texts += 1,
             Some(group) => {
-                let seen = &mut self.fruit.groups_seen;
-                if seen.is_empty() {
-                    seen.resize((bits.group_count() as usize).div_ceil(64), 0);
-                }
-                seen[group as usize / 64] |= 1 << (group % 64);
+                self.fruit.groups_seen.insert(group, bits.group_count());
                 if self.duplicates {
                     let address = DocAddress::new(self.segment_ord, doc);
                     self.fruit.texts.push((u64::from(group), address));
@@ -248,12 +291,7 @@ impl Collector for HitStats {
         for fruit in fruits {
             merged.raw_hits += fruit.raw_hits;
             merged.unique_texts += fruit.unique_texts;
-            if merged.groups_seen.len() < fruit.groups_seen.len() {
-                merged.groups_seen.resize(fruit.groups_seen.len(), 0);
-            }
-            for (merged, seen) in merged.groups_seen.iter_mut().zip(&fruit.groups_seen) {
-                *merged |= seen;
-            }
+            merged.groups_seen = std::mem::take(&mut merged.groups_seen).union(fruit.groups_seen);
             merged.texts.extend(fruit.texts);
             merged.article_keys.extend(fruit.article_keys);
         }
@@ -381,5 +419,31 @@ impl SegmentCollector for FacetCountsSegment {
             .zip(counts)
             .filter_map(|(path, (_, counts))| Some((path?, counts)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GroupSet;
+
+    #[test]
+    fn group_sets_count_distinct_groups_across_segments() {
+        let set = |groups: &[u32]| {
+            let mut set = GroupSet::default();
+            for &g in groups {
+                set.insert(g, 300);
+            }
+            set
+        };
+        let first = set(&[3, 3, 64, 299]);
+        assert_eq!(first.count(), 3);
+        let second = set(&[3, 65, 128, 200, 299]);
+        assert_eq!(first.union(second).count(), 6);
+        // An empty set (a segment whose hits have no copies) changes nothing, either side.
+        assert_eq!(GroupSet::default().union(set(&[7, 8])).count(), 2);
+        assert_eq!(set(&[7, 8]).union(GroupSet::default()).count(), 2);
+        // A union's result keeps counting right when merged again.
+        let merged = set(&[1]).union(set(&[2, 130]));
+        assert_eq!(merged.union(set(&[130, 131, 1])).count(), 4);
     }
 }
