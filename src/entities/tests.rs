@@ -342,3 +342,16 @@ fn capitalised_aliases_match_only_as_names() {
     let back = Gazetteer::from_compiled(g.to_compiled()).unwrap();
     assert_eq!(back.entity(0).capitalised, ["Gulf"]);
 }
+
+#[test]
+fn sorted_word_lines_are_searched_for_whole_words() {
+    let line = "#a #b bd bdr bkr brhm qsm slmn";
+    for word in line.split(' ') {
+        assert!(super::sorted_words_contain(line, word), "{word}");
+    }
+    for absent in ["", "#", "b", "bdrx", "br", "brhmx", "zz", "a"] {
+        assert!(!super::sorted_words_contain(line, absent), "{absent}");
+    }
+    assert!(!super::sorted_words_contain("", "bd"));
+    assert!(super::sorted_words_contain("bd", "bd"));
+}
