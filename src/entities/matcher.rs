@@ -238,10 +238,10 @@ impl Matcher {
         // Names start at word starts, so the automaton runs anchored there: an unanchored scan
         // stops at every alias inside a longer word ("us" in "business", "iran" in "iranian"),
         // and rejecting those cost more than the matching.
-        // A contiguous NFA is what the builder picks for the whole gazetteer anyway; for the
-        // few aliases a search highlights it would build a DFA, a tenth of a rare search.
+        let kind = automaton_kind(patterns.len());
         let automaton = AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .kind(Some(kind))
+            .prefilter(false)
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(StartKind::Anchored)
             .build(patterns.iter().map(|(p, _)| p.as_str()))
@@ -274,7 +274,8 @@ impl Matcher {
         anchors.sort();
         let anchor_automaton = (!anchors.is_empty()).then(|| {
             AhoCorasickBuilder::new()
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .kind(Some(kind))
+                .prefilter(false)
                 .match_kind(MatchKind::LeftmostLongest)
                 .start_kind(StartKind::Anchored)
                 .build(anchors.iter().map(|(w, _)| w.as_str()))
@@ -501,6 +502,20 @@ impl Matcher {
                 found.push((window[0].start..window[n - 1].end, pattern.entity, true));
             }
         }
+    }
+}
+
+/// The automata for a matcher of `patterns` aliases, cheapest to build for what they match. A search
+/// builds one for the few aliases it highlights and matches a handful of paragraphs, so the
+/// NFA as first compiled does; the builder would have made a DFA, then a tenth of a rare
+/// search. The whole gazetteer's, run over every paragraph indexed, is compacted into a
+/// contiguous NFA, as the builder itself chooses at that size. (Runs are anchored at word
+/// starts, which no prefilter serves, so none is built either.)
+fn automaton_kind(patterns: usize) -> AhoCorasickKind {
+    if patterns < 1_000 {
+        AhoCorasickKind::NoncontiguousNFA
+    } else {
+        AhoCorasickKind::ContiguousNFA
     }
 }
 
