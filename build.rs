@@ -1,7 +1,7 @@
 //! Links the binary as a fixed-address (non-PIE) executable on Linux with glibc.
 //!
 //! Every `sitrep search` is a fresh process, and a position-independent binary of this size
-//! spends a fifth of a rare-term search in the dynamic loader applying its 25,000 relative
+//! spent a seventh of a rare-term search in the dynamic loader applying its 25,000 relative
 //! relocations and faulting in the pages they touch (`sitrep --version` 1.4 → 1.1 ms, a rare
 //! search 2.9 → 2.5 ms on the 100 MB benchmark index). The cost is that the executable's own
 //! image is not address-randomised; shared libraries, stack and heap still are.

@@ -190,8 +190,22 @@ const COMMON_NAME_WORDS: [&str; 56] = [
 /// word: "Soliemani" is Soleimani, but "Badr" is not "Bakr".
 const MIN_VARIANT_WORD_LEN: usize = 6;
 
+/// What a matcher is built for, which decides how its automata are compiled.
+#[derive(Clone, Copy)]
+pub(super) enum MatcherUse {
+    /// Every paragraph indexed: compacted into a contiguous NFA, the faster to run.
+    Tagging,
+    /// The few aliases a search highlights, run over a handful of paragraphs: the NFA as
+    /// first compiled (aho-corasick's own choice for under 100 patterns, a DFA, took a tenth
+    /// of a rare search to build).
+    Highlighting,
+}
+
 impl Matcher {
-    pub(super) fn build<'a>(entities: impl IntoIterator<Item = (usize, &'a Entity)>) -> Matcher {
+    pub(super) fn build<'a>(
+        entities: impl IntoIterator<Item = (usize, &'a Entity)>,
+        purpose: MatcherUse,
+    ) -> Matcher {
         let entities: Vec<(usize, &Entity)> = entities.into_iter().collect();
         let mut patterns: Vec<(String, Pattern)> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -238,7 +252,11 @@ impl Matcher {
         // Names start at word starts, so the automaton runs anchored there: an unanchored scan
         // stops at every alias inside a longer word ("us" in "business", "iran" in "iranian"),
         // and rejecting those cost more than the matching.
-        let kind = automaton_kind(patterns.len());
+        // Runs are anchored at word starts, which no prefilter serves, so none is built.
+        let kind = match purpose {
+            MatcherUse::Tagging => AhoCorasickKind::ContiguousNFA,
+            MatcherUse::Highlighting => AhoCorasickKind::NoncontiguousNFA,
+        };
         let automaton = AhoCorasickBuilder::new()
             .kind(Some(kind))
             .prefilter(false)
@@ -502,20 +520,6 @@ impl Matcher {
                 found.push((window[0].start..window[n - 1].end, pattern.entity, true));
             }
         }
-    }
-}
-
-/// The automata for a matcher of `patterns` aliases, cheapest to build for what they match. A search
-/// builds one for the few aliases it highlights and matches a handful of paragraphs, so the
-/// NFA as first compiled does; the builder would have made a DFA, then a tenth of a rare
-/// search. The whole gazetteer's, run over every paragraph indexed, is compacted into a
-/// contiguous NFA, as the builder itself chooses at that size. (Runs are anchored at word
-/// starts, which no prefilter serves, so none is built either.)
-fn automaton_kind(patterns: usize) -> AhoCorasickKind {
-    if patterns < 1_000 {
-        AhoCorasickKind::NoncontiguousNFA
-    } else {
-        AhoCorasickKind::ContiguousNFA
     }
 }
 

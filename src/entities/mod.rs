@@ -35,8 +35,8 @@ mod unlisted;
 use article::{ArticleContext, Found};
 use candidates::capitalised_sequences;
 pub use compiled::Data;
-use matcher::Matcher;
 pub use matcher::MentionFinder;
+use matcher::{Matcher, MatcherUse};
 pub use tagger::Tagger;
 use translit::{NameForm, Transliterations};
 
@@ -382,7 +382,8 @@ impl Gazetteer {
     }
 
     fn matcher(&self) -> &Matcher {
-        self.matcher.get_or_init(|| Matcher::build(self.entities()))
+        self.matcher
+            .get_or_init(|| Matcher::build(self.entities(), MatcherUse::Tagging))
     }
 
     /// Finds the entity a name or alias refers to, ignoring case, apostrophes and hyphens.
@@ -475,7 +476,10 @@ impl Gazetteer {
     pub fn mention_finder(&self, entities: &[usize]) -> MentionFinder<'_> {
         MentionFinder {
             gazetteer: self,
-            matcher: Matcher::build(entities.iter().map(|&id| (id, self.entity(id)))),
+            matcher: Matcher::build(
+                entities.iter().map(|&id| (id, self.entity(id))),
+                MatcherUse::Highlighting,
+            ),
         }
     }
 

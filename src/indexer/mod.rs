@@ -478,9 +478,25 @@ impl<'a> Sync<'a> {
         // A compiled gazetteer in an older format: searches would parse the TOML until the
         // next change. Nothing changed, so the gazetteer is the last commit's.
         if metas.opstamp == self.opstamp {
-            self.save_gazetteer()?;
+            self.save_gazetteer_if_possible();
         }
         Ok(self.report)
+    }
+
+    /// [`Self::save_gazetteer`] for a sync that changed nothing: searches still work from the
+    /// saved TOML, so a folder that cannot be written (read-only, another user's) must not
+    /// turn "nothing to do" into a failure.
+    fn save_gazetteer_if_possible(&self) {
+        let _ = self.save_gazetteer();
+    }
+
+    /// Paragraphs in the last commit, from its segment list (no segment is opened).
+    fn committed_docs(&self) -> Result<u64> {
+        let Some(index) = &self.index else {
+            return Ok(0);
+        };
+        let metas = store::load_metas(index, &self.options.index)?;
+        Ok(metas.segments.iter().map(|s| u64::from(s.num_docs())).sum())
     }
 
     /// Saves the gazetteer being tagged with beside the index, as TOML and compiled. Named by
@@ -708,8 +724,9 @@ impl<'a> Sync<'a> {
                 synced_at: writer::now_rfc3339(),
             };
             let payload = serde_json::to_string(&payload).map_err(anyhow::Error::from)?;
+            // At least as many paragraphs as the index held: the sync rewrote it.
             let written = self.report.paragraphs_written as u64;
-            if self.full || written >= self.committed()?.num_docs() {
+            if self.full || written >= self.committed_docs()? {
                 writer::merge_into_one(&writer);
             }
             let mut commit = writer.prepare_commit()?;
@@ -721,6 +738,7 @@ impl<'a> Sync<'a> {
             save_copies(index)?;
         } else {
             drop(writer);
+            self.save_gazetteer_if_possible();
         }
         cache.save(index)?;
         Ok(self.report)
