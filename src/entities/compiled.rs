@@ -233,26 +233,11 @@ impl Gazetteer {
     }
 }
 
-/// The fields of an entity line after its `e` tag (kind, name, parent, facet, aliases, origin,
-/// capitalised), if the line has the shape `parse_entity` builds from.
-fn entity_fields(line: &str) -> Option<[&str; 7]> {
-    let mut fields = line.split('\t');
-    if fields.next()? != "e" {
-        return None;
-    }
-    let mut out = [""; 7];
-    for field in &mut out {
-        *field = fields.next()?;
-    }
-    let [_, _, parent, _, _, origin, _] = out;
-    let valid = fields.next().is_none()
-        && (parent.is_empty() || parent.parse::<usize>().is_ok())
-        && matches!(origin.chars().next(), None | Some('g' | 't'));
-    valid.then_some(out)
-}
-
 fn parse_entity(line: &str) -> Option<Entity> {
-    let [kind, name, parent, facet, alias_list, origin, capitalised] = entity_fields(line)?;
+    let fields: Vec<&str> = line.split('\t').collect();
+    let ["e", kind, name, parent, facet, alias_list, origin, capitalised] = fields[..] else {
+        return None;
+    };
     let list = |s: &str| -> Vec<String> {
         s.split('\u{1f}')
             .filter(|a| !a.is_empty())
@@ -260,16 +245,21 @@ fn parse_entity(line: &str) -> Option<Entity> {
             .collect()
     };
     let origin = match origin.chars().next() {
+        None => Origin::Hand,
         Some(flag @ ('g' | 't')) => Origin::Generated {
             needs_context: list(&origin[1..]),
             name_taken: flag == 't',
         },
-        _ => Origin::Hand,
+        Some(_) => return None,
     };
     Some(Entity {
         kind: kind.to_string(),
         name: name.to_string(),
-        parent: parent.parse().ok(),
+        parent: if parent.is_empty() {
+            None
+        } else {
+            Some(parent.parse().ok()?)
+        },
         aliases: list(alias_list),
         facet: facet.to_string(),
         origin,
@@ -279,21 +269,35 @@ fn parse_entity(line: &str) -> Option<Entity> {
 
 /// Binary search over sorted `a\t{key}\t{id}\n` lines, without reading the others.
 pub(crate) fn find_sorted(lines: &[u8], key: &str) -> Option<usize> {
-    let key = key.as_bytes();
-    let (mut low, mut high) = (0, lines.len());
+    let line = find_record(lines, b'\n', key.as_bytes(), |line| {
+        split_alias_line(line).map(|(key, _)| key)
+    })?;
+    let (_, id) = split_alias_line(line)?;
+    std::str::from_utf8(id).ok()?.parse().ok()
+}
+
+/// The record of `records` (sorted by `key_of`, one `separator` after each but the last)
+/// whose key is `key`, by binary search; none as soon as a record read has no key.
+pub(crate) fn find_record<'a>(
+    records: &'a [u8],
+    separator: u8,
+    key: &[u8],
+    key_of: impl Fn(&'a [u8]) -> Option<&'a [u8]>,
+) -> Option<&'a [u8]> {
+    let (mut low, mut high) = (0, records.len());
     while low < high {
         let middle = low + (high - low) / 2;
-        let start = lines[low..middle]
+        let start = records[low..middle]
             .iter()
-            .rposition(|&b| b == b'\n')
+            .rposition(|&b| b == separator)
             .map_or(low, |n| low + n + 1);
-        let end = lines[start..]
+        let end = records[start..]
             .iter()
-            .position(|&b| b == b'\n')
-            .map_or(lines.len(), |n| start + n);
-        let (line_key, id) = split_alias_line(&lines[start..end])?;
-        match line_key.cmp(key) {
-            std::cmp::Ordering::Equal => return std::str::from_utf8(id).ok()?.parse().ok(),
+            .position(|&b| b == separator)
+            .map_or(records.len(), |n| start + n);
+        let record = &records[start..end];
+        match key_of(record)?.cmp(key) {
+            std::cmp::Ordering::Equal => return Some(record),
             std::cmp::Ordering::Less => low = end + 1,
             std::cmp::Ordering::Greater => high = start,
         }

@@ -251,8 +251,8 @@ impl Matcher {
         }
         // Names start at word starts, so the automaton runs anchored there: an unanchored scan
         // stops at every alias inside a longer word ("us" in "business", "iran" in "iranian"),
-        // and rejecting those cost more than the matching.
-        // Runs are anchored at word starts, which no prefilter serves, so none is built.
+        // and rejecting those cost more than the matching. No prefilter serves anchored runs,
+        // so none is built.
         let kind = match purpose {
             MatcherUse::Tagging => AhoCorasickKind::ContiguousNFA,
             MatcherUse::Highlighting => AhoCorasickKind::NoncontiguousNFA,

@@ -292,25 +292,7 @@ impl AliasLookup {
 /// query word that starts no transliterated name is turned away here, and scanning the
 /// compiled gazetteer's 266 keys in order was a sixth of counting a medium term.
 fn sorted_words_contain(line: &str, word: &str) -> bool {
-    let (line, word) = (line.as_bytes(), word.as_bytes());
-    let (mut low, mut high) = (0, line.len());
-    while low < high {
-        let middle = low + (high - low) / 2;
-        let start = line[low..middle]
-            .iter()
-            .rposition(|&b| b == b' ')
-            .map_or(low, |n| low + n + 1);
-        let end = line[start..]
-            .iter()
-            .position(|&b| b == b' ')
-            .map_or(line.len(), |n| start + n);
-        match line[start..end].cmp(word) {
-            std::cmp::Ordering::Equal => return true,
-            std::cmp::Ordering::Less => low = end + 1,
-            std::cmp::Ordering::Greater => high = start,
-        }
-    }
-    false
+    compiled::find_record(line.as_bytes(), b' ', word.as_bytes(), Some).is_some()
 }
 
 impl Gazetteer {
