@@ -7,7 +7,8 @@ use std::io::IsTerminal;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sitrep::output::Style;
-use sitrep::{corpus, IndexOptions, SearchOptions};
+use sitrep::query::Ranking;
+use sitrep::{Error, IndexOptions, SearchOptions};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -130,6 +131,9 @@ pub struct SearchArgs {
     /// Only paragraphs naming this place or a place within it.
     #[arg(long, value_name = "NAME")]
     pub place: Vec<String>,
+    /// Only paragraphs naming this entity of any kind the gazetteer has (`--entity org=Badr`).
+    #[arg(long, value_name = "KIND=NAME")]
+    pub entity: Vec<String>,
     /// Only articles dated on or after DATE (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
@@ -233,34 +237,53 @@ impl IndexArgs {
 }
 
 impl SearchArgs {
-    pub fn search_options(&self) -> sitrep::Result<SearchOptions> {
-        let mut entity_filters = Vec::new();
+    /// The search these flags ask for; `kinds` are the gazetteer's entity kinds.
+    pub fn search_options(&self, kinds: &[String]) -> sitrep::Result<SearchOptions> {
+        let mut params = vec![
+            ("q", self.query.clone()),
+            ("n", self.limit.to_string()),
+            ("offset", self.offset.to_string()),
+            ("facets", self.facets.to_string()),
+            ("per_article", self.per_article.to_string()),
+        ];
+        params.extend(self.since.clone().map(|date| ("since", date)));
+        params.extend(self.until.clone().map(|date| ("until", date)));
         for (kind, names) in [
             ("person", &self.person),
             ("org", &self.org),
             ("place", &self.place),
         ] {
-            entity_filters.extend(names.iter().map(|n| (kind.to_string(), n.clone())));
+            params.extend(names.iter().map(|name| (kind, name.clone())));
         }
-        let date = |flag: &str, value: &Option<String>| {
-            value
-                .as_deref()
-                .map(|v| corpus::parse_date_flag(flag, v))
-                .transpose()
-        };
-        Ok(SearchOptions {
-            query: self.query.clone(),
-            limit: self.limit,
-            offset: self.offset,
-            entity_filters,
-            since: date("--since", &self.since)?,
-            until: date("--until", &self.until)?,
-            facets: self.facets,
-            count_only: false,
-            // The human summary line shows it; JSON does not.
-            count_articles: !self.json,
-            per_article: self.per_article,
-        })
+        for filter in &self.entity {
+            let (kind, name) = filter
+                .split_once('=')
+                .ok_or_else(|| Error::InvalidArgument {
+                    what: "--entity".into(),
+                    message: format!("'{filter}' is not KIND=NAME"),
+                })?;
+            if !kinds.iter().any(|k| k == kind.trim()) {
+                return Err(Error::UnknownKind {
+                    kind: kind.trim().to_string(),
+                    known: kinds.to_vec(),
+                });
+            }
+            params.push((kind.trim(), name.trim().to_string()));
+        }
+        let mut options = SearchOptions::from_params(params, kinds)?;
+        // The human summary line shows it; JSON does not.
+        options.count_articles = !self.json;
+        options.ranking = ranking_from_env()?;
+        Ok(options)
+    }
+}
+
+/// Ranking weights from `SITREP_RANKING` (`title=2,stem=2.5,proximity=0.3,slop=4`), for
+/// tuning runs; the defaults without it.
+pub fn ranking_from_env() -> sitrep::Result<Ranking> {
+    match std::env::var_os("SITREP_RANKING") {
+        Some(spec) => Ranking::parse(&spec.to_string_lossy()),
+        None => Ok(Ranking::default()),
     }
 }
 

@@ -35,9 +35,8 @@ use tantivy::{DocId, Searcher, SegmentReader};
 use crate::entities::Data;
 use crate::error::Result;
 use crate::schema::names;
-use crate::store::{self, side_file, write_atomically, ByteReader};
+use crate::store::{self, checksum, side_file, write_atomically, ByteReader, COPIES_PREFIX};
 
-const PREFIX: &str = "sitrep-copies-";
 const MAGIC: &[u8; 4] = b"SRCP";
 const FORMAT: u32 = 2;
 /// A segment's id and `max_doc`, and its documents with copies with their groups, sorted.
@@ -154,7 +153,7 @@ impl Copies {
         write_atomically(&path, &self.data)?;
         let keep = path.file_name().map(|n| n.to_string_lossy().into_owned());
         // Another process's temporary file is not a stale set of groups.
-        store::remove_stale(index, PREFIX, |name| {
+        store::remove_stale(index, COPIES_PREFIX, |name| {
             Some(name) == keep.as_deref() || !name.ends_with(".bin")
         });
         Ok(())
@@ -167,10 +166,6 @@ impl Copies {
             .map(|meta| segment_state(meta.id().uuid_string(), meta.num_deleted_docs()));
         file_named(index, states).is_file()
     }
-}
-
-pub fn is_copies_file(name: &str) -> bool {
-    name.starts_with(PREFIX)
 }
 
 fn segment_name(segment: &SegmentReader) -> String {
@@ -193,9 +188,7 @@ fn file_named(index: &Path, segments: impl Iterator<Item = String>) -> PathBuf {
     let mut names: Vec<String> = segments.collect();
     names.sort_unstable();
     let key = xxhash_rust::xxh3::xxh3_64(names.concat().as_bytes());
-    // The format is in the name, so an index saved by an older build gets a file it can read
-    // at its next sync.
-    index.join(format!("{PREFIX}v{FORMAT}-{key:016x}.bin"))
+    store::copies_file(index, FORMAT, key)
 }
 
 fn encode(segments: &[SegmentGroups], groups: u32) -> Vec<u8> {
@@ -212,8 +205,8 @@ fn encode(segments: &[SegmentGroups], groups: u32) -> Vec<u8> {
         out.extend_from_slice(&(offset as u64).to_le_bytes());
         offset += words * 8 + members.len() * 4;
     }
-    let checksum = xxhash_rust::xxh3::xxh3_64(&out);
-    out.extend_from_slice(&checksum.to_le_bytes());
+    let header_checksum = checksum(&out);
+    out.extend_from_slice(&header_checksum.to_le_bytes());
     for (_, max_doc, members) in segments {
         let mut words = vec![0u64; (*max_doc as usize).div_ceil(64)];
         for &(doc, _) in members {
@@ -240,8 +233,9 @@ fn decode(data: Arc<Data>) -> Option<Copies> {
     let groups = reader.u32()?;
     let header_len = 16usize.checked_add(segments.checked_mul(ENTRY_LEN)?)?;
     let header = data.get(..header_len)?;
-    let checksum = u64::from_le_bytes(data.get(header_len..header_len + 8)?.try_into().ok()?);
-    if xxhash_rust::xxh3::xxh3_64(header) != checksum {
+    let header_checksum =
+        u64::from_le_bytes(data.get(header_len..header_len + 8)?.try_into().ok()?);
+    if checksum(header) != header_checksum {
         return None;
     }
     let mut by_segment = HashMap::new();

@@ -2,8 +2,7 @@
 The read side: [`Engine`] opens an index once (schema check, saved gazetteer, one reader) and
 answers search, show, stats, entity and timeline requests from any number of threads.
 
-Every request works on a [`Snapshot`]: one commit's searcher together with the payload and
-gazetteer of that commit, so a request never mixes two commits. A live engine (the server's)
+Every request works on a [`Snapshot`] of one commit, so a request never mixes two commits. A live engine (the server's)
 reloads its reader when `sitrep index` commits, and picks up a changed gazetteer with it.
 */
 
@@ -11,14 +10,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use serde::Serialize;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 use crate::copies::Copies;
-use crate::entities::Gazetteer;
+use crate::entities::{Gazetteer, UNLISTED_KINDS};
 use crate::error::{Error, Result};
 use crate::inspect::{self, Candidate, EntityUsage, IndexStats, ShownArticle};
 use crate::schema::Fields;
 use crate::search::{self, SearchOptions, SearchResults, Timeline};
+use crate::snapshot::Snapshot;
 use crate::store::{self, CommitPayload};
 
 pub struct Engine {
@@ -45,17 +46,6 @@ struct CommitState {
 /// How often a live engine looks again for copy bits it has not found.
 const COPIES_RECHECK: Duration = Duration::from_secs(1);
 
-/// One commit as a request sees it.
-pub struct Snapshot {
-    pub searcher: Searcher,
-    pub fields: Fields,
-    pub payload: Option<CommitPayload>,
-    pub gazetteer: Arc<Gazetteer>,
-    /// Which paragraphs have copies, when known for these segments.
-    pub copies: Option<Arc<Copies>>,
-    pub path: PathBuf,
-}
-
 impl Engine {
     /// Opens an index for a one-shot command: the reader stays on the commit it opened.
     pub fn open(path: &Path) -> Result<Engine> {
@@ -72,7 +62,7 @@ impl Engine {
         let (index, fields) = store::open_tantivy(path)?;
         let payload = store::read_payload(&index, path)?;
         store::check_payload(payload.as_ref(), path)?;
-        let gazetteer = store::saved_gazetteer(path, payload.as_ref())?;
+        let gazetteer = Gazetteer::saved(path, payload.as_ref())?;
         let reader: IndexReader = index
             .reader_builder()
             .reload_policy(policy)
@@ -114,14 +104,14 @@ impl Engine {
         } else {
             self.refresh(&searcher, &current)?
         };
-        Ok(Snapshot {
+        Ok(Snapshot::new(
             searcher,
-            fields: self.fields,
-            payload: state.payload.clone(),
-            gazetteer: Arc::clone(&state.gazetteer),
-            copies: state.copies.clone(),
-            path: self.path.clone(),
-        })
+            self.fields,
+            state.payload.clone(),
+            Arc::clone(&state.gazetteer),
+            state.copies.clone(),
+            self.path.clone(),
+        ))
     }
 
     /// Reads the payload of a newer commit, and its gazetteer when that changed; and the copy
@@ -139,7 +129,7 @@ impl Engine {
             let gazetteer = if same_gazetteer {
                 Arc::clone(&current.gazetteer)
             } else {
-                Arc::new(store::saved_gazetteer(&self.path, payload.as_ref())?)
+                Arc::new(Gazetteer::saved(&self.path, payload.as_ref())?)
             };
             (payload, gazetteer)
         };
@@ -156,7 +146,19 @@ impl Engine {
 
     /// The gazetteer of the current commit.
     pub fn gazetteer(&self) -> Result<Arc<Gazetteer>> {
-        Ok(self.snapshot()?.gazetteer)
+        Ok(Arc::clone(self.snapshot()?.gazetteer()))
+    }
+
+    /// The entity kinds a search can filter on: the gazetteer's, and those the learned tagger
+    /// files unlisted names under.
+    pub fn filter_kinds(&self) -> Result<Vec<String>> {
+        let mut kinds = self.gazetteer()?.kinds();
+        for kind in UNLISTED_KINDS {
+            if !kinds.iter().any(|k| k == kind) {
+                kinds.push(kind.to_string());
+            }
+        }
+        Ok(kinds)
     }
 
     pub fn search(&self, options: &SearchOptions) -> Result<SearchResults> {
@@ -201,7 +203,7 @@ impl Engine {
     pub fn entities(&self, kind: Option<&str>, limit: usize) -> Result<Vec<EntityUsage>> {
         let snapshot = self.snapshot()?;
         if let Some(kind) = kind {
-            let known = snapshot.gazetteer.kinds();
+            let known = snapshot.gazetteer().kinds();
             if !known.iter().any(|k| k == kind) {
                 return Err(Error::UnknownKind {
                     kind: kind.to_string(),
@@ -220,13 +222,46 @@ impl Engine {
     }
 
     /// Which gazetteer the index was tagged with, and where its copy is saved.
-    pub fn gazetteer_info(&self) -> Result<store::GazetteerInfo> {
+    pub fn gazetteer_info(&self) -> Result<GazetteerInfo> {
         let snapshot = self.snapshot()?;
-        Ok(store::GazetteerInfo::saved(
-            &snapshot.gazetteer,
+        Ok(GazetteerInfo::saved(
+            snapshot.gazetteer(),
             &self.path,
-            snapshot.payload.as_ref(),
+            snapshot.payload(),
         ))
+    }
+}
+
+/// Which gazetteer is in use, for `sitrep entities --gazetteer`.
+#[derive(Debug, Clone, Serialize)]
+pub struct GazetteerInfo {
+    /// The file it was read from, or the built-in label.
+    pub source: String,
+    pub entities: usize,
+    /// The index folder holding the copy searches use, when there is an index.
+    pub saved_in: Option<String>,
+    /// The corpus folder that was indexed with it.
+    pub corpus: Option<String>,
+    pub hash: String,
+}
+
+impl GazetteerInfo {
+    fn saved(gazetteer: &Gazetteer, index: &Path, payload: Option<&CommitPayload>) -> Self {
+        GazetteerInfo {
+            saved_in: Some(index.display().to_string()),
+            corpus: Some(payload.map(|p| p.corpus.clone()).unwrap_or_default()),
+            ..GazetteerInfo::unsaved(gazetteer)
+        }
+    }
+
+    fn unsaved(gazetteer: &Gazetteer) -> Self {
+        GazetteerInfo {
+            source: gazetteer.source.to_string(),
+            entities: gazetteer.len(),
+            saved_in: None,
+            corpus: None,
+            hash: format!("{:016x}", gazetteer.hash),
+        }
     }
 }
 
@@ -236,12 +271,12 @@ pub fn describe_gazetteer(
     index: &Path,
     explicit: Option<&Path>,
     corpus: &Path,
-) -> Result<store::GazetteerInfo> {
+) -> Result<GazetteerInfo> {
     if store::index_exists(index) {
         return Engine::open(index)?.gazetteer_info();
     }
     let gazetteer = Gazetteer::resolve(explicit, corpus)?;
-    Ok(store::GazetteerInfo::unsaved(&gazetteer))
+    Ok(GazetteerInfo::unsaved(&gazetteer))
 }
 
 /// The gazetteer `sitrep extract` tags with: the index's copy (what searches agree with)

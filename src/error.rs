@@ -2,17 +2,23 @@
 The library's one error type.
 
 Variants are the cases a caller reacts to differently: the CLI maps the usage ones to exit code 2
-and the server to 4xx; an index that is missing, incompatible, damaged or locked each has its
-own advice. Everything else (I/O, a failing tantivy call) is [`Error::Other`], carrying the
-context chain for the message and nothing a caller could branch on.
+and the server to 4xx; an index that is missing, incompatible, damaged or locked each calls for
+its own advice, which the caller words (the CLI names its commands and flags; the server sends
+the message alone). Everything else (I/O, a failing tantivy call) is [`Error::Other`], carrying
+the context chain for the message and nothing a caller could branch on.
+
+This module imports nothing from the rest of the crate: every other module depends on it.
 */
 
 use std::path::PathBuf;
 
-use crate::query::QuerySyntaxError;
-
-/// Written by tantivy while a writer holds an index.
-pub const LOCK_FILE: &str = ".tantivy-writer.lock";
+/// A query syntax error, with the 1-based character column where it was found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("query syntax error at column {column}: {message}")]
+pub struct QuerySyntaxError {
+    pub column: usize,
+    pub message: String,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -35,31 +41,40 @@ pub enum Error {
     ArticleNotFound { id: String, index: PathBuf },
     #[error("article '{id}' has no paragraph {paragraph}")]
     ParagraphNotFound { id: String, paragraph: u64 },
-    #[error("no index at {}; run `sitrep index` to build it from the corpus", .0.display())]
+    #[error("no index at {}", .0.display())]
     IndexMissing(PathBuf),
-    #[error("{} is a file, not an index folder; pass --index with a folder", .0.display())]
+    #[error(
+        "no index at {}, and no corpus folder {} to build it from",
+        index.display(),
+        corpus.display()
+    )]
+    NoIndexNoCorpus { index: PathBuf, corpus: PathBuf },
+    #[error("{} is a file, not an index folder", .0.display())]
     NotAFolder(PathBuf),
-    #[error("corpus folder {} not found; create it or pass --corpus DIR", .0.display())]
+    #[error("corpus folder {} not found", .0.display())]
     CorpusMissing(PathBuf),
     #[error(
-        "the index at {} was written by an incompatible version of sitrep ({detail}); \
-         run `sitrep index --rebuild`",
+        "the index at {} was written by an incompatible version of sitrep ({detail})",
         path.display()
     )]
     Incompatible { path: PathBuf, detail: String },
-    #[error(
-        "the index at {} is unreadable ({detail}); run `sitrep index --rebuild` to rebuild \
-         it from the corpus",
-        path.display()
-    )]
+    #[error("the index at {} is unreadable ({detail})", path.display())]
     Corrupt { path: PathBuf, detail: String },
     #[error(
-        "index is being written by another process: another `sitrep index` is writing to {} \
+        "index is being written by another process: another sync is writing to {} \
          (lock file {}); wait for it to finish",
         path.display(),
-        path.join(LOCK_FILE).display()
+        lock_file.display()
     )]
-    Locked { path: PathBuf },
+    Locked { path: PathBuf, lock_file: PathBuf },
+    /// A file given as one article (`sitrep extract FILE`) holds none; `detail` names it.
+    #[error("{detail}")]
+    NotAnArticle { path: PathBuf, detail: String },
+    #[error("reading {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -115,7 +130,7 @@ fn unknown_entity_message(
 ) -> String {
     if let Some((actual, canonical)) = listed_as {
         return format!(
-            "unknown {kind} '{name}' (it is a {actual} in the gazetteer: use --{actual} '{canonical}')"
+            "unknown {kind} '{name}' (it is the {actual} '{canonical}' in the gazetteer)"
         );
     }
     if suggestions.is_empty() {
@@ -142,7 +157,7 @@ mod tests {
         };
         assert_eq!(
             wrong_kind.to_string(),
-            "unknown person 'Hezbollah' (it is a org in the gazetteer: use --org 'Hezbollah')"
+            "unknown person 'Hezbollah' (it is the org 'Hezbollah' in the gazetteer)"
         );
         let typo = Error::UnknownEntity {
             kind: "person".into(),

@@ -20,11 +20,13 @@ pub mod query;
 pub mod schema;
 pub mod search;
 pub mod serve;
+pub mod snapshot;
 pub mod store;
 
-pub use engine::{Engine, Snapshot};
+pub use engine::Engine;
 pub use entities::{EntityMatch, Gazetteer};
 pub use error::{Error, Result};
 pub use indexer::{needs_first_build, sync_index, IndexOptions, Progress, SyncReport};
 pub use query::{parse_query, QuerySyntaxError};
 pub use search::{SearchOptions, SearchResults, Timeline};
+pub use snapshot::Snapshot;

@@ -2,6 +2,7 @@
 
 mod cli;
 mod progress;
+mod report;
 mod server;
 
 use std::io::{Read, Write};
@@ -16,9 +17,7 @@ use cli::{
 use sitrep::output;
 use sitrep::{bench, corpus, engine, entities, Engine};
 
-/// Exit codes of DESIGN §7.
-const EXIT_ERROR: u8 = 1;
-const EXIT_USAGE: u8 = 2;
+use report::{is_broken_pipe, report_error, EXIT_ERROR};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -50,15 +49,16 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             let engine = Engine::open(&cli.index)?;
             let queries = bench::load_queries(&engine, args.queries.as_deref(), &args.classes)?;
             let report = bench::run_bench(&engine, &queries, args.iterations.max(1))?;
-            emit(args.json, &report, bench::render_report)
+            emit(args.json, &report, output::render_bench)
         }
     }
 }
 
 fn search(cli: &Cli, args: &SearchArgs) -> anyhow::Result<u8> {
     progress::ensure_index(cli)?;
-    let search_options = args.search_options()?;
-    let results = open_engine(cli)?.search(&search_options)?;
+    let engine = open_engine(cli)?;
+    let search_options = args.search_options(&engine.filter_kinds()?)?;
+    let results = engine.search(&search_options)?;
     if let (Some(notice), false) = (&results.notice, cli.quiet) {
         eprintln!("{notice}");
     }
@@ -140,30 +140,4 @@ fn emit<T: Serialize>(json: bool, value: &T, render: impl Fn(&T) -> String) -> a
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
     Ok(0)
-}
-
-fn report_error(cli: &Cli, err: &anyhow::Error) -> u8 {
-    eprintln!("error: {err}");
-    for cause in err.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
-    }
-    let error = err.downcast_ref::<sitrep::Error>();
-    if let (Some(sitrep::Error::QuerySyntax(syntax)), Command::Search(args)) = (error, &cli.command)
-    {
-        eprintln!("  {}", args.query);
-        eprintln!("  {}^", " ".repeat(syntax.column.saturating_sub(1)));
-    }
-    if error.is_some_and(sitrep::Error::is_usage) {
-        EXIT_USAGE
-    } else {
-        EXIT_ERROR
-    }
-}
-
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
 }

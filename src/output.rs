@@ -9,11 +9,12 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::bench::{BenchReport, WARMUP_RUNS};
+use crate::engine::GazetteerInfo;
 use crate::entities::EntityMatch;
 use crate::indexer::SyncReport;
 use crate::inspect::{Candidate, EntityUsage, IndexStats, ShownArticle};
 use crate::search::{EntityRef, SearchResults};
-use crate::store::GazetteerInfo;
 
 const BOLD_YELLOW: &str = "\x1b[1;33m";
 const DIM: &str = "\x1b[2m";
@@ -350,6 +351,51 @@ pub fn render_gazetteer_info(info: &GazetteerInfo) -> String {
         ),
         None => format!("{} ({} entities)\n", info.source, info.entities),
     }
+}
+
+/// The table of `sitrep bench`.
+pub fn render_bench(report: &BenchReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} paragraphs in {}; {} timed runs per query after {} warm-up runs; times in µs",
+        report.paragraphs, report.index, report.iterations, WARMUP_RUNS
+    );
+    let _ = writeln!(
+        out,
+        "{:<14} {:>3} {:>9} | {:>8} {:>8} {:>8} {:>8} {:>8} | {:>8} {:>8} {:>8} {:>8}",
+        "class",
+        "n",
+        "hits",
+        "top10 p50",
+        "p95",
+        "p99",
+        "mean",
+        "QPS",
+        "count p50",
+        "p95",
+        "p99",
+        "QPS"
+    );
+    for c in &report.classes {
+        let _ = writeln!(
+            out,
+            "{:<14} {:>3} {:>9.0} | {:>9.0} {:>8.0} {:>8.0} {:>8.0} {:>8.0} | {:>9.0} {:>8.0} {:>8.0} {:>8.0}",
+            c.class,
+            c.queries.len(),
+            c.mean_hits,
+            c.top10.p50_us,
+            c.top10.p95_us,
+            c.top10.p99_us,
+            c.top10.mean_us,
+            c.top10.qps,
+            c.count_only.p50_us,
+            c.count_only.p95_us,
+            c.count_only.p99_us,
+            c.count_only.qps
+        );
+    }
+    out
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use anyhow::Context;
 use sitrep::Engine;
 
-use crate::cli::{Cli, ServeArgs};
+use crate::cli::{self, Cli, ServeArgs};
 use crate::progress;
 
 pub fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<u8> {
@@ -13,6 +13,7 @@ pub fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<u8> {
     let options = sitrep::serve::ServeOptions {
         bind: args.bind,
         cors: args.cors.clone(),
+        ranking: cli::ranking_from_env()?,
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the server runtime")?;
     runtime.block_on(async {

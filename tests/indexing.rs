@@ -439,7 +439,7 @@ fn rebuild_and_gazetteer_change_reindex_everything() {
 
     let stderr = env.index_ok(&["--rebuild"]);
     assert!(
-        stderr.contains("re-indexing every article: --rebuild"),
+        stderr.contains("re-indexing every article: a rebuild was asked for"),
         "{stderr}"
     );
     assert_eq!(

@@ -15,6 +15,8 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
+use crate::error::{Error, Result};
+
 mod json;
 mod markdown;
 #[cfg(test)]
@@ -218,7 +220,7 @@ fn split_blocks<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<String> {
 }
 
 /// Parses `YYYY-MM-DD` or RFC 3339 (TOML's and YAML's date-times included).
-pub fn parse_date(text: &str) -> Result<DateTime, String> {
+pub(crate) fn parse_date(text: &str) -> std::result::Result<DateTime, String> {
     let text = text.trim().trim_matches(|c| c == '"' || c == '\'');
     if let Ok(datetime) = OffsetDateTime::parse(text, &Rfc3339) {
         return Ok(DateTime::from_utc(datetime));
@@ -238,27 +240,25 @@ pub fn parse_date(text: &str) -> Result<DateTime, String> {
     Err(format!("date '{text}' is neither YYYY-MM-DD nor RFC 3339"))
 }
 
-/// A date given on the command line or in a request (`--since`, `until=`): a usage error
-/// naming the flag when it does not parse.
-pub fn parse_date_flag(flag: &str, value: &str) -> crate::error::Result<DateTime> {
-    parse_date(value).map_err(|message| crate::error::Error::InvalidArgument {
-        what: flag.to_string(),
-        message,
-    })
-}
-
 /// The paragraphs of one article file (every article of a `.jsonl`), for `sitrep extract`.
 /// A file that yields no article is an error naming it; warnings about some of its records
 /// are returned for the caller to show.
-pub fn read_paragraphs(path: &Path) -> anyhow::Result<(Vec<String>, Vec<Warning>)> {
+pub fn read_paragraphs(path: &Path) -> Result<(Vec<String>, Vec<Warning>)> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("reading {name}: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let parsed = parse_file(&name, &bytes);
     if parsed.articles.is_empty() {
-        match parsed.warnings.first() {
-            Some(warning) => anyhow::bail!("{warning}"),
-            None => anyhow::bail!("{name}: not an article file (.txt, .md, .json, .jsonl)"),
-        }
+        let detail = match parsed.warnings.first() {
+            Some(warning) => warning.to_string(),
+            None => format!("{name}: not an article file (.txt, .md, .json, .jsonl)"),
+        };
+        return Err(Error::NotAnArticle {
+            path: path.to_path_buf(),
+            detail,
+        });
     }
     let paragraphs = parsed
         .articles

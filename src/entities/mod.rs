@@ -26,6 +26,7 @@ mod gazetteer;
 pub use gazetteer::GazetteerSpec;
 mod matcher;
 mod places;
+mod saved;
 pub mod tagger;
 #[cfg(test)]
 mod tests;
@@ -55,6 +56,8 @@ pub fn builtin_tagger() -> &'static Tagger {
 
 /// The branch of each kind's facet tree that holds names no gazetteer entry covers.
 pub const UNLISTED: &str = "unlisted";
+/// The kinds the learned tagger files unlisted names under.
+pub const UNLISTED_KINDS: [&str; 3] = ["person", "org", "place"];
 
 const BUILTIN_LABEL: &str = "built-in (corpus/entities.toml of sitrep)";
 

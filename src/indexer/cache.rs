@@ -25,11 +25,7 @@ use std::path::Path;
 use crate::corpus::tree_order;
 pub use crate::corpus::Fingerprint;
 use crate::error::Result;
-use crate::store::{seal, side_file, unseal, write_atomically};
-
-pub const FILE_CACHE: &str = "sitrep-files.bin";
-/// The JSON cache of earlier builds; removed when the binary one is written.
-pub const OLD_FILE_CACHE: &str = "sitrep-files.json";
+use crate::store::{seal, side_file, unseal, write_atomically, FILE_CACHE, OLD_FILE_CACHE};
 
 const MAGIC: &[u8; 4] = b"SRFC";
 const FORMAT: u32 = 1;

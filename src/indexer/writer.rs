@@ -1,18 +1,12 @@
-//! The write side's file work: opening or creating the index with the writer lock, removing
-//! an unreadable index on `--rebuild`, and the files saved beside a commit.
+//! The writer: opening or creating the index with the writer lock (an unreadable index is
+//! replaced on `--rebuild`), and the merge policy that keeps few segments.
 
-use std::path::Path;
-
-use anyhow::Context;
 use tantivy::indexer::{IndexWriterOptions, LogMergePolicy, MergeCandidate, MergePolicy};
 use tantivy::{Index, IndexWriter, SegmentMeta};
 
-use super::cache::{FILE_CACHE, OLD_FILE_CACHE};
 use super::IndexOptions;
-use crate::copies;
 use crate::error::{Error, Result};
-use crate::schema::{self, Fields};
-use crate::store::{self, GAZETTEER_PREFIX, META_FILE};
+use crate::store;
 
 /// Opens or creates the index for writing and takes the writer lock.
 pub fn open_for_writing(options: &IndexOptions) -> Result<(Index, IndexWriter)> {
@@ -22,13 +16,13 @@ pub fn open_for_writing(options: &IndexOptions) -> Result<(Index, IndexWriter)> 
         match store::open_tantivy(path) {
             Ok(opened) => opened,
             Err(Error::Incompatible { .. } | Error::Corrupt { .. }) if options.rebuild => {
-                remove_index_files(path)?;
-                create_index(path)?
+                store::remove_index_files(path)?;
+                store::create_tantivy(path)?
             }
             Err(err) => return Err(err),
         }
     } else {
-        create_index(path)?
+        store::create_tantivy(path)?
     };
     let threads = options
         .threads
@@ -36,7 +30,6 @@ pub fn open_for_writing(options: &IndexOptions) -> Result<(Index, IndexWriter)> 
         .clamp(1, 8);
     // tantivy wants at least 15 MB per indexing thread.
     let budget = (options.memory_mb.max(16 * threads)) * 1_000_000;
-    return_freed_memory();
     let writer = index
         .writer_with_options(
             IndexWriterOptions::builder()
@@ -48,25 +41,11 @@ pub fn open_for_writing(options: &IndexOptions) -> Result<(Index, IndexWriter)> 
                 .build(),
         )
         .map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => Error::Locked { path: path.clone() },
+            tantivy::TantivyError::LockFailure(..) => store::locked(path),
             other => Error::corrupt(path, other),
         })?;
     writer.set_merge_policy(Box::new(FewSegments::default()));
     Ok((index, writer))
-}
-
-/// Has glibc give freed large blocks back to the system. Its default threshold for serving an
-/// allocation with its own mapping rises each time such a block is freed, so after the first
-/// segment flush the indexing arenas (1 MB pages) came from the heap and stayed there: the
-/// resident size of a 1 GB build was 600 MB of heap instead of 300.
-fn return_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter, under glibc's main-arena lock. glibc
-    // calls it MT-unsafe; it runs before the writer's threads start, while the other threads
-    // of the process (rayon's) are idle.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
-    }
 }
 
 /// Segments are not merged into one of more documents than this (about 350 MB of index at
@@ -150,69 +129,12 @@ fn capped(mut group: Vec<SegmentMeta>) -> Option<MergeCandidate> {
     (ids.len() >= 2).then_some(MergeCandidate(ids))
 }
 
-fn create_index(path: &Path) -> Result<(Index, Fields)> {
-    std::fs::create_dir_all(path)
-        .with_context(|| format!("creating index folder {}", path.display()))?;
-    let (schema, fields) = schema::build_schema();
-    let index = Index::builder()
-        .schema(schema)
-        .settings(schema::index_settings())
-        .create_in_dir(path)
-        .with_context(|| format!("creating an index in {}", path.display()))?;
-    schema::register_tokenizer(&index);
-    Ok((index, fields))
-}
-
-/// Removes what tantivy and sitrep wrote in an index folder, for an explicit `--rebuild` of an
-/// index this build cannot read. Other files (a `.gitignore`, the user's own notes) are left
-/// alone, so they are matched by name, not by extension.
-fn remove_index_files(path: &Path) -> Result<()> {
-    for entry in std::fs::read_dir(path).with_context(|| format!("reading {}", path.display()))? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().to_string();
-        let is_ours = name == META_FILE
-            || name == ".managed.json"
-            || name == FILE_CACHE
-            || name == OLD_FILE_CACHE
-            || name.starts_with(GAZETTEER_PREFIX)
-            || copies::is_copies_file(&name)
-            || is_segment_file(&name);
-        if is_ours && entry.file_type()?.is_file() {
-            std::fs::remove_file(entry.path())
-                .with_context(|| format!("removing {}", entry.path().display()))?;
-        }
-    }
-    Ok(())
-}
-
-/// tantivy names every segment file after its segment id, 32 hex digits: `<id>.idx`,
-/// `<id>.store.temp`, `<id>.7.del`.
-fn is_segment_file(name: &str) -> bool {
-    name.split_once('.')
-        .is_some_and(|(id, _)| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-pub fn remove_stale_gazetteers(index: &Path, keep_hash: &str) {
-    let keep = format!("{GAZETTEER_PREFIX}{keep_hash}.");
-    store::remove_stale(index, GAZETTEER_PREFIX, |name| name.starts_with(&keep));
-}
-
-pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use tantivy::index::SegmentId;
 
     use super::*;
+    use crate::schema;
 
     #[test]
     fn small_segments_are_merged_together_and_large_ones_left_alone() {

@@ -32,6 +32,15 @@ struct Builder<'a> {
     fuzzy_candidates: Vec<String>,
 }
 
+/// How to build a query: which matching, for counting or ranking, with which weights.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildMode {
+    pub matching: Matching,
+    /// Only which documents match counts, not how well: no score-only clauses.
+    pub counting: bool,
+    pub ranking: Ranking,
+}
+
 /// Builds the tantivy query, matched as `matching` says. A query built for `counting` matches
 /// the same documents with less work: no clauses that only change scores.
 pub fn build_query(
@@ -40,16 +49,20 @@ pub fn build_query(
     searcher: &Searcher,
     fields: &Fields,
     gazetteer: &Gazetteer,
-    matching: Matching,
-    counting: bool,
+    how: BuildMode,
 ) -> BuiltQuery {
+    let BuildMode {
+        matching,
+        counting,
+        ranking,
+    } = how;
     let mut builder = Builder {
         fields,
         searcher,
         gazetteer,
         fuzzy: matching == Matching::Fuzzy,
         counting,
-        ranking: Ranking::current(),
+        ranking,
         highlight: HighlightTerms::default(),
         expanded: Vec::new(),
         fuzzy_candidates: Vec::new(),

@@ -15,8 +15,11 @@ mod build;
 mod parse;
 pub mod relax;
 
-pub use build::build_query;
+pub use build::{build_query, BuildMode};
 pub use parse::parse_query;
+
+use crate::error::Error;
+pub use crate::error::QuerySyntaxError;
 
 /// How a query's words are matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,8 +35,8 @@ pub enum Matching {
 }
 
 /// Field weights and the proximity boost, tuned on the odd-numbered Cranfield queries
-/// (`benches/relevance`, see the README); `SITREP_RANKING="title=2,stem=2.5,proximity=0.3,slop=4"`
-/// overrides them for tuning runs. The stemmed field weighs more than the exact one because an
+/// (`benches/relevance`, see the README); [`Ranking::parse`] reads other weights for tuning
+/// runs. The stemmed field weighs more than the exact one because an
 /// exact match scores in both: exact spellings still rank first.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ranking {
@@ -65,43 +68,43 @@ impl Ranking {
         ENTITY_MATCH_SCORE * (self.title + 1.0 + self.stem) / 3.0
     }
 
-    /// The defaults, or the `SITREP_RANKING` override (read once per process).
-    pub fn current() -> Ranking {
-        static CURRENT: std::sync::OnceLock<Ranking> = std::sync::OnceLock::new();
-        *CURRENT.get_or_init(|| {
-            let mut ranking = Ranking::default();
-            if let Ok(spec) = std::env::var("SITREP_RANKING") {
-                for pair in spec.split(',') {
-                    let Some((key, value)) = pair.split_once('=') else {
-                        continue;
-                    };
-                    match (key.trim(), value.trim().parse::<f32>()) {
-                        ("title", Ok(v)) => ranking.title = v,
-                        ("stem", Ok(v)) => ranking.stem = v,
-                        ("proximity", Ok(v)) => ranking.proximity = v,
-                        ("slop", Ok(v)) => ranking.proximity_slop = v as u32,
-
-                        _ => {}
-                    }
-                }
+    /// Weights written as `title=2,stem=2.5,proximity=0.3,slop=4` (any subset; the rest keep
+    /// their defaults), for tuning runs.
+    ///
+    /// ```
+    /// let ranking = sitrep::query::Ranking::parse("stem=3, slop=2").unwrap();
+    /// assert_eq!((ranking.stem, ranking.proximity_slop, ranking.title), (3.0, 2, 2.0));
+    /// assert!(sitrep::query::Ranking::parse("stem=high").is_err());
+    /// ```
+    pub fn parse(spec: &str) -> Result<Ranking, Error> {
+        let mut ranking = Ranking::default();
+        for pair in spec.split(',').filter(|p| !p.trim().is_empty()) {
+            let invalid = || Error::InvalidArgument {
+                what: "ranking".to_string(),
+                message: format!(
+                    "'{}' is not one of title=N, stem=N, proximity=N, slop=N",
+                    pair.trim()
+                ),
+            };
+            let (key, value) = pair.split_once('=').ok_or_else(invalid)?;
+            let value: f32 = value.trim().parse().map_err(|_| invalid())?;
+            match key.trim() {
+                "title" => ranking.title = value,
+                "stem" => ranking.stem = value,
+                "proximity" => ranking.proximity = value,
+                "slop" => ranking.proximity_slop = value as u32,
+                _ => return Err(invalid()),
             }
-            ranking
-        })
+        }
+        Ok(ranking)
     }
 }
+
 /// Score given to a paragraph tagged with an entity the query spells out. Above what a few
 /// shared words earn in BM25, so paragraphs that name the entity rank first.
 pub const ENTITY_MATCH_SCORE: f32 = 20.0;
 /// Terms at least this long are retried with one edit when nothing matches.
 pub const FUZZY_MIN_LEN: usize = 5;
-
-/// A query syntax error, with the 1-based character column where it was found.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("query syntax error at column {column}: {message}")]
-pub struct QuerySyntaxError {
-    pub column: usize,
-    pub message: String,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldScope {

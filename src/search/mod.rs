@@ -13,49 +13,33 @@ use std::collections::{BTreeMap, HashSet};
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::schema::Facet;
-use tantivy::{DateTime, DocAddress, Score};
+use tantivy::{DocAddress, Score};
 
-use crate::engine::Snapshot;
 use crate::entities::{self, Gazetteer, UNLISTED};
 use crate::error::{Error, Result};
 use crate::query::relax::{self, RELAX_MIN_WORDS};
-use crate::query::{build_query, parse_query, Atom, BuiltQuery, Filters, Matching, ParsedQuery};
+use crate::query::{
+    build_query, parse_query, Atom, BuildMode, BuiltQuery, Filters, Matching, ParsedQuery, Ranking,
+};
 use crate::schema::names;
+use crate::snapshot::{entity_ref, Columns, FacetCounts, FacetTally, Snapshot};
 
 mod collectors;
 mod highlight;
 mod hits;
+mod options;
 mod snippet;
 mod timeline;
 
-pub(crate) use collectors::{FacetCounts, FacetTally};
-pub(crate) use hits::{entity_ref, Columns, StoredParagraph};
-pub use hits::{format_date, DuplicateRef, EntityRef, SearchHit};
+pub use crate::snapshot::{format_date, EntityRef};
+pub use hits::{DuplicateRef, SearchHit};
+pub use options::{SearchOptions, DEFAULT_LIMIT};
 pub use timeline::{Timeline, TimelineMonth};
 
 use collectors::{HitStats, HitStatsFruit};
 use highlight::Highlighter;
 
 const FACETS_PER_KIND: usize = 10;
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SearchOptions {
-    pub query: String,
-    pub limit: usize,
-    pub offset: usize,
-    /// (kind, name as typed) — resolved against the gazetteer.
-    pub entity_filters: Vec<(String, String)>,
-    pub since: Option<DateTime>,
-    pub until: Option<DateTime>,
-    pub facets: bool,
-    /// Count matches only: no hits, snippets or stored documents (benchmarks).
-    pub count_only: bool,
-    /// Also count distinct articles among the hits (the human summary line shows it; JSON
-    /// does not, and it costs a fast-field read per hit).
-    pub count_articles: bool,
-    /// One hit per article (its best paragraph), ranked by that paragraph's score.
-    pub per_article: bool,
-}
 
 /// What search did to a plain query that matched too little with every word required.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -107,7 +91,7 @@ pub fn resolve_entity_filters(
     snapshot: &Snapshot,
     filters: &[(String, String)],
 ) -> Result<Vec<String>> {
-    let gazetteer = &snapshot.gazetteer;
+    let gazetteer = snapshot.gazetteer();
     filters
         .iter()
         .map(|(kind, name)| match gazetteer.lookup(name) {
@@ -140,9 +124,9 @@ fn unlisted_facet(kind: &str, name: &str) -> String {
 }
 
 fn is_indexed_facet(snapshot: &Snapshot, facet: &str) -> bool {
-    let term = tantivy::Term::from_field_text(snapshot.fields.entity_exact, facet);
+    let term = tantivy::Term::from_field_text(snapshot.fields().entity_exact, facet);
     snapshot
-        .searcher
+        .searcher()
         .doc_freq(&term)
         .is_ok_and(|frequency| frequency > 0)
 }
@@ -154,6 +138,7 @@ struct Prepared<'a> {
     filters: Filters,
     /// Hits are counted, not ranked.
     counting: bool,
+    ranking: Ranking,
 }
 
 impl<'a> Prepared<'a> {
@@ -167,6 +152,7 @@ impl<'a> Prepared<'a> {
                 until: options.until,
             },
             counting: options.count_only || options.offset + options.limit == 0,
+            ranking: options.ranking,
         })
     }
 
@@ -175,11 +161,14 @@ impl<'a> Prepared<'a> {
         build_query(
             &self.parsed,
             &self.filters,
-            &snapshot.searcher,
-            &snapshot.fields,
-            &snapshot.gazetteer,
-            matching,
-            self.counting,
+            snapshot.searcher(),
+            snapshot.fields(),
+            snapshot.gazetteer(),
+            BuildMode {
+                matching,
+                counting: self.counting,
+                ranking: self.ranking,
+            },
         )
     }
 }
@@ -276,7 +265,7 @@ fn search_with_fallbacks(
 
 pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<SearchResults> {
     let started = std::time::Instant::now();
-    let columns = hits::Columns::new(&snapshot.searcher);
+    let columns = Columns::new(snapshot.searcher());
     let prepared = Prepared::new(snapshot, options)?;
     let Outcome {
         built,
@@ -289,14 +278,14 @@ pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<Search
     let hits = if options.count_only {
         Vec::new()
     } else {
-        let gazetteer = &snapshot.gazetteer;
+        let gazetteer = snapshot.gazetteer();
         let expanded = &built.expanded_entities;
         let finder = (!expanded.is_empty()).then(|| gazetteer.mention_finder(expanded));
         let context = hits::HitContext {
             columns: &columns,
-            fields: &snapshot.fields,
+            fields: snapshot.fields(),
             highlighter: Highlighter::new(&built.highlight, finder),
-            corpus: snapshot.payload.as_ref().map(|p| p.corpus.as_str()),
+            corpus: snapshot.payload().map(|p| p.corpus.as_str()),
         };
         let wanted = run.groups.iter().skip(options.offset).take(options.limit);
         let mut hits = wanted
@@ -325,7 +314,7 @@ pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<Search
         hits,
         facets: run
             .facets
-            .map(|counts| facet_table(counts, &snapshot.gazetteer)),
+            .map(|counts| facet_table(counts, snapshot.gazetteer())),
         notice,
         relaxed,
         articles: run.stats.distinct_articles(),
@@ -340,11 +329,11 @@ pub(crate) fn timeline(snapshot: &Snapshot, options: &SearchOptions) -> Result<T
     let mut counting = options.clone();
     counting.count_only = true;
     let prepared = Prepared::new(snapshot, &counting)?;
-    let columns = hits::Columns::new(&snapshot.searcher);
+    let columns = Columns::new(snapshot.searcher());
     let outcome = search_with_fallbacks(&prepared, &counting, |built| {
         execute(snapshot, &columns, built, &counting)
     })?;
-    let counts = timeline::count_months(&snapshot.searcher, &*outcome.built.query)?;
+    let counts = timeline::count_months(snapshot.searcher(), &*outcome.built.query)?;
     Ok(Timeline::new(&options.query, counts))
 }
 
@@ -378,17 +367,17 @@ impl Run {
 
 fn execute(
     snapshot: &Snapshot,
-    columns: &hits::Columns,
+    columns: &Columns,
     built: &BuiltQuery,
     options: &SearchOptions,
 ) -> Result<Run> {
-    let searcher = &snapshot.searcher;
+    let searcher = snapshot.searcher();
     let wanted = options.offset + options.limit;
     let counting = options.count_only || wanted == 0;
     let stats_collector = HitStats {
         articles: options.count_articles || options.per_article,
         duplicates: !counting && !options.per_article,
-        copies: snapshot.copies.clone(),
+        copies: snapshot.copies().cloned(),
     };
     let facet_collector = options.facets.then_some(FacetCounts { articles: false });
     if counting {
@@ -440,9 +429,9 @@ fn list_duplicates(snapshot: &Snapshot, stats: &HitStatsFruit, groups: &mut [Hit
                 return group.text_hash;
             }
             let address = group.address;
-            let segment = snapshot.searcher.segment_reader(address.segment_ord);
+            let segment = snapshot.searcher().segment_reader(address.segment_ord);
             snapshot
-                .copies
+                .copies()
                 .as_ref()
                 .and_then(|copies| copies.of(segment))
                 .and_then(|bits| bits.group(address.doc_id))
@@ -459,7 +448,7 @@ fn list_duplicates(snapshot: &Snapshot, stats: &HitStatsFruit, groups: &mut [Hit
 /// The top documents in rank order with identical texts collapsed, or with `per_article` one
 /// (the best) paragraph per article.
 fn group_duplicates(
-    columns: &hits::Columns,
+    columns: &Columns,
     top_docs: &[(Score, DocAddress)],
     per_article: bool,
 ) -> Result<Vec<HitGroup>> {

@@ -21,9 +21,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
-use crate::corpus::parse_date_flag;
 use crate::engine::Engine;
 use crate::error::Error;
+use crate::query::Ranking;
 use crate::search::SearchOptions;
 
 const PAGE: &str = include_str!("page.html");
@@ -31,7 +31,6 @@ const PAGE: &str = include_str!("page.html");
 pub const MAX_QUERY_BYTES: usize = 4096;
 /// Most hits one request may ask for.
 pub const MAX_HITS: usize = 1000;
-const DEFAULT_HITS: usize = 10;
 /// A request whose engine work takes longer is answered 503.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 const PAGE_CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; \
@@ -41,13 +40,16 @@ const PAGE_CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; \
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub bind: SocketAddr,
-    /// Origin allowed to call the API from another site (`--cors`); none by default.
+    /// Origin allowed to call the API from another site; none by default.
     pub cors: Option<String>,
+    /// How searches rank.
+    pub ranking: Ranking,
 }
 
 struct App {
     engine: Arc<Engine>,
     cors: Option<HeaderValue>,
+    ranking: Ranking,
 }
 
 /// A bound, not yet running server: the caller learns the address (port 0 picks one) first.
@@ -65,7 +67,7 @@ impl Server {
             Some(origin) => {
                 Some(
                     HeaderValue::from_str(origin).map_err(|_| Error::InvalidArgument {
-                        what: "--cors".into(),
+                        what: "cors".into(),
                         message: format!("'{origin}' is not a valid origin"),
                     })?,
                 )
@@ -74,7 +76,11 @@ impl Server {
         };
         Ok(Server {
             listener,
-            router: router(Arc::new(App { engine, cors })),
+            router: router(Arc::new(App {
+                engine,
+                cors,
+                ranking: options.ranking,
+            })),
         })
     }
 
@@ -135,15 +141,27 @@ async fn page() -> Response {
 }
 
 async fn search(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
-    match Params::parse(raw.as_deref()).and_then(|p| p.search_options()) {
-        Ok(options) => on_engine(&app, move |engine| engine.search(&options)).await,
+    let ranking = app.ranking;
+    match Params::parse(raw.as_deref()) {
+        Ok(params) => {
+            on_engine(&app, move |engine| {
+                engine.search(&params.search_options(engine, ranking)?)
+            })
+            .await
+        }
         Err(err) => error_response(&err),
     }
 }
 
 async fn timeline(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
-    match Params::parse(raw.as_deref()).and_then(|p| p.search_options()) {
-        Ok(options) => on_engine(&app, move |engine| engine.timeline(&options)).await,
+    let ranking = app.ranking;
+    match Params::parse(raw.as_deref()) {
+        Ok(params) => {
+            on_engine(&app, move |engine| {
+                engine.timeline(&params.search_options(engine, ranking)?)
+            })
+            .await
+        }
         Err(err) => error_response(&err),
     }
 }
@@ -278,10 +296,6 @@ impl Params {
             .map(|(_, v)| v.clone())
     }
 
-    fn flag(&self, key: &str) -> bool {
-        matches!(self.first(key).as_deref(), Some("1" | "true"))
-    }
-
     fn number(&self, key: &str, default: usize, max: usize) -> crate::Result<usize> {
         let Some(value) = self.first(key) else {
             return Ok(default);
@@ -299,35 +313,22 @@ impl Params {
         Ok(number)
     }
 
-    fn search_options(&self) -> crate::Result<SearchOptions> {
-        let query = self.first("q").unwrap_or_default();
-        if query.len() > MAX_QUERY_BYTES {
+    /// The search this query string asks for. Parameters that are not search parameters
+    /// (a cache buster, the page's own state) are ignored.
+    fn search_options(&self, engine: &Engine, ranking: Ranking) -> crate::Result<SearchOptions> {
+        if self.first("q").is_some_and(|q| q.len() > MAX_QUERY_BYTES) {
             return Err(too_long());
         }
-        let mut entity_filters = Vec::new();
-        for (key, value) in &self.0 {
-            if matches!(key.as_str(), "person" | "org" | "place") && !value.trim().is_empty() {
-                entity_filters.push((key.clone(), value.clone()));
-            }
-        }
-        let date = |key: &str| {
-            self.first(key)
-                .filter(|v| !v.trim().is_empty())
-                .map(|v| parse_date_flag(key, &v))
-                .transpose()
-        };
-        Ok(SearchOptions {
-            query,
-            limit: self.number("n", DEFAULT_HITS, MAX_HITS)?,
-            offset: self.number("offset", 0, 100_000)?,
-            entity_filters,
-            since: date("since")?,
-            until: date("until")?,
-            facets: self.flag("facets"),
-            count_only: false,
-            count_articles: false,
-            per_article: self.flag("per_article"),
-        })
+        let kinds = engine.filter_kinds()?;
+        let params = self
+            .0
+            .iter()
+            .filter(|(key, _)| SearchOptions::is_param(key, &kinds));
+        let mut options = SearchOptions::from_params(params.map(|(k, v)| (k, v)), &kinds)?;
+        self.number("n", 0, MAX_HITS)?;
+        self.number("offset", 0, 100_000)?;
+        options.ranking = ranking;
+        Ok(options)
     }
 }
 

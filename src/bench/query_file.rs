@@ -1,0 +1,112 @@
+//! Bench query files: `class<TAB>query [--KIND NAME]… [--facets]` lines, where KIND is an
+//! entity kind of the gazetteer; `#` starts a comment.
+
+use super::BenchQuery;
+use crate::error::{Error, Result};
+use crate::search::SearchOptions;
+
+/// Parses a query file; `kinds` are the gazetteer's entity kinds. Errors name the line.
+pub fn parse_query_file(text: &str, kinds: &[String]) -> Result<Vec<BenchQuery>> {
+    let mut queries = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_end();
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let at_line = |message: String| Error::InvalidArgument {
+            what: format!("line {}", n + 1),
+            message,
+        };
+        let Some((class, rest)) = line.split_once('\t') else {
+            return Err(at_line(format!(
+                "expected 'class<TAB>query', found '{line}'"
+            )));
+        };
+        let options = parse_flags(rest, kinds).map_err(|err| at_line(err.to_string()))?;
+        queries.push(BenchQuery {
+            class: class.trim().to_string(),
+            label: rest.trim().to_string(),
+            options,
+        });
+    }
+    Ok(queries)
+}
+
+/// A query followed by flags: each ` --NAME` with NAME an entity kind or `facets` starts one.
+fn parse_flags(text: &str, kinds: &[String]) -> Result<SearchOptions> {
+    let text = text.trim();
+    let flag_names: Vec<&str> = kinds.iter().map(String::as_str).chain(["facets"]).collect();
+    let starts_flag = |at: usize| {
+        let name = text[at + 3..].split(' ').next().unwrap_or("");
+        flag_names.contains(&name)
+    };
+    let query_end = text
+        .match_indices(" --")
+        .map(|(at, _)| at)
+        .find(|&at| starts_flag(at))
+        .unwrap_or(text.len());
+    let mut params = vec![("q".to_string(), text[..query_end].trim().to_string())];
+    for flag in text[query_end..]
+        .split(" --")
+        .filter(|f| !f.trim().is_empty())
+    {
+        let (name, value) = flag.trim().split_once(' ').unwrap_or((flag.trim(), ""));
+        if !flag_names.contains(&name) {
+            return Err(Error::InvalidArgument {
+                what: format!("--{name}"),
+                message: format!("not a flag here (--facets, --{})", kinds.join(", --")),
+            });
+        }
+        params.push((name.to_string(), value.trim().to_string()));
+    }
+    let mut options = SearchOptions::from_params(params, kinds)?;
+    options.count_articles = true;
+    if options.query.is_empty() {
+        return Err(Error::InvalidArgument {
+            what: "query".into(),
+            message: "empty".into(),
+        });
+    }
+    Ok(options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_file_lines_with_flags() {
+        let kinds = ["person", "org", "place"].map(String::from);
+        let queries = parse_query_file(
+            "# comment\nterm_rare\tkhomeini\nentity_filter\toil --place Iran --org OPEC\nfacet_counts\t\"persian gulf\" --facets\n",
+            &kinds,
+        )
+        .unwrap();
+        assert_eq!(queries.len(), 3);
+        assert_eq!(queries[0].options.query, "khomeini");
+        assert_eq!(queries[1].options.query, "oil");
+        assert_eq!(
+            queries[1].options.entity_filters,
+            [
+                ("place".to_string(), "Iran".to_string()),
+                ("org".to_string(), "OPEC".to_string())
+            ]
+        );
+        assert_eq!(queries[2].options.query, "\"persian gulf\"");
+        assert!(queries[2].options.facets);
+        assert!(parse_query_file("no tab here", &kinds)
+            .unwrap_err()
+            .to_string()
+            .starts_with("line 1: "));
+        let unknown = parse_query_file("x\tq\ny\toil --facets --militia Badr", &kinds).unwrap_err();
+        assert!(unknown.to_string().starts_with("line 2: "), "{unknown}");
+        // A kind the gazetteer has is a flag; a dash inside the query is not.
+        let militia = ["militia".to_string()];
+        let queries = parse_query_file("x\tal --x  oil --militia Badr", &militia).unwrap();
+        assert_eq!(queries[0].options.query, "al --x  oil");
+        assert_eq!(
+            queries[0].options.entity_filters,
+            [("militia".into(), "Badr".into())]
+        );
+    }
+}

@@ -1,0 +1,236 @@
+//! Phase 2 of a sync, apply: parse the changed files in bounded chunks, diff their articles
+//! against what the last commit holds per article id, delete changed and removed articles, and
+//! add new and changed ones, tagged with entities in parallel.
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use super::cache::CachedFile;
+use super::plan::{ChangedFile, SyncPlan};
+use super::{article_documents, committed, Progress, SyncRun, VANISHED};
+use crate::corpus::{self, Article};
+use crate::entities::Gazetteer;
+use crate::error::Result;
+
+/// Articles tagged and handed to the writer at a time.
+pub(super) const BATCH_ARTICLES: usize = 2_000;
+
+/// Corpus bytes parsed and indexed per round: bounds memory on corpora of any size.
+pub(super) const CHUNK_BYTES: usize = 32 << 20;
+
+/// What `apply` tracks across files.
+pub(super) struct ApplyState<'p> {
+    /// Paths parsed in this run: an article id moving between two of them is a move, not a
+    /// clash.
+    pub(super) reparsed: HashSet<&'p str>,
+    pub(super) seen_ids: HashSet<String>,
+    pub(super) cache: Vec<(String, CachedFile)>,
+    pub(super) bytes: u64,
+    pub(super) total_bytes: u64,
+}
+
+/// Consecutive runs of files holding at least `bytes` each (the last may hold less).
+pub(super) fn chunks_of(files: &[ChangedFile], bytes: usize) -> Vec<&[ChangedFile]> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    while start < files.len() {
+        let mut end = start;
+        let mut size = 0;
+        while end < files.len() && (end == start || size < bytes) {
+            size += files[end].size as usize;
+            end += 1;
+        }
+        chunks.push(&files[start..end]);
+        start = end;
+    }
+    chunks
+}
+
+impl SyncRun<'_> {
+    /// Phase 2: parse, diff and index the changed files, one bounded chunk at a time.
+    pub(super) fn apply(
+        &mut self,
+        writer: &mut IndexWriter,
+        plan: &SyncPlan,
+    ) -> Result<Vec<(String, CachedFile)>> {
+        let reparsed: HashSet<&str> = plan.changed.iter().map(|c| c.file.path.as_str()).collect();
+        let total_bytes: u64 = plan.changed.iter().map(|c| c.size).sum();
+        let mut applied = ApplyState {
+            reparsed,
+            seen_ids: HashSet::new(),
+            cache: Vec::new(),
+            bytes: 0,
+            total_bytes,
+        };
+        (self.progress)(Progress::Indexing {
+            bytes: 0,
+            total_bytes,
+        });
+        for chunk in chunks_of(&plan.changed, CHUNK_BYTES) {
+            let parsed: Vec<std::io::Result<(Vec<u8>, corpus::ParsedFile)>> = chunk
+                .par_iter()
+                .map(|changed| {
+                    let bytes = std::fs::read(&changed.file.absolute)?;
+                    let parsed = corpus::parse_file(&changed.file.path, &bytes);
+                    Ok((bytes, parsed))
+                })
+                .collect();
+            let mut to_add = Vec::new();
+            for (changed, parsed) in chunk.iter().zip(parsed) {
+                self.apply_file(writer, changed, parsed, &mut applied, &mut to_add)?;
+            }
+            self.add_articles(writer, &to_add)?;
+        }
+        Ok(applied.cache)
+    }
+
+    pub(super) fn apply_file(
+        &mut self,
+        writer: &mut IndexWriter,
+        changed: &ChangedFile,
+        parsed: std::io::Result<(Vec<u8>, corpus::ParsedFile)>,
+        state: &mut ApplyState,
+        to_add: &mut Vec<Article>,
+    ) -> Result<()> {
+        let path = &changed.file.path;
+        let (bytes, parsed) = match parsed {
+            Ok(parsed) => parsed,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                self.warn(path, VANISHED, false);
+                if !self.full {
+                    self.report.removed += self.articles_at(path)?;
+                    writer.delete_term(Term::from_field_text(self.fields.path, path));
+                }
+                return Ok(());
+            }
+            Err(err) => {
+                let kept = self.keep_unreadable(path, None, &err)?;
+                state.cache.push((path.clone(), kept));
+                return Ok(());
+            }
+        };
+        state.bytes += bytes.len() as u64;
+        (self.progress)(Progress::Indexing {
+            bytes: state.bytes,
+            total_bytes: state.total_bytes,
+        });
+        self.report.bytes_parsed += bytes.len() as u64;
+        self.report.skipped += parsed.warnings.iter().filter(|w| w.skipped).count();
+        let clean = !parsed.warnings.iter().any(|w| w.skipped);
+        self.report.warnings.extend(parsed.warnings);
+        let mut existing = if self.full {
+            HashMap::new()
+        } else {
+            committed::articles_at_path(self.committed()?, &self.fields, path)?
+        };
+        let mut articles = 0;
+        for mut article in parsed.articles {
+            let elsewhere = if self.full || existing.contains_key(&article.id) {
+                None
+            } else {
+                committed::article_path(self.committed()?, &self.fields, &article.id)?
+            };
+            // An id already used by this run, or by a file this run leaves alone, would make
+            // two articles one; the second gets a path-qualified id instead.
+            let taken = state.seen_ids.contains(&article.id)
+                || elsewhere
+                    .as_deref()
+                    .is_some_and(|other| !state.reparsed.contains(other));
+            if taken {
+                let renamed = format!("{path}#{}", article.id);
+                self.warn(
+                    path,
+                    &format!(
+                        "article id '{}' is used twice in the corpus; indexed as '{renamed}'",
+                        article.id
+                    ),
+                    false,
+                );
+                article.id = renamed;
+            } else if elsewhere.is_some() {
+                // Moved from another changed file: replace the old copy.
+                self.delete_article(writer, &article.id);
+            }
+            state.seen_ids.insert(article.id.clone());
+            articles += 1;
+            match existing.remove(&article.id) {
+                Some(hash) if hash == article.hash => self.report.unchanged += 1,
+                Some(_) => {
+                    self.report.updated += 1;
+                    self.delete_article(writer, &article.id);
+                    to_add.push(article);
+                }
+                None => {
+                    self.report.added += 1;
+                    to_add.push(article);
+                }
+            }
+        }
+        // Articles this file no longer holds.
+        for id in existing.keys() {
+            if !state.seen_ids.contains(id) {
+                self.report.removed += 1;
+                self.delete_article(writer, id);
+            }
+        }
+        // A file with bad input is parsed again by every run, so its warnings and the exit
+        // code keep reporting it until it is fixed.
+        state.cache.push((
+            path.clone(),
+            CachedFile {
+                hash: corpus::hash_bytes(&bytes),
+                articles,
+                fingerprint: changed.fingerprint,
+                reparse: !clean,
+            },
+        ));
+        Ok(())
+    }
+
+    /// The gazetteer to tag with: the compiled copy saved with the last commit when it is the
+    /// same gazetteer (it opens in a millisecond; parsing the TOML and normalising every place
+    /// alias takes a tenth of a second), else built from the TOML.
+    pub(super) fn built_gazetteer(&self) -> Result<&Gazetteer> {
+        if let Some(built) = self.built.get() {
+            return Ok(built);
+        }
+        let built = match Gazetteer::saved_compiled(&self.options.index, &self.gazetteer_hash) {
+            Some(saved) if !self.full => saved,
+            _ => self.gazetteer.build()?,
+        };
+        Ok(self.built.get_or_init(|| built))
+    }
+
+    /// Tags and indexes articles, in parallel batches.
+    pub(super) fn add_articles(
+        &mut self,
+        writer: &mut IndexWriter,
+        articles: &[Article],
+    ) -> Result<()> {
+        let gazetteer = match self.options.tag_entities {
+            true => Some(self.built_gazetteer()?),
+            false => None,
+        };
+        let tagger = self.unlisted.then(crate::entities::builtin_tagger);
+        let fields = self.fields;
+        let mut written = 0;
+        for batch in articles.chunks(BATCH_ARTICLES) {
+            let docs: Vec<Vec<TantivyDocument>> = batch
+                .par_iter()
+                .map(|article| article_documents(article, &fields, gazetteer, tagger))
+                .collect();
+            for doc in docs.into_iter().flatten() {
+                writer.add_document(doc)?;
+                written += 1;
+            }
+        }
+        self.report.paragraphs_written += written;
+        Ok(())
+    }
+
+    pub(super) fn delete_article(&self, writer: &mut IndexWriter, id: &str) {
+        writer.delete_term(Term::from_field_text(self.fields.article_id, id));
+    }
+}
