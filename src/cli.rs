@@ -8,6 +8,7 @@ use std::io::IsTerminal;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sitrep::output::Style;
 use sitrep::query::Ranking;
+use sitrep::search::DEFAULT_LIMIT;
 use sitrep::{Error, IndexOptions, SearchOptions};
 
 #[derive(Debug, Parser)]
@@ -116,12 +117,8 @@ pub enum ColorChoice {
 pub struct SearchArgs {
     /// The query, e.g. '"Popular Mobilization Forces" -sadr'.
     pub query: String,
-    /// Number of hits to show.
-    #[arg(short = 'n', long, default_value_t = 10)]
-    pub limit: usize,
-    /// Skip this many hits (for paging).
-    #[arg(long, default_value_t = 0)]
-    pub offset: usize,
+    #[command(flatten)]
+    pub page: Paging,
     /// Only paragraphs naming this person (any alias).
     #[arg(long, value_name = "NAME")]
     pub person: Vec<String>,
@@ -165,11 +162,31 @@ pub struct EntitiesArgs {
     /// Print which gazetteer is in use.
     #[arg(long)]
     pub gazetteer: bool,
-    /// At most this many lines.
-    #[arg(long, default_value_t = 50)]
-    pub limit: usize,
+    #[command(flatten)]
+    pub page: Paging,
     #[arg(long)]
     pub json: bool,
+}
+
+/// Which part of a ranked list to show: the same flags on every command that lists.
+#[derive(Debug, Args)]
+pub struct Paging {
+    /// Show at most this many (default: 10 hits, 50 entities or names).
+    #[arg(short = 'n', long)]
+    pub limit: Option<usize>,
+    /// Skip this many first (for paging).
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+}
+
+impl Paging {
+    /// The rows to show, in the library's terms.
+    pub fn range(&self, default_limit: usize) -> std::ops::Range<usize> {
+        self.offset
+            ..self
+                .offset
+                .saturating_add(self.limit.unwrap_or(default_limit))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -241,8 +258,8 @@ impl SearchArgs {
     pub fn search_options(&self, kinds: &[String]) -> sitrep::Result<SearchOptions> {
         let mut params = vec![
             ("q", self.query.clone()),
-            ("n", self.limit.to_string()),
-            ("offset", self.offset.to_string()),
+            ("n", self.page.limit.unwrap_or(DEFAULT_LIMIT).to_string()),
+            ("offset", self.page.offset.to_string()),
             ("facets", self.facets.to_string()),
             ("per_article", self.per_article.to_string()),
         ];

@@ -6,6 +6,7 @@ Every request works on a [`Snapshot`] of one commit, so a request never mixes tw
 reloads its reader when `sitrep index` commits, and picks up a changed gazetteer with it.
 */
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -200,7 +201,8 @@ impl Engine {
     }
 
     /// Gazetteer entities (of one kind, or all) with their counts, most named first.
-    pub fn entities(&self, kind: Option<&str>, limit: usize) -> Result<Vec<EntityUsage>> {
+    /// `rows` picks a page of the ranked list (`0..50`: the first fifty).
+    pub fn entities(&self, kind: Option<&str>, rows: Range<usize>) -> Result<Vec<EntityUsage>> {
         let snapshot = self.snapshot()?;
         if let Some(kind) = kind {
             let known = snapshot.gazetteer().kinds();
@@ -211,14 +213,14 @@ impl Engine {
                 });
             }
         }
-        let mut usage = inspect::entity_usage(&snapshot, kind)?;
-        usage.truncate(limit);
-        Ok(usage)
+        let usage = inspect::entity_usage(&snapshot, kind)?;
+        Ok(page(usage, rows))
     }
 
     /// Names in the corpus the gazetteer does not cover, most frequent first.
-    pub fn candidates(&self, limit: usize) -> Result<Vec<Candidate>> {
-        inspect::name_candidates(&self.snapshot()?, limit)
+    pub fn candidates(&self, rows: Range<usize>) -> Result<Vec<Candidate>> {
+        let candidates = inspect::name_candidates(&self.snapshot()?, rows.end)?;
+        Ok(page(candidates, rows))
     }
 
     /// Which gazetteer the index was tagged with, and where its copy is saved.
@@ -230,6 +232,13 @@ impl Engine {
             snapshot.payload(),
         ))
     }
+}
+
+/// The rows of a ranked list that a page asks for.
+fn page<T>(mut rows: Vec<T>, wanted: Range<usize>) -> Vec<T> {
+    rows.truncate(wanted.end);
+    rows.drain(..wanted.start.min(rows.len()));
+    rows
 }
 
 /// Which gazetteer is in use, for `sitrep entities --gazetteer`.
@@ -301,5 +310,13 @@ mod tests {
         fn shareable<T: Send + Sync>() {}
         shareable::<Engine>();
         shareable::<Snapshot>();
+    }
+
+    #[test]
+    fn a_page_is_the_rows_it_names_and_never_out_of_bounds() {
+        let rows: Vec<u32> = (0..10).collect();
+        assert_eq!(page(rows.clone(), 0..3), [0, 1, 2]);
+        assert_eq!(page(rows.clone(), 8..20), [8, 9]);
+        assert_eq!(page(rows, 12..20), Vec::<u32>::new());
     }
 }

@@ -73,11 +73,11 @@ fn entities(cli: &Cli, args: &EntitiesArgs) -> anyhow::Result<u8> {
     }
     let engine = open_engine(cli)?;
     if args.candidates {
-        return emit(args.json, &engine.candidates(args.limit)?, |c| {
+        return emit(args.json, &engine.candidates(args.page.range(50))?, |c| {
             output::render_candidates(c)
         });
     }
-    let usage = engine.entities(args.kind.as_deref(), args.limit)?;
+    let usage = engine.entities(args.kind.as_deref(), args.page.range(50))?;
     emit(args.json, &usage, |u| output::render_entities(u))
 }
 

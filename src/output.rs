@@ -40,8 +40,25 @@ impl Style {
         if self.color {
             format!("{BOLD_YELLOW}{text}{RESET}")
         } else {
-            format!("[{text}]")
+            format!("[{}]", self.plain(text))
         }
+    }
+
+    /// Text around and inside marks. Without colour, marks are brackets, so the text's own
+    /// brackets (an editor's "[Hamas leader Yahya] Sinwar" in a quote) are escaped as `\[`
+    /// and `\]`: every unescaped bracket is a mark.
+    fn plain<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if self.color || !text.contains(['[', ']', '\\']) {
+            return text.into();
+        }
+        let mut escaped = String::with_capacity(text.len() + 4);
+        for c in text.chars() {
+            if matches!(c, '[' | ']' | '\\') {
+                escaped.push('\\');
+            }
+            escaped.push(c);
+        }
+        escaped.into()
     }
 }
 
@@ -73,11 +90,11 @@ fn mark(text: &str, ranges: &[[usize; 2]], style: Style) -> String {
         if start < at || end > text.len() {
             continue;
         }
-        out.push_str(&text[at..start]);
+        out.push_str(&style.plain(&text[at..start]));
         out.push_str(&style.highlight(&text[start..end]));
         at = end;
     }
-    out.push_str(&text[at..]);
+    out.push_str(&style.plain(&text[at..]));
     out
 }
 
@@ -415,6 +432,17 @@ mod tests {
         assert_eq!(
             mark("the Qods Force chief", &[[4, 14]], style),
             "the [Qods Force] chief"
+        );
+        // The text's own brackets are escaped, so marks never look nested.
+        let quote = "with [Hamas leader Yahya] Sinwar";
+        assert_eq!(
+            mark(quote, &[[19, 24], [26, 32]], style),
+            r"with \[Hamas leader [Yahya]\] [Sinwar]"
+        );
+        let coloured = Style { color: true };
+        assert_eq!(
+            mark(quote, &[[19, 24]], coloured),
+            format!("with [Hamas leader {BOLD_YELLOW}Yahya{RESET}] Sinwar")
         );
     }
 }

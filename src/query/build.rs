@@ -95,7 +95,17 @@ pub fn build_query(
         i += 1;
     }
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = match matching {
-        Matching::Relaxed { minimum } => relaxed(required, minimum),
+        Matching::Relaxed { minimum } => {
+            if required.iter().any(|(_, stop)| !stop) {
+                // The stop words are left out of the query, so a hit's "the" and "in" are
+                // not what it matched on.
+                builder.forget_highlights(groups.iter().filter_map(|group| match &group[..] {
+                    [clause] if is_stop_atom(&clause.atom) => Some(&clause.atom),
+                    _ => None,
+                }));
+            }
+            relaxed(required, minimum)
+        }
         Matching::Strict | Matching::Fuzzy => required
             .into_iter()
             .map(|(q, _)| (Occur::Must, q))
@@ -323,6 +333,17 @@ impl Builder<'_> {
             })
             .collect();
         Some(forms)
+    }
+
+    /// Unmarks the words of atoms that no longer take part in the query.
+    fn forget_highlights<'a>(&mut self, atoms: impl Iterator<Item = &'a Atom>) {
+        let forgotten: Vec<&String> = atoms
+            .flat_map(|atom| match atom {
+                Atom::Word { tokens, .. } => tokens.iter(),
+                _ => [].iter(),
+            })
+            .collect();
+        self.highlight.exact.retain(|t| !forgotten.contains(&t));
     }
 
     fn note_highlights(&mut self, atom: &Atom) {

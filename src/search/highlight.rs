@@ -54,7 +54,7 @@ impl<'a> Highlighter<'a> {
                 ranges.push(mention.range[0]..mention.range[1]);
             }
         }
-        merge_ranges(ranges)
+        merge_ranges(text, ranges)
     }
 }
 
@@ -64,12 +64,21 @@ fn matches_any(terms: &HighlightTerms, token: &str) -> bool {
         || terms.fuzzy.iter().any(|f| within_one_edit(f, token))
 }
 
-fn merge_ranges(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+/// Sorted ranges, with those that overlap, touch or stand apart only by spaces made one: a
+/// name matched word by word ("Yahya", "Sinwar") and as an entity mention is one mark.
+fn merge_ranges(text: &str, mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
     ranges.sort_by_key(|r| (r.start, r.end));
     let mut merged: Vec<Range<usize>> = Vec::new();
     for range in ranges {
         match merged.last_mut() {
-            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            Some(last)
+                if range.start <= last.end
+                    || text
+                        .get(last.end..range.start)
+                        .is_some_and(|gap| gap.chars().all(|c| c == ' ')) =>
+            {
+                last.end = last.end.max(range.end)
+            }
             _ => merged.push(range),
         }
     }
@@ -81,7 +90,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ranges_merge() {
-        assert_eq!(merge_ranges(vec![5..9, 0..3, 2..4, 9..12]), [0..4, 5..12]);
+    fn overlapping_touching_and_space_separated_ranges_merge() {
+        let text = "abcd efghijkl, mn";
+        assert_eq!(
+            merge_ranges(text, vec![5..9, 0..3, 2..4, 9..12]),
+            vec![0..12]
+        );
+        // Punctuation between two matches keeps them apart.
+        assert_eq!(merge_ranges(text, vec![5..13, 15..17]), [5..13, 15..17]);
+        // A mention nested in a word run is one mark.
+        assert_eq!(merge_ranges(text, vec![0..13, 5..9]), vec![0..13]);
     }
 }

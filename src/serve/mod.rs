@@ -180,7 +180,14 @@ async fn entities(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Respo
         Err(err) => return error_response(&err),
     };
     let kind = params.first("kind").filter(|k| !k.is_empty());
-    on_engine(&app, move |engine| engine.entities(kind.as_deref(), limit)).await
+    let offset = match params.number("offset", 0, 100_000) {
+        Ok(offset) => offset,
+        Err(err) => return error_response(&err),
+    };
+    on_engine(&app, move |engine| {
+        engine.entities(kind.as_deref(), offset..offset + limit)
+    })
+    .await
 }
 
 async fn stats(State(app): State<Arc<App>>) -> Response {
