@@ -23,6 +23,31 @@ use crate::search::{self, SearchOptions, SearchResults, Timeline};
 use crate::snapshot::Snapshot;
 use crate::store::{self, CommitPayload};
 
+/// An opened index, shared by any number of threads.
+///
+/// ```
+/// use sitrep::{sync_index, Engine, IndexOptions, SearchOptions};
+///
+/// let dir = tempfile::tempdir()?;
+/// let corpus = dir.path().join("corpus");
+/// std::fs::create_dir(&corpus)?;
+/// std::fs::write(
+///     corpus.join("strike.txt"),
+///     "Strike near Baghdad\n\nKataib Hezbollah said the drone strike killed two men.\n",
+/// )?;
+/// let options = IndexOptions::new(&corpus, dir.path().join("index"));
+/// sync_index(&options, &|_progress| {})?;
+///
+/// let engine = Engine::open(&options.index)?;
+/// // The curly apostrophe and the alias spelling find the same paragraph.
+/// let results = engine.search(&SearchOptions {
+///     query: "\"Kata\u{2019}ib Hezbollah\"".into(),
+///     ..SearchOptions::default()
+/// })?;
+/// assert_eq!(results.total_hits, 1);
+/// assert_eq!(results.hits[0].paragraph, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Engine {
     path: PathBuf,
     index: Index,
@@ -159,6 +184,7 @@ impl Engine {
                 kinds.push(kind.to_string());
             }
         }
+        kinds.sort();
         Ok(kinds)
     }
 

@@ -3,7 +3,7 @@ sitrep: full-text and entity search for archives of conflict reporting.
 
 The engine lives here, one module per responsibility; the binary only parses flags, calls
 these modules and prints. The read side is [`Engine`] (open once, query from any thread); the
-write side is [`sync_index`]. See the README's Architecture section and DESIGN.md.
+write side is [`sync_index`]. See the README's Architecture section.
 */
 
 pub mod analysis;

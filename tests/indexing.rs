@@ -1,5 +1,5 @@
 //! End-to-end robustness tests for `sitrep index`: incremental sync, rebuilds, bad input, bad
-//! invocations, the writer lock and killed runs (DESIGN §2, §4, §7).
+//! invocations, the writer lock and killed runs.
 //!
 //! Every test runs the real binary on a corpus it writes into its own temporary folder, and
 //! checks exact results: the counts of the summary line, and which articles and paragraphs a
@@ -734,13 +734,26 @@ fn index_path_that_is_a_file_is_refused() {
 }
 
 #[test]
-fn usage_errors_exit_with_2() {
+fn sitreps_own_usage_errors_exit_with_2() {
     let env = Env::new();
-    env.cmd()
-        .args(["index", "--no-such-flag"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("panicked").not());
+    write_militia_articles(&env);
+    env.index_ok(&[]);
+    for (args, message) in [
+        (
+            &["search", "convoy", "--since", "last spring"][..],
+            "error: since: date 'last spring' is neither YYYY-MM-DD nor RFC 3339\n",
+        ),
+        (
+            &["search", "convoy", "--entity", "militia=Badr"][..],
+            "error: unknown kind 'militia'; the gazetteer has org, person, place\n",
+        ),
+        (
+            &["entities", "--kind", "militia"][..],
+            "error: unknown kind 'militia'; the gazetteer has org, person, place\n",
+        ),
+    ] {
+        env.cmd().args(args).assert().code(2).stderr(message);
+    }
 }
 
 #[test]
@@ -1067,55 +1080,39 @@ fn file_names_that_are_not_utf8_are_indexed_once_and_stay() {
 }
 
 #[test]
-fn second_index_run_is_refused_while_the_first_runs_and_search_sees_the_last_commit() {
-    // Grows the corpus if the machine is fast enough to finish before we look.
-    for generated in [1_500, 6_000, 24_000] {
-        let env = committed_small_corpus();
-        generate_articles(&env, generated);
-        let mut first = env.spawn_index(&[]);
-        wait_until("the first writer's lock file", || {
-            env.index.join(LOCK_FILE).exists() || first.try_wait().unwrap().is_some()
-        });
+fn a_writer_with_uncommitted_changes_refuses_a_sync_and_searches_see_its_last_commit() {
+    let env = committed_small_corpus();
+    // Another writer, tantivy's own, deletes every paragraph and has not committed.
+    let index = tantivy::Index::open_in_dir(&env.index).unwrap();
+    let mut writer: tantivy::IndexWriter = index.writer(20_000_000).unwrap();
+    writer.delete_all_documents().unwrap();
+    env.write(
+        "d.txt",
+        "Hashd in Tarmiyah\n\nHashd units swept farmland near Tarmiyah.\n",
+    );
 
-        let second = env.run(&["index"]);
-        let search = env.search("convoy");
-        let fresh = env.search("gen0marker");
-        let still_running = first.try_wait().unwrap().is_none();
-        let output = first.wait_with_output().unwrap();
-        let first_stderr = String::from_utf8(output.stderr).unwrap();
-        assert!(output.status.success(), "first run failed:\n{first_stderr}");
+    let second = env.run(&["index"]);
+    assert_eq!(second.code, Some(1), "{}", second.stderr);
+    assert!(
+        second
+            .stderr
+            .starts_with("error: index is being written by another process"),
+        "{}",
+        second.stderr
+    );
+    assert!(second.stderr.contains(LOCK_FILE), "{}", second.stderr);
+    // Searches see the last commit, whole: not the deletions, not the new file.
+    assert_eq!(env.hits("convoy"), hit("c.txt", 1));
+    assert_eq!(env.hits("tarmiyah"), vec![]);
 
-        if !still_running && second.code == Some(0) {
-            eprintln!("{generated} articles were indexed too fast to overlap; trying more");
-            continue;
-        }
-        assert_eq!(second.code, Some(1), "second run:\n{}", second.stderr);
-        assert!(
-            second
-                .stderr
-                .contains("index is being written by another process"),
-            "{}",
-            second.stderr
-        );
-        assert!(second.stderr.contains(LOCK_FILE), "{}", second.stderr);
-        // The search ran while the first run had not committed: the old state, whole.
-        assert_eq!(hit_ids(&search), hit("c.txt", 1));
-        if still_running {
-            assert_eq!(fresh["total_hits"], 0);
-        }
-
-        assert_eq!(
-            counts(&first_stderr),
-            format!(
-                "+{} added, 0 updated, 0 removed, 3 unchanged",
-                thousands(generated)
-            )
-        );
-        assert_eq!(env.hits("gen0marker"), hit("gen/g00000.txt", 1));
-        assert_eq!(env.articles_in_index(), generated as u64 + 3);
-        return;
-    }
-    panic!("could not overlap two index runs");
+    // Once that writer commits, searches see its commit, and the next sync puts back what the
+    // corpus holds.
+    writer.commit().unwrap();
+    drop(writer);
+    assert_eq!(env.hits("convoy"), vec![]);
+    env.index_ok(&["--rebuild"]);
+    assert_eq!(env.hits("convoy"), hit("c.txt", 1));
+    assert_eq!(env.hits("tarmiyah"), hit("d.txt", 1));
 }
 
 // ---- 6. A killed run ----

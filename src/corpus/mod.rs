@@ -2,7 +2,7 @@
 Reading a corpus folder into [`Article`]s.
 
 This module walks a folder, reads `.txt`, `.md`, `.json` and `.jsonl` files and splits them into
-paragraphs, following DESIGN §2. It never fails on one bad file: problems become [`Warning`]s
+paragraphs. It never fails on one bad file: problems become [`Warning`]s
 that name the file (and line for `.jsonl`), and the other articles are still returned. It knows
 nothing about tantivy or entities.
 */

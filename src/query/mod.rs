@@ -1,5 +1,5 @@
 /*!
-Our query language (DESIGN §5) → a tantivy [`Query`](tantivy::query::Query).
+Our query language (the README's Query language section) → a tantivy [`Query`](tantivy::query::Query).
 
 `parse` turns the text into a small AST ([`ParsedQuery`]) with positions, so syntax errors can
 say where and what was expected. `build` turns the AST into tantivy queries over `title`
@@ -14,6 +14,8 @@ use tantivy::DateTime;
 mod build;
 mod parse;
 pub mod relax;
+#[cfg(test)]
+mod tests;
 
 pub use build::{build_query, BuildMode};
 pub use parse::parse_query;

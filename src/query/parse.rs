@@ -234,7 +234,7 @@ fn analyse(text: &str) -> Vec<String> {
     words(text).into_iter().map(|(w, _)| w).collect()
 }
 
-/// Parses the query language of DESIGN §5.
+/// Parses our query language: words, "phrases"~slop, OR, -exclusion, field:, prefix*.
 pub fn parse_query(text: &str) -> Result<ParsedQuery, QuerySyntaxError> {
     let items = Lexer::new(text).items()?;
     let mut parsed = ParsedQuery::default();

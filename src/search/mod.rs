@@ -526,3 +526,45 @@ fn facet_table(counts: FacetTally, gazetteer: &Gazetteer) -> BTreeMap<String, Ve
     }
     table
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::GazetteerSource;
+
+    #[test]
+    fn facet_tables_list_every_kind_most_named_first_ten_at_most() {
+        let gazetteer = Gazetteer::parse(
+            "[[org]]\nname = \"Hezbollah\"\n\n[[place]]\nname = \"Iraq\"\n",
+            GazetteerSource::BuiltIn,
+        )
+        .unwrap();
+        let mut counts = FacetTally::new();
+        for n in 0..12u64 {
+            counts.insert(format!("/place/Iraq/City {n:02}"), (n + 1, HashSet::new()));
+        }
+        counts.insert("/org/Hezbollah".into(), (3, HashSet::new()));
+        counts.insert("/org/Badr".into(), (3, HashSet::new()));
+        let table = facet_table(counts, &gazetteer);
+        let names = |kind: &str| -> Vec<(String, u64)> {
+            table[kind]
+                .iter()
+                .map(|f| (f.name.clone(), f.count))
+                .collect()
+        };
+        assert_eq!(table.keys().collect::<Vec<_>>(), ["org", "place"]);
+        assert_eq!(names("org"), [("Badr".into(), 3), ("Hezbollah".into(), 3)]);
+        let places = names("place");
+        assert_eq!(places.len(), FACETS_PER_KIND);
+        assert_eq!(places[0], ("City 11".into(), 12));
+        assert_eq!(places[9], ("City 02".into(), 3));
+    }
+
+    #[test]
+    fn unlisted_names_are_filed_under_their_kind() {
+        assert_eq!(
+            unlisted_facet("person", "Karim Nouri"),
+            "/person/unlisted/Karim Nouri"
+        );
+    }
+}
