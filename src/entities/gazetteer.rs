@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
+use xxhash_rust::xxh3::xxh3_64;
 
 use super::places::{self, BUILTIN_PLACES, GEONAMES};
 use super::{
@@ -108,11 +109,12 @@ fn places_of(raw: &RawGazetteer, source: &GazetteerSource) -> anyhow::Result<Opt
     }
 }
 
-/// The TOML's hash, and the places file's when it is merged: either changing re-tags.
+/// The TOML's hash, and the places file's when it is merged: either changing re-tags. Saved
+/// gazetteers are named after it, so it must stay the same function of the same bytes.
 fn hash_of(toml_text: &str, places: Option<&str>) -> u64 {
-    let hash = crate::corpus::hash_bytes(toml_text.as_bytes());
+    let hash = xxh3_64(toml_text.as_bytes());
     match places {
-        Some(places) => hash ^ crate::corpus::hash_bytes(places.as_bytes()).rotate_left(1),
+        Some(places) => hash ^ xxh3_64(places.as_bytes()).rotate_left(1),
         None => hash,
     }
 }

@@ -15,8 +15,11 @@ use super::candidates::{is_sentence_start, starts_capitalised, NOT_NAMES};
 use super::translit::{
     first_word_key, last_word_key, must_be_capitalised, NameForm, Transliterations,
 };
-use super::{Entity, EntityMatch, Gazetteer, Origin, NAME_PARTICLES, TITLES};
-use crate::analysis::{normalize, normalize_name, within_one_edit, NormalizedText};
+use super::{Entity, EntityMatch, Gazetteer, Origin, TITLES};
+use crate::analysis::{
+    is_apostrophe, is_hyphen, normalize, normalize_name, within_one_edit, word_spans, Apostrophes,
+    NormalizedText, NAME_CONNECTIVES, NAME_JOINERS,
+};
 
 /// Finds mentions of a chosen few entities (see [`Gazetteer::mention_finder`]).
 pub struct MentionFinder<'a> {
@@ -73,7 +76,7 @@ struct PlaceIndex {
 
 impl PlaceIndex {
     fn insert(&mut self, normalized: String, entity: usize, needs_context: bool) {
-        let spans = word_spans(&normalized);
+        let spans = word_spans(&normalized, Apostrophes::Split);
         let Some(first) = spans.first() else {
             return;
         };
@@ -281,7 +284,7 @@ impl Matcher {
                 let word_str = word.as_str();
                 if other_long_word
                     && word.len() >= 2
-                    && !NAME_PARTICLES.contains(&word_str)
+                    && !NAME_CONNECTIVES.contains(&word_str)
                     && !COMMON_NAME_WORDS.contains(&word_str)
                 {
                     anchors.entry(word.clone()).or_default().push((pid, wid));
@@ -432,7 +435,7 @@ impl Matcher {
             return;
         }
         let hay = norm.text.as_str();
-        let spans = word_spans(hay);
+        let spans = word_spans(hay, Apostrophes::Split);
         let mut key = String::new();
         let capitalised = |span: &Range<usize>| written_capitalised(norm, text, span.start);
         for (i, first) in spans.iter().enumerate() {
@@ -573,8 +576,9 @@ fn words_around(
     Some(left)
 }
 
+/// The words of a normalised alias and the separators between them.
 fn split_words(normalized: &str) -> (Vec<String>, Vec<String>) {
-    let spans = word_spans(normalized);
+    let spans = word_spans(normalized, Apostrophes::Split);
     let words = spans
         .iter()
         .map(|s| normalized[s.clone()].to_string())
@@ -584,34 +588,6 @@ fn split_words(normalized: &str) -> (Vec<String>, Vec<String>) {
         .map(|pair| normalized[pair[0].end..pair[1].start].to_string())
         .collect();
     (words, separators)
-}
-
-fn word_spans(text: &str) -> Vec<Range<usize>> {
-    spans_of_words(text, |_| false)
-}
-
-/// Byte ranges of runs of letters and digits; a character for which `joins` holds stays
-/// inside a word when letters or digits surround it ("Kata'ib").
-pub(super) fn spans_of_words(text: &str, joins: impl Fn(char) -> bool) -> Vec<Range<usize>> {
-    let mut spans = Vec::new();
-    let mut start = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let next_is_word = chars.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
-        let in_word = c.is_alphanumeric() || (joins(c) && start.is_some() && next_is_word);
-        match (in_word, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                spans.push(s..i);
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        spans.push(s..text.len());
-    }
-    spans
 }
 
 fn is_boundary(hay: &str, start: usize, end: usize) -> bool {
@@ -684,7 +660,7 @@ fn written_as_place(text: &str, written: Range<usize>) -> bool {
     let letters = word.chars().filter(|c| c.is_alphabetic()).count();
     let shouted = letters >= 2 && !word.chars().any(char::is_lowercase);
     let words_capitalised = word
-        .split([' ', '-'])
+        .split(|c: char| c == ' ' || is_hyphen(c))
         .filter(|w| !w.is_empty() && !NAME_JOINERS.contains(w))
         .all(starts_capitalised);
     let after = &text[written.end..];
@@ -696,7 +672,7 @@ fn written_as_place(text: &str, written: Range<usize>) -> bool {
     });
     !shouted
         && words_capitalised
-        && !word.contains(['\'', '’'])
+        && !word.contains(is_apostrophe)
         && !speaks
         && !in_handle(text, written)
 }
@@ -754,13 +730,6 @@ fn word_before(text: &str, at: usize, skip: impl Fn(&str) -> bool) -> Option<(us
         end = word_start;
     }
     None
-}
-
-/// Lower-case words inside a longer name: "Bank of Kuwait", "Saad al-Abdulla".
-const NAME_JOINERS: [&str; 9] = ["al", "el", "ul", "of", "de", "bin", "ibn", "abu", "du"];
-
-fn is_hyphen(c: char) -> bool {
-    matches!(c, '-' | '‐' | '‑')
 }
 
 fn is_all_capitals(text: &str) -> bool {

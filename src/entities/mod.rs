@@ -58,12 +58,6 @@ pub const UNLISTED: &str = "unlisted";
 
 const BUILTIN_LABEL: &str = "built-in (corpus/entities.toml of sitrep)";
 
-/// Words that join the parts of a name without being a name themselves. They are never used
-/// as anchors for spelling variants (too common), and may sit inside a name candidate.
-const NAME_PARTICLES: [&str; 12] = [
-    "al", "el", "ul", "abu", "bin", "ibn", "bint", "of", "the", "and", "de", "for",
-];
-
 /// Words written before a name that are not part of it ("President Assad", "Mr Mittal").
 const TITLES: [&str; 40] = [
     "Mr",

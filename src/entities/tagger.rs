@@ -25,6 +25,8 @@ use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 
+use crate::analysis::{is_apostrophe, is_hyphen, ARABIC_NAME_PARTICLES};
+
 /// Trains on `dir/train.txt` for `epochs` passes and scores the result on `dir/valid.txt`.
 pub fn train_on_conll(dir: &std::path::Path, epochs: usize) -> anyhow::Result<(Tagger, Scores)> {
     let read = |name: &str| -> anyhow::Result<Vec<Sentence>> {
@@ -244,14 +246,6 @@ const ABBREVIATIONS: [&str; 41] = [
     "St",
 ];
 
-fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02bc}')
-}
-
-fn is_hyphen(c: char) -> bool {
-    matches!(c, '-' | '\u{2010}' | '\u{2011}')
-}
-
 /// The end of an English clitic ("'s", "’ll", ...) starting with the apostrophe at `i`, if it
 /// is one: the apostrophe, 1–2 letters, then no more letters.
 fn clitic(text: &str, i: usize) -> Option<usize> {
@@ -433,9 +427,6 @@ fn classes_of(len: usize, entities: &[(Range<usize>, EntityType)]) -> Vec<u8> {
     classes
 }
 
-/// Lower-case particles inside Arabic names ("Muqtada al Sadr", "Osama bin Laden").
-const PARTICLES: [&str; 7] = ["al", "el", "ul", "bin", "ibn", "bint", "ben"];
-
 /// Entity spans of a decoded class sequence (which [`allowed`] keeps well formed). CoNLL has
 /// almost no lower-case name particles, so the model splits "Muqtada al Sadr" at "al"; a
 /// person span is joined across a particle to the next span or capitalised word.
@@ -456,7 +447,7 @@ fn spans<S: AsRef<str>>(words: &[S], classes: &[u8]) -> Vec<(Range<usize>, Entit
         match out.last_mut() {
             Some(last)
                 if span.0.start == last.0.end + 1
-                    && PARTICLES.contains(&words[last.0.end].as_ref())
+                    && ARABIC_NAME_PARTICLES.contains(&words[last.0.end].as_ref())
                     && (last.1 == EntityType::Per || span.1 == EntityType::Per) =>
             {
                 *last = (last.0.start..span.0.end, EntityType::Per);
@@ -470,7 +461,11 @@ fn spans<S: AsRef<str>>(words: &[S], classes: &[u8]) -> Vec<(Range<usize>, Entit
         };
         let capitalised = name.as_ref().chars().next().is_some_and(char::is_uppercase);
         let free = classes[range.end + 1] == 0;
-        if *ty == EntityType::Per && PARTICLES.contains(&particle.as_ref()) && capitalised && free {
+        if *ty == EntityType::Per
+            && ARABIC_NAME_PARTICLES.contains(&particle.as_ref())
+            && capitalised
+            && free
+        {
             range.end += 2;
         }
     }
