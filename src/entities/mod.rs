@@ -48,7 +48,7 @@ pub const BUILTIN_GAZETTEER: &str = include_str!("../../corpus/entities.toml");
 pub fn builtin_tagger() -> &'static Tagger {
     static TAGGER: std::sync::OnceLock<Tagger> = std::sync::OnceLock::new();
     TAGGER.get_or_init(|| {
-        Tagger::from_bytes(include_bytes!("tagger.bin"))
+        Tagger::from_bytes(include_bytes!("tagger/tagger.bin"))
             .expect("the embedded tagger model was checked when it was trained")
     })
 }
