@@ -1,5 +1,7 @@
-//! Name candidates: capitalised word sequences that no gazetteer entry covers, so
-//! `sitrep entities --candidates` can show what to add.
+/*!
+Name candidates: capitalised word sequences that no gazetteer entry covers, so
+`sitrep entities --candidates` can show what to add.
+*/
 
 use std::ops::Range;
 

@@ -1,11 +1,13 @@
-//! The compiled gazetteer: a line format saved beside the index that a search opens without
-//! TOML parsing, normalising aliases, or even reading most of it. With the places of the whole
-//! map it holds tens of thousands of entities, and a search needs a handful:
-//!
-//! - the header gives the counts, the kinds and where each section starts;
-//! - entities are parsed only when one is asked for, one line at a time; the hand-written ones
-//!   (a few hundred) are checksummed at open;
-//! - alias lines are sorted, so a lookup is a binary search over the mapped file itself.
+/*!
+The compiled gazetteer: a line format saved beside the index that a search opens without
+TOML parsing, normalising aliases, or even reading most of it. With the places of the whole
+map it holds tens of thousands of entities, and a search needs a handful:
+
+- the header gives the counts, the kinds and where each section starts;
+- entities are parsed only when one is asked for, one line at a time; the hand-written ones
+  (a few hundred) are checksummed at open;
+- alias lines are sorted, so a lookup is a binary search over the mapped file itself.
+*/
 
 use std::ops::Range;
 use std::path::PathBuf;

@@ -1,5 +1,7 @@
-//! Loading `entities.toml` and checking it: kinds, names, parents and aliases that two
-//! entities both claim are errors that name the line or the entities involved.
+/*!
+Loading `entities.toml` and checking it: kinds, names, parents and aliases that two
+entities both claim are errors that name the line or the entities involved.
+*/
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

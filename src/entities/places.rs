@@ -1,11 +1,13 @@
-//! The places of the whole map: countries, first-level regions and cities of 15,000+ people
-//! from GeoNames (CC BY 4.0), generated into `corpus/places.tsv` by `corpus/places.py` and
-//! merged under the hand gazetteer when it says `places = "geonames"`.
-//!
-//! Hand entries win: a generated place that a hand `[[place]]` names (by name or alias) is that
-//! hand entry, and its generated children hang under it (`/place/Iraq/Erbil Governorate/...`
-//! under the hand "Iraq"); a generated alias that a hand entry claims is dropped; where two
-//! generated places share a name, the more populous one keeps it.
+/*!
+The places of the whole map: countries, first-level regions and cities of 15,000+ people
+from GeoNames (CC BY 4.0), generated into `corpus/places.tsv` by `corpus/places.py` and
+merged under the hand gazetteer when it says `places = "geonames"`.
+
+Hand entries win: a generated place that a hand `[[place]]` names (by name or alias) is that
+hand entry, and its generated children hang under it (`/place/Iraq/Erbil Governorate/...`
+under the hand "Iraq"); a generated alias that a hand entry claims is dropped; where two
+generated places share a name, the more populous one keeps it.
+*/
 
 use anyhow::{bail, Context};
 use rustc_hash::FxHashMap;

@@ -1,4 +1,6 @@
-//! Gazetteer loading, matching and candidates on a small gazetteer written for the tests.
+/*!
+Gazetteer loading, matching and candidates on a small gazetteer written for the tests.
+*/
 
 use super::*;
 

@@ -1,6 +1,8 @@
-//! Names no gazetteer entry holds, found by the learned tagger ([`super::tagger`]) and kept
-//! where they do not overlap a gazetteer mention. They are indexed under the kind's `unlisted`
-//! branch (`/person/unlisted/Ali Hassan`), and counted for `sitrep entities --candidates`.
+/*!
+Names no gazetteer entry holds, found by the learned tagger ([`super::tagger`]) and kept
+where they do not overlap a gazetteer mention. They are indexed under the kind's `unlisted`
+branch (`/person/unlisted/Ali Hassan`), and counted for `sitrep entities --candidates`.
+*/
 
 use std::ops::Range;
 
