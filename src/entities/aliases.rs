@@ -10,10 +10,12 @@ use super::compiled;
 /// Normalised alias → entity id.
 pub(crate) enum AliasLookup {
     Table(AliasIndex),
-    /// Sorted alias lines of a compiled gazetteer, searched in place.
+    /// Sorted alias lines of a compiled gazetteer, searched in place. Their ids are read from
+    /// the file, so an id of `entities` or more (a damaged line) names nothing.
     Sorted {
         data: std::sync::Arc<compiled::Data>,
         section: Range<usize>,
+        entities: usize,
     },
 }
 
@@ -21,23 +23,29 @@ impl AliasLookup {
     pub(super) fn get(&self, key: &str) -> Option<usize> {
         match self {
             AliasLookup::Table(index) => index.get(key),
-            AliasLookup::Sorted { data, section } => {
-                compiled::find_sorted(&data[section.clone()], key)
-            }
+            AliasLookup::Sorted {
+                data,
+                section,
+                entities,
+            } => compiled::find_sorted(&data[section.clone()], key).filter(|id| id < entities),
         }
     }
 
     pub(super) fn iter(&self) -> Box<dyn Iterator<Item = (&str, usize)> + '_> {
         match self {
             AliasLookup::Table(index) => Box::new(index.iter()),
-            AliasLookup::Sorted { data, section } => Box::new(
+            AliasLookup::Sorted {
+                data,
+                section,
+                entities,
+            } => Box::new(
                 data[section.clone()]
                     .split(|&b| b == b'\n')
                     .filter_map(compiled::split_alias_line)
                     .filter_map(|(key, id)| {
                         let key = std::str::from_utf8(key).ok()?;
                         let id = std::str::from_utf8(id).ok()?.parse().ok()?;
-                        Some((key, id))
+                        (id < *entities).then_some((key, id))
                     }),
             ),
         }

@@ -4,8 +4,10 @@ of its column files.
 */
 
 use std::ops::Range;
+use std::path::PathBuf;
 
 use super::Label;
+use crate::error::{Error, Result};
 
 /// The CoNLL-2003 entity types, in the order of the model's classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,7 +61,8 @@ pub struct Sentence {
 
 /// Reads CoNLL text: `TOKEN [columns...] TAG` per line, blank lines between sentences,
 /// `-DOCSTART-` lines between documents, IOB1 or IOB2 tags (spans decoded as conlleval does).
-pub fn read_conll(text: &str) -> Result<Vec<Sentence>, String> {
+/// An error names the line; the caller that read the text from a file names the file.
+pub fn read_conll(text: &str) -> Result<Vec<Sentence>> {
     let mut out = Vec::new();
     let mut doc = 0;
     let mut words = Vec::new();
@@ -84,10 +87,15 @@ pub fn read_conll(text: &str) -> Result<Vec<Sentence>, String> {
             }
             continue;
         };
+        let at_line = |detail: String| Error::TrainingData {
+            path: PathBuf::new(),
+            line: Some(n + 1),
+            detail,
+        };
         let tag = cols
             .last()
-            .ok_or_else(|| format!("line {}: expected `TOKEN TAG`, got {line:?}", n + 1))?;
-        let bad_tag = || format!("line {}: bad tag {tag:?}", n + 1);
+            .ok_or_else(|| at_line(format!("expected `TOKEN TAG`, got {line:?}")))?;
+        let bad_tag = || at_line(format!("bad tag {tag:?}"));
         let i = words.len();
         if tag == "O" {
             open = None;
@@ -147,11 +155,11 @@ pub(super) mod tests {
     #[test]
     fn conll_errors_name_the_line() {
         assert_eq!(
-            read_conll("EU B-ORG\nrejects\n").unwrap_err(),
+            read_conll("EU B-ORG\nrejects\n").unwrap_err().to_string(),
             "line 2: expected `TOKEN TAG`, got \"rejects\""
         );
         assert_eq!(
-            read_conll("EU B-ORG\n\nx B-FOO\n").unwrap_err(),
+            read_conll("EU B-ORG\n\nx B-FOO\n").unwrap_err().to_string(),
             "line 3: bad tag \"B-FOO\""
         );
     }

@@ -6,6 +6,7 @@ so that a truncated, corrupt or foreign file is an error rather than a wrong mod
 use super::classes::N;
 use super::features::{finish, mix};
 use super::Tagger;
+use crate::error::{Error, Result};
 
 const MAGIC: &[u8; 8] = b"SITRNER\0";
 const VERSION: u32 = 1;
@@ -51,7 +52,11 @@ impl Tagger {
     }
 
     /// Parses [`Tagger::to_bytes`] output; a truncated, corrupt or foreign file is an error.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Tagger, String> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Tagger> {
+        Tagger::parse_model(bytes).map_err(|detail| Error::Model { detail })
+    }
+
+    fn parse_model(bytes: &[u8]) -> std::result::Result<Tagger, String> {
         let body_len = bytes
             .len()
             .checked_sub(8)
@@ -135,14 +140,15 @@ mod tests {
         let mut flipped = bytes.clone();
         flipped[40] ^= 1;
         assert_eq!(
-            Tagger::from_bytes(&flipped).err().unwrap(),
+            Tagger::from_bytes(&flipped).err().unwrap().to_string(),
             "tagger model is corrupt (checksum mismatch)"
         );
         assert!(Tagger::from_bytes(&bytes[..bytes.len() - 1]).is_err());
         assert_eq!(
             Tagger::from_bytes(b"PK\x03\x04 not a model at all")
                 .err()
-                .unwrap(),
+                .unwrap()
+                .to_string(),
             "not a sitrep tagger model (bad magic or too short)"
         );
     }

@@ -9,14 +9,20 @@ use super::classes::{classes_of, N};
 use super::conll::{documents, read_conll, Sentence};
 use super::features::{best, doc_of, finish, greedy, Doc};
 use super::{Scores, Tagger};
+use crate::error::{Error, Result};
 
 /// Trains on `dir/train.txt` for `epochs` passes and scores the result on `dir/valid.txt`.
-pub fn train_on_conll(dir: &std::path::Path, epochs: usize) -> anyhow::Result<(Tagger, Scores)> {
-    let read = |name: &str| -> anyhow::Result<Vec<Sentence>> {
+pub fn train_on_conll(dir: &std::path::Path, epochs: usize) -> Result<(Tagger, Scores)> {
+    let read = |name: &str| -> Result<Vec<Sentence>> {
         let path = dir.join(name);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
-        read_conll(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        read_conll(&text).map_err(|err| match err {
+            Error::TrainingData { line, detail, .. } => Error::TrainingData { path, line, detail },
+            other => other,
+        })
     };
     let tagger = train(&read("train.txt")?, epochs, TRAINING_SEED);
     let scores = tagger.evaluate(&read("valid.txt")?);
