@@ -6,6 +6,11 @@ indexing and querying (`Kata’ib` → `kataib`, `al-Muhandis` → `al` `muhandi
 [`normalize`], which produces one normalised string with a map back to the original bytes, for
 the gazetteer matcher and for snippets. Keeping them in one module means "Kataib finds Kata’ib"
 holds for search and for tagging alike.
+
+The text rules both views rest on are defined here once, and the entity code asks here too:
+what an apostrophe, a hyphen and a dash are ([`is_apostrophe`], [`is_hyphen`], [`is_dash`]),
+where a word starts and ends ([`word_spans`]), and which lower-case words are particles of a
+name ([`ARABIC_NAME_PARTICLES`], [`NAME_JOINERS`], [`NAME_CONNECTIVES`]).
 */
 
 use rustc_hash::FxHashMap;
@@ -114,7 +119,9 @@ pub fn stem_word(word: &str) -> String {
 }
 
 /// Apostrophes and the transliteration marks for ʿayn and hamza. Inside a word they vanish
-/// (Kata’ib = Kata'ib = Kataib = Hayʼat's "hayat"); elsewhere they separate words.
+/// (Kata’ib = Kata'ib = Kataib = Hayʼat's "hayat"); elsewhere they separate words. The index,
+/// the gazetteer matcher, the article's short names and the learned tagger's tokenizer all ask
+/// here, so a name is one word (or not) for all of them alike.
 pub fn is_apostrophe(c: char) -> bool {
     matches!(
         c,
@@ -122,8 +129,57 @@ pub fn is_apostrophe(c: char) -> bool {
     )
 }
 
-fn is_hyphen(c: char) -> bool {
-    matches!(c, '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | '_' | '/')
+/// Hyphens: marks that join the parts of one compound word or name ("al-Sadr", "IRGC-QF",
+/// "Mosul-based"), including the Unicode hyphen (U+2010) and the non-breaking one (U+2011).
+/// Dashes are not hyphens: "Mosul–Baghdad road" names two places, not one (see [`is_dash`]).
+pub fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '‐' | '‑')
+}
+
+/// Dashes and the minus sign: punctuation between words or numbers (figure dash U+2012, en
+/// dash U+2013, em dash U+2014, horizontal bar U+2015, minus U+2212), never part of a name.
+pub fn is_dash(c: char) -> bool {
+    matches!(c, '‒' | '–' | '—' | '―' | '−')
+}
+
+/// What [`normalize`] turns into a space between words: hyphens and dashes, and the `_` and
+/// `/` of handles and pairs ("Iran/Iraq"), so an alias matches however its words are joined.
+fn separates_words(c: char) -> bool {
+    c.is_whitespace() || is_hyphen(c) || is_dash(c) || matches!(c, '_' | '/')
+}
+
+/// Lower-case particles of Arabic names: the article and the words for "father of", "son of"
+/// and "daughter of" ("Muqtada al-Sadr", "Abu Mahdi al-Muhandis", "Osama bin Laden"). They
+/// join the parts of one person's name and are never a name, or a short name, on their own.
+pub const ARABIC_NAME_PARTICLES: [&str; 7] = ["al", "el", "ul", "abu", "bin", "ibn", "bint"];
+
+/// Lower-case words that join the parts of a longer name ("Bank of Kuwait", "Saad
+/// al-Abdulla", "Banque du Liban"): a word beside a name across one of these may belong to
+/// the same name.
+pub const NAME_JOINERS: [&str; 10] = concat_words(ARABIC_NAME_PARTICLES, ["of", "de", "du"]);
+
+/// Lower-case words that may sit inside a multi-word name without being a name themselves
+/// ("Islamic State of Iraq and the Levant", "Center for Strategic Studies"): the joiners, and
+/// the connecting words a name's title may hold. Too common to anchor a spelling variant on.
+pub const NAME_CONNECTIVES: [&str; 13] = concat_words(NAME_JOINERS, ["the", "and", "for"]);
+
+/// `a` followed by `b`, for building one word list on another at compile time.
+const fn concat_words<const A: usize, const B: usize, const N: usize>(
+    a: [&'static str; A],
+    b: [&'static str; B],
+) -> [&'static str; N] {
+    assert!(A + B == N, "the list's length is the sum of its parts");
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < A {
+        out[i] = a[i];
+        i += 1;
+    }
+    while i < N {
+        out[i] = b[i - A];
+        i += 1;
+    }
+    out
 }
 
 /// `'s` closing a word ("Iraq’s", "IRGC's"): the apostrophe ends the name rather than
@@ -133,8 +189,60 @@ fn is_possessive(after_apostrophe: &str) -> bool {
     matches!(rest.next(), Some('s' | 'S')) && !rest.next().is_some_and(is_word_char)
 }
 
-fn is_word_char(c: char) -> bool {
+/// A letter or digit that is not an apostrophe (ʼ, ʻ, ʿ and ʾ are letters to Unicode).
+pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() && !is_apostrophe(c)
+}
+
+/// Whether apostrophes may sit inside a word, for [`word_spans`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Apostrophes {
+    /// An apostrophe between two word characters stays inside the word ("Kata’ib"), except
+    /// the one of a closing possessive ("Iraq’s" is the word "Iraq"): written text.
+    Join,
+    /// Every apostrophe ends a word: [`normalize`]d text, whose inner apostrophes are gone
+    /// already and whose possessives must stay visible as words of their own.
+    Split,
+}
+
+/// The first word at or after byte `from`, and where the next search resumes (past a
+/// possessive "’s", which is no word).
+fn next_word(
+    text: &str,
+    from: usize,
+    apostrophes: Apostrophes,
+) -> Option<(std::ops::Range<usize>, usize)> {
+    let start = from + text[from..].find(is_word_char)?;
+    let mut end = start;
+    let mut chars = text[start..].char_indices().peekable();
+    while let Some((offset, c)) = chars.next() {
+        if is_word_char(c) {
+            end = start + offset + c.len_utf8();
+        } else if apostrophes == Apostrophes::Join
+            && is_apostrophe(c)
+            && chars.peek().is_some_and(|&(_, next)| is_word_char(next))
+        {
+            let after = start + offset + c.len_utf8();
+            if is_possessive(&text[after..]) {
+                return Some((start..end, after + 1));
+            }
+        } else {
+            break;
+        }
+    }
+    Some((start..end, end))
+}
+
+/// Byte ranges of the words of `text`: runs of letters and digits, with apostrophes inside
+/// them as `apostrophes` says. The index's tokenizer splits text the same way.
+pub fn word_spans(text: &str, apostrophes: Apostrophes) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    let mut cursor = 0;
+    while let Some((span, resume)) = next_word(text, cursor, apostrophes) {
+        spans.push(span);
+        cursor = resume;
+    }
+    spans
 }
 
 /// Appends the folded (lower-case, diacritic-free, compatibility-decomposed) form of `c`.
@@ -155,12 +263,17 @@ fn push_folded(c: char, out: &mut String) {
 /// Folds a single word (already free of separators) the way the tokenizer does.
 pub fn fold_word(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
+    push_folded_word(word, &mut out);
+    out
+}
+
+/// Appends the folded form of `word`, leaving out the apostrophes inside it.
+fn push_folded_word(word: &str, out: &mut String) {
     for c in word.chars() {
         if !is_apostrophe(c) {
-            push_folded(c, &mut out);
+            push_folded(c, out);
         }
     }
-    out
 }
 
 /// Splits text into folded words with their byte ranges in the original text.
@@ -205,34 +318,14 @@ impl Tokenizer for SitrepTokenizer {
 impl TokenStream for SitrepTokenStream<'_> {
     fn advance(&mut self) -> bool {
         self.token.text.clear();
-        let rest = &self.text[self.cursor..];
-        let Some((start_rel, _)) = rest.char_indices().find(|&(_, c)| is_word_char(c)) else {
+        let Some((span, resume)) = next_word(self.text, self.cursor, Apostrophes::Join) else {
             self.cursor = self.text.len();
             return false;
         };
-        let start = self.cursor + start_rel;
-        let mut end = start;
-        let mut resume = None;
-        let mut chars = self.text[start..].char_indices().peekable();
-        while let Some((offset, c)) = chars.next() {
-            if is_word_char(c) {
-                push_folded(c, &mut self.token.text);
-                end = start + offset + c.len_utf8();
-            } else if is_apostrophe(c) && chars.peek().is_some_and(|&(_, next)| is_word_char(next))
-            {
-                let after = start + offset + c.len_utf8();
-                if is_possessive(&self.text[after..]) {
-                    resume = Some(after + 1);
-                    break;
-                }
-                continue;
-            } else {
-                break;
-            }
-        }
-        self.cursor = resume.unwrap_or(end);
-        self.token.offset_from = start;
-        self.token.offset_to = end;
+        push_folded_word(&self.text[span.clone()], &mut self.token.text);
+        self.cursor = resume;
+        self.token.offset_from = span.start;
+        self.token.offset_to = span.end;
         self.token.position = self.token.position.wrapping_add(1);
         true
     }
@@ -296,7 +389,7 @@ pub fn normalize(text: &str) -> NormalizedText {
                 out.push('\'');
                 offsets.push(at);
             }
-        } else if c.is_whitespace() || is_hyphen(c) {
+        } else if separates_words(c) {
             if !out.is_empty() && !out.ends_with(' ') {
                 out.push(' ');
                 offsets.push(at);
@@ -390,6 +483,68 @@ mod tests {
         assert_eq!(normalize("“Deir ez-Zōr”").text, "\"deir ez zor\"");
         assert_eq!(normalize_name("  Qassem   Soleimani "), "qassem soleimani");
         assert_eq!(normalize("Iraq’s").text, "iraq's");
+    }
+
+    #[test]
+    fn apostrophes_and_ayn_marks_are_one_rule() {
+        for mark in ['\'', '’', '‘', 'ʼ', 'ʿ', 'ʾ', '´', '`'] {
+            assert!(is_apostrophe(mark), "{mark}");
+            let name = format!("Kata{mark}ib");
+            assert_eq!(tokens(&name), ["kataib"], "{name}");
+            let spans = word_spans(&name, Apostrophes::Join);
+            assert_eq!(spans.len(), 1, "{name}");
+            assert_eq!(&name[spans[0].clone()], name);
+            assert_eq!(normalize_name(&name), "kataib", "{name}");
+        }
+        // ʿayn opening a word is no part of it, and hamza inside one joins it.
+        assert_eq!(tokens("ʿAli Saʾid"), ["ali", "said"]);
+        assert_eq!(normalize_name("ʿAli Saʾid"), "'ali said");
+        assert!(!is_word_char('ʿ') && is_word_char('a'));
+    }
+
+    #[test]
+    fn word_spans_join_or_split_apostrophes() {
+        let text = "Kata’ib Hezbollah's al-Sadr";
+        let join: Vec<&str> = word_spans(text, Apostrophes::Join)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(join, ["Kata’ib", "Hezbollah", "al", "Sadr"]);
+        let split: Vec<&str> = word_spans(text, Apostrophes::Split)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(split, ["Kata", "ib", "Hezbollah", "s", "al", "Sadr"]);
+    }
+
+    #[test]
+    fn hyphens_join_names_and_dashes_separate_them() {
+        for hyphen in ['-', '\u{2010}', '\u{2011}'] {
+            assert!(is_hyphen(hyphen) && !is_dash(hyphen));
+            let name = format!("al{hyphen}Muhandis");
+            assert_eq!(normalize_name(&name), "al muhandis", "{name}");
+            assert_eq!(tokens(&name), ["al", "muhandis"], "{name}");
+        }
+        assert_eq!(normalize_name("al Muhandis"), "al muhandis");
+        for dash in ['\u{2012}', '\u{2013}', '\u{2014}', '\u{2015}', '\u{2212}'] {
+            assert!(is_dash(dash) && !is_hyphen(dash));
+            assert_eq!(
+                normalize_name(&format!("Mosul{dash}Baghdad")),
+                "mosul baghdad"
+            );
+        }
+        assert_eq!(normalize_name("Iran/Iraq al_Sadr"), "iran iraq al sadr");
+    }
+
+    #[test]
+    fn particle_lists_build_on_each_other() {
+        assert_eq!(
+            NAME_JOINERS[..ARABIC_NAME_PARTICLES.len()],
+            ARABIC_NAME_PARTICLES
+        );
+        assert_eq!(NAME_CONNECTIVES[..NAME_JOINERS.len()], NAME_JOINERS);
+        assert!(NAME_JOINERS.contains(&"of") && !NAME_JOINERS.contains(&"and"));
+        assert!(NAME_CONNECTIVES.contains(&"and") && NAME_CONNECTIVES.contains(&"bin"));
     }
 
     #[test]

@@ -77,6 +77,47 @@ pub enum Error {
     },
     #[error(transparent)]
     Other(#[from] anyhow::Error),
+    /// A gazetteer that does not parse or check: `path` is its file, or the built-in label;
+    /// `line` and `column` are where toml found the fault, when it says.
+    #[error(
+        "gazetteer {path}{}: {detail}",
+        match (line, column) {
+            (Some(line), Some(column)) => format!(" at line {line}, column {column}"),
+            (Some(line), None) => format!(" at line {line}"),
+            _ => String::new(),
+        }
+    )]
+    Gazetteer {
+        path: String,
+        line: Option<usize>,
+        column: Option<usize>,
+        detail: String,
+    },
+    /// A compiled gazetteer saved with the index that cannot be read; callers fall back to the
+    /// TOML saved beside it.
+    #[error("compiled gazetteer: {detail}")]
+    CompiledGazetteer { detail: String },
+    /// A CoNLL file to train the tagger on that does not parse. `path` is empty when the text
+    /// came from no file.
+    #[error(
+        "{}{}{detail}",
+        if path.as_os_str().is_empty() { String::new() } else { format!("{}: ", path.display()) },
+        line.map(|line| format!("line {line}: ")).unwrap_or_default()
+    )]
+    TrainingData {
+        path: PathBuf,
+        line: Option<usize>,
+        detail: String,
+    },
+    /// A tagger model file that is truncated, corrupt or of another version.
+    #[error("{detail}")]
+    Model { detail: String },
+    /// A file that could not be read (or mapped); the I/O error is the source.
+    #[error("reading {}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

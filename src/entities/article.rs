@@ -15,9 +15,9 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 
 use super::candidates::{starts_capitalised, NOT_NAMES};
-use super::matcher::spans_of_words;
 use super::unlisted::is_demonym;
-use super::{EntityRef, Gazetteer, NAME_PARTICLES};
+use super::{EntityRef, Gazetteer};
+use crate::analysis::{is_apostrophe, is_hyphen, word_spans, Apostrophes, NAME_CONNECTIVES};
 
 /// One mention: who, where in the original paragraph, and how it was recognised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +67,7 @@ impl ArticleContext {
     pub(crate) fn resolve(&mut self, gazetteer: &Gazetteer, text: &str, found: &mut Vec<Found>) {
         let mut added = Vec::new();
         let mut next_mention = 0;
-        for word in words(text) {
+        for word in word_spans(text, Apostrophes::Join) {
             // Mentions that end before this word set up their bindings first.
             while next_mention < found.len() && found[next_mention].range.end <= word.start {
                 let mention = found[next_mention].clone();
@@ -150,7 +150,7 @@ impl ArticleContext {
                 .filter(|w| {
                     let lower = w.to_lowercase();
                     w.chars().count() >= 3
-                        && !NAME_PARTICLES.contains(&lower.as_str())
+                        && !NAME_CONNECTIVES.contains(&lower.as_str())
                         && !NOT_SHORT_NAMES.contains(&lower.as_str())
                         && !NOT_NAMES.contains(w)
                 })
@@ -217,7 +217,7 @@ fn acronym_after(text: &str, at: usize) -> Option<(&str, Range<usize>)> {
 /// first: "Popular Mobilization Forces" fits PMF, "Iraq" does not fit AFP.
 fn initials_fit(acronym: &str, name: &str) -> bool {
     let initials: Vec<char> = name
-        .split(|c: char| c.is_whitespace() || c == '-')
+        .split(|c: char| c.is_whitespace() || is_hyphen(c))
         .filter_map(|w| w.chars().find(|c| c.is_alphabetic()))
         .map(|c| c.to_ascii_uppercase())
         .collect();
@@ -227,25 +227,6 @@ fn initials_fit(acronym: &str, name: &str) -> bool {
     }
     let mut rest = initials.iter();
     letters.all(|letter| rest.any(|&initial| initial == letter))
-}
-
-fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '’' | 'ʼ' | 'ʿ' | 'ʾ')
-}
-
-/// Byte ranges of the words of `text`: letters and digits, with apostrophes inside a word
-/// kept in it ("Kata'ib"); a possessive "'s" is left out of the word.
-fn words(text: &str) -> Vec<Range<usize>> {
-    let mut spans = spans_of_words(text, is_apostrophe);
-    for span in &mut spans {
-        let word = &text[span.clone()];
-        for suffix in ["'s", "’s"] {
-            if word.len() > suffix.len() + 1 && word.ends_with(suffix) {
-                span.end -= suffix.len();
-            }
-        }
-    }
-    spans
 }
 
 #[cfg(test)]
@@ -267,7 +248,10 @@ mod tests {
     #[test]
     fn words_keep_inner_apostrophes_and_drop_possessives() {
         let text = "Kata’ib Hezbollah's leader, Hussein.";
-        let found: Vec<&str> = words(text).into_iter().map(|r| &text[r]).collect();
+        let found: Vec<&str> = word_spans(text, Apostrophes::Join)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
         assert_eq!(found, ["Kata’ib", "Hezbollah", "leader", "Hussein"]);
     }
 }

@@ -1,9 +1,11 @@
-//! Name candidates: capitalised word sequences that no gazetteer entry covers, so
-//! `sitrep entities --candidates` can show what to add.
+/*!
+Name candidates: capitalised word sequences that no gazetteer entry covers, so
+`sitrep entities --candidates` can show what to add.
+*/
 
 use std::ops::Range;
 
-use super::NAME_PARTICLES;
+use crate::analysis::{is_hyphen, NAME_CONNECTIVES};
 
 /// Words that start sentences or headlines without being names.
 pub(super) const NOT_NAMES: &[&str] = &[
@@ -134,14 +136,19 @@ pub(super) fn capitalised_sequences(text: &str) -> Vec<Range<usize>> {
         let mut end = i;
         while j < words.len() {
             let gap = &text[words[j - 1].1.end..words[j].1.start];
-            if !(gap == " " || gap == "-") {
+            let mut gap = gap.chars();
+            let one_joiner = matches!(
+                (gap.next(), gap.next()),
+                (Some(c), None) if c == ' ' || is_hyphen(c)
+            );
+            if !one_joiner {
                 break;
             }
             let next = &text[words[j].1.clone()];
             if starts_capitalised(next) && !NOT_NAMES.contains(&next) {
                 end = j;
                 j += 1;
-            } else if NAME_PARTICLES.contains(&words[j].0.as_str()) && j + 1 < words.len() {
+            } else if NAME_CONNECTIVES.contains(&words[j].0.as_str()) && j + 1 < words.len() {
                 j += 1;
             } else {
                 break;

@@ -1,20 +1,27 @@
-//! The compiled gazetteer: a line format saved beside the index that a search opens without
-//! TOML parsing, normalising aliases, or even reading most of it. With the places of the whole
-//! map it holds tens of thousands of entities, and a search needs a handful:
-//!
-//! - the header gives the counts, the kinds and where each section starts;
-//! - entities are parsed only when one is asked for, one line at a time; the hand-written ones
-//!   (a few hundred) are checksummed at open;
-//! - alias lines are sorted, so a lookup is a binary search over the mapped file itself.
+/*!
+The compiled gazetteer: a line format saved beside the index that a search opens without
+TOML parsing, normalising aliases, or even reading most of it. With the places of the whole
+map it holds tens of thousands of entities, and a search needs a handful:
+
+- the header gives the counts, the kinds and where each section starts;
+- entities are parsed only when one is asked for, one line at a time; the hand-written ones
+  (a few hundred) are checksummed at open;
+- alias lines are sorted, so a lookup is a binary search over the mapped file itself.
+
+A damaged file fails at open wherever that costs no more than the header and the hand-written
+section (the caller then uses the TOML saved beside it). A generated place's line is read only
+when asked for, so one that no longer parses reads as an entity that names nothing, and an
+alias line whose id is out of range finds nothing: nothing read from the file can panic.
+*/
 
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use anyhow::{bail, Context};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::{AliasLookup, Entity, EntityTable, Gazetteer, GazetteerSource, Origin, BUILTIN_LABEL};
+use crate::error::{Error, Result};
 
 const COMPILED_HEADER: &str = "sitrep compiled gazetteer 5";
 
@@ -38,13 +45,15 @@ impl std::ops::Deref for Data {
 impl Data {
     /// Maps `path`; side files are written once under a new name and never changed in place,
     /// so the mapping cannot change under a reader.
-    pub fn map(path: &std::path::Path) -> anyhow::Result<Data> {
-        let file =
-            std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    pub fn map(path: &std::path::Path) -> Result<Data> {
+        let io = |source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
         // SAFETY: see above: sitrep never writes to a published side file, and writes new
         // ones under a temporary name first.
-        let map = unsafe { memmap2::Mmap::map(&file) }
-            .with_context(|| format!("mapping {}", path.display()))?;
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
         Ok(Data::Mapped(map))
     }
 }
@@ -64,38 +73,58 @@ impl LazyEntities {
         self.count
     }
 
+    /// Entity `id`, parsed from its line on first use. A line that is missing or no longer
+    /// parses (the file was damaged after it was opened and checked) is an entity with no
+    /// name, spelling or facet, which nothing matches.
     pub(crate) fn get(&self, id: usize) -> &Entity {
-        let index = id - self.first_id;
         let cells = self
             .cells
             .get_or_init(|| (0..self.count).map(|_| OnceLock::new()).collect());
-        cells[index].get_or_init(|| {
-            let starts = self.starts.get_or_init(|| {
-                let bytes = &self.data[self.section.clone()];
-                std::iter::once(0)
-                    .chain(
-                        bytes
-                            .iter()
-                            .enumerate()
-                            .filter(|&(_, &b)| b == b'\n')
-                            .map(|(i, _)| i as u32 + 1),
-                    )
-                    .take(self.count)
-                    .collect()
-            });
-            let start = self.section.start + starts[index] as usize;
-            let end = self.data[start..self.section.end]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(self.section.end, |n| start + n);
-            let line = std::str::from_utf8(&self.data[start..end]).unwrap_or("");
-            // The file was written whole by `to_compiled` and checked at open; a line that no
-            // longer parses means the index folder was damaged under us.
-            parse_entity(line).unwrap_or_else(|| {
-                panic!("compiled gazetteer damaged at entity {id}: run `sitrep index --rebuild`")
-            })
+        let Some(cell) = id.checked_sub(self.first_id).and_then(|i| cells.get(i)) else {
+            return unreadable();
+        };
+        cell.get_or_init(|| {
+            self.parse(id - self.first_id)
+                .unwrap_or_else(|| unreadable().clone())
         })
     }
+
+    fn parse(&self, index: usize) -> Option<Entity> {
+        let starts = self.starts.get_or_init(|| {
+            let bytes = &self.data[self.section.clone()];
+            std::iter::once(0)
+                .chain(
+                    bytes
+                        .iter()
+                        .enumerate()
+                        .filter(|&(_, &b)| b == b'\n')
+                        .map(|(i, _)| i as u32 + 1),
+                )
+                .take(self.count)
+                .collect()
+        });
+        let start = self.section.start + *starts.get(index)? as usize;
+        let rest = self.data.get(start..self.section.end)?;
+        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        parse_entity(std::str::from_utf8(&rest[..end]).ok()?)
+    }
+}
+
+/// What a damaged entity line reads as: no name, spellings or facet, so nothing matches it.
+fn unreadable() -> &'static Entity {
+    static UNREADABLE: OnceLock<Entity> = OnceLock::new();
+    UNREADABLE.get_or_init(|| Entity {
+        kind: String::new(),
+        name: String::new(),
+        parent: None,
+        aliases: Vec::new(),
+        facet: String::new(),
+        origin: Origin::Generated {
+            needs_context: Vec::new(),
+            name_taken: true,
+        },
+        capitalised: Vec::new(),
+    })
 }
 
 impl Gazetteer {
@@ -152,33 +181,44 @@ impl Gazetteer {
     }
 
     /// Reads what [`Gazetteer::to_compiled`] wrote.
-    pub fn from_compiled(text: String) -> anyhow::Result<Gazetteer> {
+    pub fn from_compiled(text: String) -> Result<Gazetteer> {
         Gazetteer::from_compiled_data(Arc::new(Data::Owned(text.into_bytes())))
     }
 
-    pub fn from_compiled_data(data: Arc<Data>) -> anyhow::Result<Gazetteer> {
+    pub fn from_compiled_data(data: Arc<Data>) -> Result<Gazetteer> {
+        let damaged = |detail: &str| Error::CompiledGazetteer {
+            detail: detail.to_string(),
+        };
         let header_end = data
             .iter()
             .position(|&b| b == b'\n')
-            .context("not a compiled sitrep gazetteer")?;
-        let header = std::str::from_utf8(&data[..header_end])?;
+            .ok_or_else(|| damaged("not a compiled sitrep gazetteer"))?;
+        let header = std::str::from_utf8(&data[..header_end])
+            .map_err(|_| damaged("not a compiled sitrep gazetteer (header is not UTF-8)"))?;
         let fields: Vec<&str> = header.split('\t').collect();
         let [COMPILED_HEADER, hash, source, kinds, count, hand, hand_bytes, hand_checksum, entity_bytes, alias_bytes, first_keys] =
             fields[..]
         else {
-            bail!("not a compiled sitrep gazetteer (or one from another version)");
+            return Err(damaged(
+                "not a compiled sitrep gazetteer (or one from another version)",
+            ));
         };
-        let number = |s: &str| -> anyhow::Result<usize> {
-            s.parse().context("compiled gazetteer: malformed header")
-        };
+        let number =
+            |s: &str| -> Result<usize> { s.parse().map_err(|_| damaged("malformed header")) };
         let (count, hand) = (number(count)?, number(hand)?);
         let first_keys = first_keys.to_string();
         let entities_start = header_end + 1;
-        let places_start = entities_start + number(hand_bytes)?;
-        let aliases_start = entities_start + number(entity_bytes)?;
-        let aliases_end = aliases_start + number(alias_bytes)?;
+        // Sizes come from the file: added with a check, so a damaged one cannot overflow.
+        let after = |start: usize, bytes: &str| -> Result<usize> {
+            start
+                .checked_add(number(bytes)?)
+                .ok_or_else(|| damaged("malformed header"))
+        };
+        let places_start = after(entities_start, hand_bytes)?;
+        let aliases_start = after(entities_start, entity_bytes)?;
+        let aliases_end = after(aliases_start, alias_bytes)?;
         if aliases_end != data.len() || places_start > aliases_start || hand > count {
-            bail!("compiled gazetteer: sections do not add up to the file (truncated?)");
+            return Err(damaged("sections do not add up to the file (truncated?)"));
         }
         // Entities are parsed when first asked for: a search needs a handful of them, and
         // parsing all the hand-written ones was a twentieth of a one-shot search. Their bytes
@@ -186,12 +226,27 @@ impl Gazetteer {
         // so that a damaged file fails here, and the saved TOML is used, rather than at a lookup.
         let hand_text = &data[entities_start..places_start];
         if format!("{:016x}", xxh3_64(hand_text)) != hand_checksum {
-            bail!("compiled gazetteer: hand-written entities damaged (checksum mismatch)");
+            return Err(damaged("hand-written entities damaged (checksum mismatch)"));
         }
         let hand_lines = hand_text.iter().filter(|&&b| b == b'\n').count();
         if hand_lines != hand {
-            bail!("compiled gazetteer: {hand} entities announced, {hand_lines} found");
+            return Err(Error::CompiledGazetteer {
+                detail: format!("{hand} entities announced, {hand_lines} found"),
+            });
         }
+        // The other sections are read line by line when asked for; what can be checked
+        // without reading them is that each holds whole lines of its kind.
+        let whole_lines = |section: &[u8], kind: &[u8]| {
+            section.is_empty() || (section.starts_with(kind) && section.ends_with(b"\n"))
+        };
+        let places = &data[places_start..aliases_start];
+        if (count > hand) == places.is_empty() || !whole_lines(places, b"e\t") {
+            return Err(damaged("generated places damaged"));
+        }
+        if !whole_lines(&data[aliases_start..aliases_end], b"a\t") {
+            return Err(damaged("alias lines damaged"));
+        }
+        let hash = u64::from_str_radix(hash, 16).map_err(|_| damaged("malformed header"))?;
         let lazy = |section: Range<usize>, first_id: usize, count: usize| LazyEntities {
             data: Arc::clone(&data),
             section,
@@ -208,7 +263,6 @@ impl Gazetteer {
         } else {
             GazetteerSource::File(PathBuf::from(source))
         };
-        let hash = u64::from_str_radix(hash, 16)?;
         let kinds = kinds
             .split(',')
             .filter(|k| !k.is_empty())
@@ -225,6 +279,7 @@ impl Gazetteer {
             AliasLookup::Sorted {
                 data,
                 section: aliases_start..aliases_end,
+                entities: count,
             },
         );
         gazetteer.kinds = kinds;

@@ -1,12 +1,14 @@
-//! Loading `entities.toml` and checking it: kinds, names, parents and aliases that two
-//! entities both claim are errors that name the line or the entities involved.
+/*!
+Loading `entities.toml` and checking it: kinds, names, parents and aliases that two
+entities both claim are errors that name the line or the entities involved.
+*/
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use anyhow::{bail, Context};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
+use xxhash_rust::xxh3::xxh3_64;
 
 use super::places::{self, BUILTIN_PLACES, GEONAMES};
 use super::{
@@ -14,6 +16,7 @@ use super::{
     BUILTIN_GAZETTEER,
 };
 use crate::analysis::normalize_name;
+use crate::error::{Error, Result};
 
 /// A gazetteer file: `places = "geonames"` at the top merges the built-in places; every other
 /// top-level key is a kind holding an array of entries.
@@ -49,7 +52,7 @@ pub struct GazetteerSpec {
 
 impl GazetteerSpec {
     /// `--entities FILE`, else `entities.toml` in the corpus folder, else the built-in one.
-    pub fn resolve(explicit: Option<&Path>, corpus: &Path) -> anyhow::Result<GazetteerSpec> {
+    pub fn resolve(explicit: Option<&Path>, corpus: &Path) -> Result<GazetteerSpec> {
         let in_corpus = corpus.join("entities.toml");
         let (toml, source) = match explicit {
             Some(path) => (
@@ -76,61 +79,78 @@ impl GazetteerSpec {
         &self.toml
     }
 
-    pub fn build(&self) -> anyhow::Result<Gazetteer> {
+    pub fn build(&self) -> Result<Gazetteer> {
         Gazetteer::parse(&self.toml, self.source.clone())
     }
 }
 
-fn read_gazetteer(path: &Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("reading gazetteer {}", path.display()))
-}
-
-fn parse_toml(toml_text: &str, source: &GazetteerSource) -> anyhow::Result<RawGazetteer> {
-    toml::from_str(toml_text).map_err(|err| {
-        let location = err
-            .span()
-            .map(|span| {
-                let (line, column) = line_column(toml_text, span.start);
-                format!(" at line {line}, column {column}")
-            })
-            .unwrap_or_default();
-        anyhow::anyhow!("gazetteer {source}{location}: {}", err.message())
+fn read_gazetteer(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
     })
 }
 
-fn places_of(raw: &RawGazetteer, source: &GazetteerSource) -> anyhow::Result<Option<&'static str>> {
-    match raw.places.as_deref() {
-        None => Ok(None),
-        Some(GEONAMES) => Ok(Some(BUILTIN_PLACES)),
-        Some(other) => bail!(
-            "gazetteer {source}: places = '{other}' is not known; the one set of places is \"{GEONAMES}\""
-        ),
+/// A gazetteer that fails a check no line number belongs to.
+fn invalid(source: &GazetteerSource, detail: String) -> Error {
+    Error::Gazetteer {
+        path: source.to_string(),
+        line: None,
+        column: None,
+        detail,
     }
 }
 
-/// The TOML's hash, and the places file's when it is merged: either changing re-tags.
+fn parse_toml(toml_text: &str, source: &GazetteerSource) -> Result<RawGazetteer> {
+    toml::from_str(toml_text).map_err(|err| {
+        let (line, column) = err
+            .span()
+            .map(|span| line_column(toml_text, span.start))
+            .unzip();
+        Error::Gazetteer {
+            path: source.to_string(),
+            line,
+            column,
+            detail: err.message().to_string(),
+        }
+    })
+}
+
+fn places_of(raw: &RawGazetteer, source: &GazetteerSource) -> Result<Option<&'static str>> {
+    match raw.places.as_deref() {
+        None => Ok(None),
+        Some(GEONAMES) => Ok(Some(BUILTIN_PLACES)),
+        Some(other) => Err(invalid(
+            source,
+            format!("places = '{other}' is not known; the one set of places is \"{GEONAMES}\""),
+        )),
+    }
+}
+
+/// The TOML's hash, and the places file's when it is merged: either changing re-tags. Saved
+/// gazetteers are named after it, so it must stay the same function of the same bytes.
 fn hash_of(toml_text: &str, places: Option<&str>) -> u64 {
-    let hash = crate::corpus::hash_bytes(toml_text.as_bytes());
+    let hash = xxh3_64(toml_text.as_bytes());
     match places {
-        Some(places) => hash ^ crate::corpus::hash_bytes(places.as_bytes()).rotate_left(1),
+        Some(places) => hash ^ xxh3_64(places.as_bytes()).rotate_left(1),
         None => hash,
     }
 }
 
 impl Gazetteer {
     /// `--entities FILE`, else `entities.toml` in the corpus folder, else the built-in one.
-    pub fn resolve(explicit: Option<&Path>, corpus: &Path) -> anyhow::Result<Gazetteer> {
+    pub fn resolve(explicit: Option<&Path>, corpus: &Path) -> Result<Gazetteer> {
         GazetteerSpec::resolve(explicit, corpus)?.build()
     }
 
-    pub fn from_file(path: &Path) -> anyhow::Result<Gazetteer> {
+    pub fn from_file(path: &Path) -> Result<Gazetteer> {
         Gazetteer::parse(
             &read_gazetteer(path)?,
             GazetteerSource::File(path.to_path_buf()),
         )
     }
 
-    pub fn parse(toml_text: &str, source: GazetteerSource) -> anyhow::Result<Gazetteer> {
+    pub fn parse(toml_text: &str, source: GazetteerSource) -> Result<Gazetteer> {
         let raw = parse_toml(toml_text, &source)?;
         let places = places_of(&raw, &source)?;
         let hash = hash_of(toml_text, places);
@@ -139,16 +159,22 @@ impl Gazetteer {
         let mut by_kind_name: HashMap<(String, String), usize> = HashMap::new();
         for (kind, entries) in raw.kinds {
             if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_lowercase()) {
-                bail!("gazetteer {source}: kind '{kind}' must be a lower-case word such as person, org or place");
+                return Err(invalid(
+                    &source,
+                    format!("kind '{kind}' must be a lower-case word such as person, org or place"),
+                ));
             }
             for entry in entries {
                 let name = entry.name.trim().to_string();
                 if name.is_empty() || name.contains('/') || name.contains(char::is_control) {
-                    bail!("gazetteer {source}: {kind} name '{name}' must be non-empty and contain no '/' or control characters");
+                    return Err(invalid(&source, format!("{kind} name '{name}' must be non-empty and contain no '/' or control characters")));
                 }
                 let key = (kind.clone(), name.clone());
                 if by_kind_name.insert(key, entities.len()).is_some() {
-                    bail!("gazetteer {source}: {kind} '{name}' is defined twice");
+                    return Err(invalid(
+                        &source,
+                        format!("{kind} '{name}' is defined twice"),
+                    ));
                 }
                 parents.push(entry.parent);
                 entities.push(Entity {
@@ -176,10 +202,13 @@ impl Gazetteer {
                 let entity = &entities[id];
                 let key = (entity.kind.clone(), parent.trim().to_string());
                 let Some(&parent_id) = by_kind_name.get(&key) else {
-                    bail!(
-                        "gazetteer {source}: {} '{}' has parent '{}', which is not a {} in the gazetteer",
-                        entity.kind, entity.name, parent, entity.kind
-                    );
+                    return Err(invalid(
+                        &source,
+                        format!(
+                            "{} '{}' has parent '{}', which is not a {} in the gazetteer",
+                            entity.kind, entity.name, parent, entity.kind
+                        ),
+                    ));
                 };
                 entities[id].parent = Some(parent_id);
             }
@@ -189,11 +218,13 @@ impl Gazetteer {
             let mut cursor = entities[id].parent;
             while let Some(parent) = cursor {
                 if parent == id || chain.len() > entities.len() {
-                    bail!(
-                        "gazetteer {source}: parent cycle through {} '{}'",
-                        entities[id].kind,
-                        entities[id].name
-                    );
+                    return Err(invalid(
+                        &source,
+                        format!(
+                            "parent cycle through {} '{}'",
+                            entities[id].kind, entities[id].name
+                        ),
+                    ));
                 }
                 chain.push(entities[parent].name.clone());
                 cursor = entities[parent].parent;
@@ -207,21 +238,25 @@ impl Gazetteer {
             for alias in std::iter::once(&entity.name).chain(&entity.aliases) {
                 let key = normalize_name(alias);
                 if key.is_empty() {
-                    bail!(
-                        "gazetteer {source}: {} '{}' has an empty alias",
-                        entity.kind,
-                        entity.name
-                    );
+                    return Err(invalid(
+                        &source,
+                        format!("{} '{}' has an empty alias", entity.kind, entity.name),
+                    ));
                 }
                 match lookup.get(&key) {
-                    Some(&other) if other != id => bail!(
-                        "gazetteer {source}: alias '{}' is claimed by both {} '{}' and {} '{}'",
-                        alias,
-                        entities[other].kind,
-                        entities[other].name,
-                        entity.kind,
-                        entity.name
-                    ),
+                    Some(&other) if other != id => {
+                        return Err(invalid(
+                            &source,
+                            format!(
+                                "alias '{}' is claimed by both {} '{}' and {} '{}'",
+                                alias,
+                                entities[other].kind,
+                                entities[other].name,
+                                entity.kind,
+                                entity.name
+                            ),
+                        ))
+                    }
                     _ => {
                         lookup.insert(key, id);
                     }
@@ -231,7 +266,7 @@ impl Gazetteer {
         if let Some(places) = places {
             let hand = entities.len();
             places::merge(places, &mut entities, &lookup)
-                .with_context(|| format!("gazetteer {source}: built-in places"))?;
+                .map_err(|err| invalid(&source, format!("built-in places: {err}")))?;
             for (id, entity) in entities.iter().enumerate().skip(hand) {
                 for alias in entity.spellings() {
                     lookup.insert(normalize_name(alias), id);

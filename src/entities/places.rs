@@ -1,13 +1,14 @@
-//! The places of the whole map: countries, first-level regions and cities of 15,000+ people
-//! from GeoNames (CC BY 4.0), generated into `corpus/places.tsv` by `corpus/places.py` and
-//! merged under the hand gazetteer when it says `places = "geonames"`.
-//!
-//! Hand entries win: a generated place that a hand `[[place]]` names (by name or alias) is that
-//! hand entry, and its generated children hang under it (`/place/Iraq/Erbil Governorate/...`
-//! under the hand "Iraq"); a generated alias that a hand entry claims is dropped; where two
-//! generated places share a name, the more populous one keeps it.
+/*!
+The places of the whole map: countries, first-level regions and cities of 15,000+ people
+from GeoNames (CC BY 4.0), generated into `corpus/places.tsv` by `corpus/places.py` and
+merged under the hand gazetteer when it says `places = "geonames"`.
 
-use anyhow::{bail, Context};
+Hand entries win: a generated place that a hand `[[place]]` names (by name or alias) is that
+hand entry, and its generated children hang under it (`/place/Iraq/Erbil Governorate/...`
+under the hand "Iraq"); a generated alias that a hand entry claims is dropped; where two
+generated places share a name, the more populous one keeps it.
+*/
+
 use rustc_hash::FxHashMap;
 
 use super::translit::first_word_key;
@@ -33,7 +34,8 @@ struct Row<'a> {
     needs_context: Vec<&'a str>,
 }
 
-fn parse_rows<'a>(text: &'a str) -> anyhow::Result<Vec<Row<'a>>> {
+/// The rows of the places file; an error names the line that does not parse.
+fn parse_rows<'a>(text: &'a str) -> Result<Vec<Row<'a>>, String> {
     let mut rows = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.is_empty() || line.starts_with('#') {
@@ -47,18 +49,18 @@ fn parse_rows<'a>(text: &'a str) -> anyhow::Result<Vec<Row<'a>>> {
         };
         let fields: Vec<&str> = line.split('\t').collect();
         let [id, level, name, parent, population, aliases, needs_context] = fields[..] else {
-            bail!(bad());
+            return Err(bad());
         };
         let list =
             |s: &'a str| -> Vec<&'a str> { s.split('|').filter(|a| !a.is_empty()).collect() };
         rows.push(Row {
-            id: id.parse().with_context(bad)?,
+            id: id.parse().map_err(|_| bad())?,
             level,
             name,
             parent: if parent.is_empty() {
                 None
             } else {
-                Some(parent.parse().with_context(bad)?)
+                Some(parent.parse().map_err(|_| bad())?)
             },
             population: population.parse().unwrap_or(0),
             aliases: list(aliases),
@@ -74,7 +76,7 @@ pub(super) fn merge(
     text: &str,
     entities: &mut Vec<Entity>,
     claimed: &FxHashMap<String, usize>,
-) -> anyhow::Result<usize> {
+) -> Result<usize, String> {
     let mut rows = parse_rows(text)?;
     // Parents before children, so a child's facet can extend its parent's.
     let depth = |level: &str| match level {

@@ -1,4 +1,6 @@
-//! Gazetteer loading, matching and candidates on a small gazetteer written for the tests.
+/*!
+Gazetteer loading, matching and candidates on a small gazetteer written for the tests.
+*/
 
 use super::*;
 
@@ -354,4 +356,68 @@ fn sorted_word_lines_are_searched_for_whole_words() {
     }
     assert!(!super::sorted_words_contain("", "bd"));
     assert!(super::sorted_words_contain("bd", "bd"));
+}
+
+/// `compiled` with `places` (entity lines) appended as generated entities, of which the header
+/// announces `announced`, and its alias lines passed through `aliases`.
+fn with_generated(
+    compiled: &str,
+    places: &str,
+    announced: usize,
+    aliases: impl Fn(&str) -> String,
+) -> String {
+    let (header, rest) = compiled.split_once('\n').unwrap();
+    let mut fields: Vec<String> = header.split('\t').map(str::to_string).collect();
+    let entity_bytes: usize = fields[8].parse().unwrap();
+    let (entities, alias_lines) = rest.split_at(entity_bytes);
+    let alias_lines = aliases(alias_lines);
+    fields[4] = (fields[4].parse::<usize>().unwrap() + announced).to_string();
+    fields[8] = (entity_bytes + places.len()).to_string();
+    fields[9] = alias_lines.len().to_string();
+    format!("{}\n{entities}{places}{alias_lines}", fields.join("\t"))
+}
+
+#[test]
+fn a_damaged_compiled_gazetteer_fails_at_open_or_names_nothing_but_never_panics() {
+    let compiled = gazetteer().to_compiled();
+    let hand = gazetteer().len();
+    let place = "e\tplace\tRawanduz\t\t/place/Rawanduz\t\tg\t\n";
+    let opened = Gazetteer::from_compiled(with_generated(&compiled, place, 1, str::to_string));
+    assert_eq!(opened.unwrap().entity(hand).name, "Rawanduz");
+
+    // A generated line that no longer parses, or one the header announces but the file lacks,
+    // is an entity that names nothing.
+    let broken = with_generated(&compiled, "e\tplace\tbroken\n", 2, str::to_string);
+    let g = Gazetteer::from_compiled(broken).unwrap();
+    for id in [hand, hand + 1] {
+        assert_eq!(g.entity(id).facet, "");
+        assert_eq!(g.entity(id).spellings().count(), 0);
+    }
+    assert_eq!(g.find_mentions("Qassem Soleimani in Baghdad").len(), 2);
+
+    // An alias line whose id is past the last entity finds nothing.
+    let far = with_generated(&compiled, "", 0, |lines| {
+        lines.replace("a\tsadr city\t", "a\tsadr city\t9")
+    });
+    let g = Gazetteer::from_compiled(far).unwrap();
+    assert!(g.lookup("Sadr City").is_none());
+    assert!(!g.suggest("Sadr Cty", None).is_empty());
+
+    // Whatever else the header or sections say wrongly fails the open.
+    let (header, rest) = compiled.split_once('\n').unwrap();
+    let mut fields: Vec<&str> = header.split('\t').collect();
+    fields[9] = "18446744073709551615";
+    let huge = fields.join("\t");
+    let cases = [
+        format!("{huge}\n{rest}"),
+        compiled[..compiled.len() - 3].to_string(),
+        with_generated(&compiled, "", 1, str::to_string),
+        with_generated(&compiled, "x\tplace\n", 1, str::to_string),
+        with_generated(&compiled, "e\tplace\tno newline", 1, str::to_string),
+        with_generated(&compiled, "", 0, |lines| format!("{lines}a\tzz")),
+        "\u{ff}\u{fe}\n".to_string(),
+    ];
+    for (n, case) in cases.into_iter().enumerate() {
+        assert!(Gazetteer::from_compiled(case).is_err(), "case {n}");
+    }
 }

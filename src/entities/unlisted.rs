@@ -1,6 +1,8 @@
-//! Names no gazetteer entry holds, found by the learned tagger ([`super::tagger`]) and kept
-//! where they do not overlap a gazetteer mention. They are indexed under the kind's `unlisted`
-//! branch (`/person/unlisted/Ali Hassan`), and counted for `sitrep entities --candidates`.
+/*!
+Names no gazetteer entry holds, found by the learned tagger ([`super::tagger`]) and kept
+where they do not overlap a gazetteer mention. They are indexed under the kind's `unlisted`
+branch (`/person/unlisted/Ali Hassan`), and counted for `sitrep entities --candidates`.
+*/
 
 use std::ops::Range;
 
@@ -9,6 +11,7 @@ use super::candidates::{is_sentence_start, NOT_NAMES};
 use super::matcher::{in_handle, stands_alone};
 use super::tagger::{Label, Tagger};
 use super::{EntityRef, Gazetteer, Origin, TITLES};
+use crate::analysis::is_apostrophe;
 
 /// The tagger's mentions in each paragraph of an article that `listed` (the gazetteer's
 /// mentions, per paragraph) does not already cover.
@@ -231,7 +234,7 @@ fn with_particle_tail(text: &str, range: Range<usize>) -> Range<usize> {
         if let Some(after) = rest.strip_prefix(particle) {
             if after.starts_with(char::is_uppercase) {
                 let word = after
-                    .find(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+                    .find(|c: char| !(c.is_alphanumeric() || is_apostrophe(c)))
                     .unwrap_or(after.len());
                 return range.start..range.end + particle.len() + word;
             }
@@ -260,10 +263,12 @@ fn trimmed(text: &str, mut range: Range<usize>) -> Option<Range<usize>> {
     }) {
         range.start += title.len() + 1;
     }
-    for possessive in ["'s", "’s"] {
-        if text[range.clone()].ends_with(possessive) {
-            range.end -= possessive.len();
-        }
+    let possessive = text[range.clone()]
+        .strip_suffix('s')
+        .and_then(|rest| rest.chars().next_back())
+        .filter(|&c| is_apostrophe(c));
+    if let Some(apostrophe) = possessive {
+        range.end -= apostrophe.len_utf8() + 1;
     }
     let written = &text[range.clone()];
     let capitalised = written.chars().next().is_some_and(char::is_uppercase);

@@ -1,6 +1,13 @@
-//! The matcher: every alias in one aho-corasick automaton run anchored at word starts, plus a
-//! spelling-variant pass that anchors on an exact word of a multi-word name and allows one edit
-//! in one long word.
+/*!
+The matcher: every alias in one aho-corasick automaton run anchored at word starts, plus a
+spelling-variant pass that anchors on an exact word of a multi-word name and allows one edit
+in one long word, and the transliterations no alias spells out.
+
+- `place_index`: generated place names, looked up by hashing rather than in the automaton;
+- `variants`: the one-edit spelling variants of multi-word names;
+- `name_context`: whether a name found in the text stands there as that name (capitalised,
+  alone, not inside a handle or a longer name).
+*/
 
 use std::collections::HashMap;
 
@@ -11,12 +18,23 @@ use aho_corasick::{
     AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
 };
 
-use super::candidates::{is_sentence_start, starts_capitalised, NOT_NAMES};
+use super::candidates::starts_capitalised;
 use super::translit::{
     first_word_key, last_word_key, must_be_capitalised, NameForm, Transliterations,
 };
-use super::{Entity, EntityMatch, Gazetteer, Origin, NAME_PARTICLES, TITLES};
-use crate::analysis::{normalize, normalize_name, within_one_edit, NormalizedText};
+use super::{Entity, EntityMatch, Gazetteer, Origin};
+use crate::analysis::{
+    normalize, normalize_name, word_spans, Apostrophes, NormalizedText, NAME_CONNECTIVES,
+};
+
+mod name_context;
+mod place_index;
+mod variants;
+
+use name_context::{ends_another_name, written_as_place};
+pub(super) use name_context::{in_handle, stands_alone};
+use place_index::PlaceIndex;
+use variants::{COMMON_NAME_WORDS, MIN_VARIANT_WORD_LEN};
 
 /// Finds mentions of a chosen few entities (see [`Gazetteer::mention_finder`]).
 pub struct MentionFinder<'a> {
@@ -59,136 +77,6 @@ pub(super) struct Matcher {
     parents: FxHashMap<usize, usize>,
     places: PlaceIndex,
 }
-
-/// Generated place names, looked up by hashing at capitalised word starts. Tens of thousands
-/// of names made the automaton slow to build (half a second, on every sync that tags), and a
-/// generated name only counts where it is capitalised, so most words need no lookup at all.
-#[derive(Default)]
-struct PlaceIndex {
-    /// Normalised name → (entity, needs context).
-    names: FxHashMap<String, (usize, bool)>,
-    /// First word of a name → the most words a name starting with it has.
-    first_words: FxHashMap<String, usize>,
-}
-
-impl PlaceIndex {
-    fn insert(&mut self, normalized: String, entity: usize, needs_context: bool) {
-        let spans = word_spans(&normalized);
-        let Some(first) = spans.first() else {
-            return;
-        };
-        let longest = self
-            .first_words
-            .entry(normalized[first.clone()].to_string())
-            .or_default();
-        *longest = (*longest).max(spans.len());
-        self.names
-            .entry(normalized)
-            .or_insert((entity, needs_context));
-    }
-
-    /// The longest name starting at `start`: (end, entity, needs context).
-    fn longest_at(&self, hay: &str, start: usize) -> Option<(usize, usize, bool)> {
-        let first_end = start
-            + hay[start..]
-                .find(|c: char| !c.is_alphanumeric())
-                .unwrap_or(hay.len() - start);
-        let &most = self.first_words.get(&hay[start..first_end])?;
-        // Names are a few words long: the ends fit on the stack.
-        let mut ends = [0usize; 8];
-        ends[0] = first_end;
-        let mut count = 1;
-        while count < most.min(ends.len()) {
-            let at = ends[count - 1];
-            let rest = &hay[at..];
-            let Some(next) = rest.find(|c: char| c.is_alphanumeric()) else {
-                break;
-            };
-            // A name does not run across a sentence or a clause.
-            if rest[..next].contains([',', ';', ':', '(', ')', '"']) || rest[..next].len() > 2 {
-                break;
-            }
-            let word_start = at + next;
-            let word_end = word_start
-                + hay[word_start..]
-                    .find(|c: char| !c.is_alphanumeric())
-                    .unwrap_or(hay.len() - word_start);
-            ends[count] = word_end;
-            count += 1;
-        }
-        ends[..count].iter().rev().find_map(|&end| {
-            self.names
-                .get(&hay[start..end])
-                .map(|&(entity, needs_context)| (end, entity, needs_context))
-        })
-    }
-}
-
-/// Ordinary words that many organisation and place names contain. As anchors they would send
-/// the variant pass to check most sentences of a news corpus (it cost more than the exact
-/// pass); names built only of such words and one misspelt word are rare.
-const COMMON_NAME_WORDS: [&str; 56] = [
-    "state",
-    "states",
-    "united",
-    "forces",
-    "force",
-    "army",
-    "national",
-    "islamic",
-    "front",
-    "party",
-    "republic",
-    "people",
-    "peoples",
-    "popular",
-    "revolutionary",
-    "guard",
-    "guards",
-    "council",
-    "movement",
-    "organization",
-    "organisation",
-    "brigade",
-    "brigades",
-    "department",
-    "ministry",
-    "international",
-    "new",
-    "north",
-    "south",
-    "east",
-    "west",
-    "central",
-    "great",
-    "gulf",
-    "sea",
-    "city",
-    "province",
-    "island",
-    "union",
-    "liberation",
-    "resistance",
-    "committee",
-    "agency",
-    "bank",
-    "company",
-    "group",
-    "command",
-    "air",
-    "navy",
-    "security",
-    "intelligence",
-    "democratic",
-    "arab",
-    "supreme",
-    "general",
-    "us",
-];
-
-/// Length a word needs before a one-letter difference is read as a variant rather than another
-/// word: "Soliemani" is Soleimani, but "Badr" is not "Bakr".
-const MIN_VARIANT_WORD_LEN: usize = 6;
 
 /// What a matcher is built for, which decides how its automata are compiled.
 #[derive(Clone, Copy)]
@@ -281,7 +169,7 @@ impl Matcher {
                 let word_str = word.as_str();
                 if other_long_word
                     && word.len() >= 2
-                    && !NAME_PARTICLES.contains(&word_str)
+                    && !NAME_CONNECTIVES.contains(&word_str)
                     && !COMMON_NAME_WORDS.contains(&word_str)
                 {
                     anchors.entry(word.clone()).or_default().push((pid, wid));
@@ -432,7 +320,7 @@ impl Matcher {
             return;
         }
         let hay = norm.text.as_str();
-        let spans = word_spans(hay);
+        let spans = word_spans(hay, Apostrophes::Split);
         let mut key = String::new();
         let capitalised = |span: &Range<usize>| written_capitalised(norm, text, span.start);
         for (i, first) in spans.iter().enumerate() {
@@ -473,54 +361,6 @@ impl Matcher {
             }
         }
     }
-
-    /// Multi-word names with one long word off by one edit ("Qassem Soliemani"), around an
-    /// exact word of the name found at `hit`.
-    fn variants_at(
-        &self,
-        hay: &str,
-        hit: aho_corasick::Match,
-        tried: &mut Vec<(usize, usize)>,
-        found: &mut Vec<(Range<usize>, usize, bool)>,
-    ) {
-        for &(pid, wid) in &self.anchor_targets[hit.pattern().as_usize()] {
-            let pattern = &self.patterns[pid];
-            let after = pattern.words.len() - wid - 1;
-            let Some(window) = words_around(hay, hit.range(), wid, after) else {
-                continue;
-            };
-            if tried.contains(&(pid, window[0].start)) {
-                continue;
-            }
-            tried.push((pid, window[0].start));
-            let separators_match = window
-                .windows(2)
-                .zip(&pattern.separators)
-                .all(|(pair, sep)| &hay[pair[0].end..pair[1].start] == sep);
-            if !separators_match {
-                continue;
-            }
-            let mut edits = 0;
-            for (word, span) in pattern.words.iter().zip(&window) {
-                let written = &hay[span.clone()];
-                if written == word {
-                    continue;
-                }
-                if word.len() >= MIN_VARIANT_WORD_LEN && within_one_edit(word, written) {
-                    edits += 1;
-                } else {
-                    edits = 2;
-                }
-                if edits > 1 {
-                    break;
-                }
-            }
-            if edits == 1 {
-                let n = window.len();
-                found.push((window[0].start..window[n - 1].end, pattern.entity, true));
-            }
-        }
-    }
 }
 
 /// Byte offsets where a word starts: a letter or digit after anything else.
@@ -534,47 +374,9 @@ fn word_starts(hay: &str) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// The word at `anchor` with `before` words to its left and `after` to its right, or `None`
-/// when the text runs out first.
-fn words_around(
-    hay: &str,
-    anchor: Range<usize>,
-    before: usize,
-    after: usize,
-) -> Option<Vec<Range<usize>>> {
-    let mut left = Vec::with_capacity(before);
-    let mut at = anchor.start;
-    for _ in 0..before {
-        let end = hay[..at]
-            .trim_end_matches(|c: char| !c.is_alphanumeric())
-            .len();
-        let start = hay[..end].trim_end_matches(char::is_alphanumeric).len();
-        if start == end {
-            return None;
-        }
-        left.push(start..end);
-        at = start;
-    }
-    left.reverse();
-    left.push(anchor.clone());
-    let mut at = anchor.end;
-    for _ in 0..after {
-        let start = hay.len()
-            - hay[at..]
-                .trim_start_matches(|c: char| !c.is_alphanumeric())
-                .len();
-        let end = hay.len() - hay[start..].trim_start_matches(char::is_alphanumeric).len();
-        if start == end {
-            return None;
-        }
-        left.push(start..end);
-        at = end;
-    }
-    Some(left)
-}
-
+/// The words of a normalised alias and the separators between them.
 fn split_words(normalized: &str) -> (Vec<String>, Vec<String>) {
-    let spans = word_spans(normalized);
+    let spans = word_spans(normalized, Apostrophes::Split);
     let words = spans
         .iter()
         .map(|s| normalized[s.clone()].to_string())
@@ -584,34 +386,6 @@ fn split_words(normalized: &str) -> (Vec<String>, Vec<String>) {
         .map(|pair| normalized[pair[0].end..pair[1].start].to_string())
         .collect();
     (words, separators)
-}
-
-fn word_spans(text: &str) -> Vec<Range<usize>> {
-    spans_of_words(text, |_| false)
-}
-
-/// Byte ranges of runs of letters and digits; a character for which `joins` holds stays
-/// inside a word when letters or digits surround it ("Kata'ib").
-pub(super) fn spans_of_words(text: &str, joins: impl Fn(char) -> bool) -> Vec<Range<usize>> {
-    let mut spans = Vec::new();
-    let mut start = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let next_is_word = chars.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
-        let in_word = c.is_alphanumeric() || (joins(c) && start.is_some() && next_is_word);
-        match (in_word, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                spans.push(s..i);
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        spans.push(s..text.len());
-    }
-    spans
 }
 
 fn is_boundary(hay: &str, start: usize, end: usize) -> bool {
@@ -636,131 +410,6 @@ fn is_short_acronym(alias: &str) -> bool {
 /// Whether the original character behind normalised offset `at` is upper case.
 fn written_capitalised(norm: &NormalizedText, text: &str, at: usize) -> bool {
     starts_capitalised(&text[norm.offsets[at] as usize..])
-}
-
-/// A generated place name written as a name of its own: capitalised, and not one word of a
-/// longer capitalised name ("David Cameron", "National Bank of Kuwait", "Haj Omran"), which
-/// names something else that happens to contain it.
-pub(super) fn stands_alone(text: &str, written: Range<usize>) -> bool {
-    if !starts_capitalised(&text[written.clone()]) {
-        return false;
-    }
-    let joined = |gap: &str| !gap.is_empty() && gap.chars().all(|c| c == ' ' || is_hyphen(c));
-    // The word before, looking past a particle ("Saad al-Abdulla", "Bank of Kuwait"). Even at
-    // a sentence start, "Scott Lucas" is one name, and a title ("Mr Florin") makes it a
-    // person's; "In Mosul" is a place.
-    if let Some((_, word)) = word_before(text, written.start, |w| NAME_JOINERS.contains(&w)) {
-        if TITLES.contains(&word) || (starts_capitalised(word) && !NOT_NAMES.contains(&word)) {
-            return false;
-        }
-    }
-    // The word after, looking past a joiner ("Center for Strategic Studies").
-    let mut start = written.end;
-    for _ in 0..2 {
-        let after = &text[start..];
-        let next = after.trim_start_matches(|c: char| c == ' ' || is_hyphen(c));
-        if !joined(&after[..after.len() - next.len()]) {
-            break;
-        }
-        let word_len = next.len() - next.trim_start_matches(char::is_alphanumeric).len();
-        let word = &next[..word_len];
-        if NAME_JOINERS.contains(&word) || word == "for" {
-            start = text.len() - next.len() + word_len;
-            continue;
-        }
-        if starts_capitalised(word) {
-            return false;
-        }
-        break;
-    }
-    true
-}
-
-/// A generated name as a place is written: every word but the joiners capitalised ("The
-/// bank" is not the Bank), no apostrophe ("I've" is not IVe), not as an acronym ("SANA"), not
-/// inside a handle ("@David_Cameron"), and not as the subject of a speech verb ("Carson said").
-fn written_as_place(text: &str, written: Range<usize>) -> bool {
-    let word = &text[written.clone()];
-    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-    let shouted = letters >= 2 && !word.chars().any(char::is_lowercase);
-    let words_capitalised = word
-        .split([' ', '-'])
-        .filter(|w| !w.is_empty() && !NAME_JOINERS.contains(w))
-        .all(starts_capitalised);
-    let after = &text[written.end..];
-    let after = after.strip_prefix(' ').unwrap_or("");
-    let speaks = SPEECH_VERBS.iter().any(|verb| {
-        after
-            .strip_prefix(verb)
-            .is_some_and(|rest| !rest.starts_with(char::is_alphanumeric))
-    });
-    !shouted
-        && words_capitalised
-        && !word.contains(['\'', '’'])
-        && !speaks
-        && !in_handle(text, written)
-}
-
-/// Verbs that follow a person, not a place.
-const SPEECH_VERBS: [&str; 12] = [
-    "said",
-    "says",
-    "told",
-    "added",
-    "noted",
-    "stated",
-    "wrote",
-    "argued",
-    "explained",
-    "insisted",
-    "who",
-    "whose",
-];
-
-/// Inside "@David_Cameron" or "#Iraq": a handle or a hashtag, not prose.
-pub(super) fn in_handle(text: &str, written: Range<usize>) -> bool {
-    let glued = |c: Option<char>| c.is_some_and(|c| matches!(c, '_' | '@' | '#'));
-    glued(text[..written.start].chars().next_back()) || glued(text[written.end..].chars().next())
-}
-
-/// Whether the word before `at` (past "al-") is a capitalised given name, not a title:
-/// "Rifaat al-Assad", where a surname alias would otherwise tag his brother.
-fn ends_another_name(text: &str, at: usize) -> bool {
-    let joiner = |w: &str| NAME_JOINERS.contains(&w.to_lowercase().as_str());
-    word_before(text, at, joiner).is_some_and(|(start, word)| {
-        starts_capitalised(word) && !TITLES.contains(&word) && !is_sentence_start(text, start)
-    })
-}
-
-/// The word right before `at`, joined to it by spaces or hyphens only, looking past one word
-/// for which `skip` holds ("al-", "of"): its start and text.
-fn word_before(text: &str, at: usize, skip: impl Fn(&str) -> bool) -> Option<(usize, &str)> {
-    let mut end = at;
-    for _ in 0..2 {
-        let before = &text[..end];
-        let word_end = before
-            .trim_end_matches(|c: char| c == ' ' || is_hyphen(c))
-            .len();
-        if word_end == before.len() {
-            return None;
-        }
-        let word_start = before[..word_end]
-            .trim_end_matches(|c: char| c.is_alphanumeric() || c == '.')
-            .len();
-        let word = &text[word_start..word_end];
-        if !skip(word) {
-            return Some((word_start, word));
-        }
-        end = word_start;
-    }
-    None
-}
-
-/// Lower-case words inside a longer name: "Bank of Kuwait", "Saad al-Abdulla".
-const NAME_JOINERS: [&str; 9] = ["al", "el", "ul", "of", "de", "bin", "ibn", "abu", "du"];
-
-fn is_hyphen(c: char) -> bool {
-    matches!(c, '-' | '‐' | '‑')
 }
 
 fn is_all_capitals(text: &str) -> bool {
