@@ -32,9 +32,9 @@ use std::sync::Arc;
 
 use tantivy::{DocId, Searcher, SegmentReader};
 
-use crate::entities::Data;
 use crate::error::Result;
 use crate::schema::names;
+use crate::store::FileBytes;
 use crate::store::{self, checksum, side_file, write_atomically, ByteReader, COPIES_PREFIX};
 
 const MAGIC: &[u8; 4] = b"SRCP";
@@ -51,7 +51,7 @@ pub struct DocBits {
     words: Vec<u64>,
     /// Set bits before each word.
     ranks: Vec<u32>,
-    data: Arc<Data>,
+    data: Arc<FileBytes>,
     /// Where this segment's groups start in `data`, and how many there are.
     groups_at: usize,
     members: usize,
@@ -86,7 +86,7 @@ impl DocBits {
 
 /// The copy groups of every segment of one set of segments.
 pub struct Copies {
-    data: Arc<Data>,
+    data: Arc<FileBytes>,
     by_segment: HashMap<String, Arc<DocBits>>,
 }
 
@@ -125,7 +125,7 @@ impl Copies {
             })
             .collect();
         let bytes = encode(&segments, groups);
-        Ok(decode(Arc::new(Data::Owned(bytes))).expect("freshly encoded copy groups decode"))
+        Ok(decode(Arc::new(FileBytes::Owned(bytes))).expect("freshly encoded copy groups decode"))
     }
 
     /// The bits of one segment, if they were computed for it.
@@ -135,7 +135,7 @@ impl Copies {
 
     /// The file for this searcher's segments, when one was saved and is intact.
     pub fn load(index: &Path, searcher: &Searcher) -> Option<Copies> {
-        let data = Data::map(&file_for(index, searcher)).ok()?;
+        let data = FileBytes::map(&file_for(index, searcher)).ok()?;
         let copies = decode(Arc::new(data))?;
         let matches = searcher.segment_readers().iter().all(|segment| {
             copies
@@ -224,7 +224,7 @@ fn encode(segments: &[SegmentGroups], groups: u32) -> Vec<u8> {
 
 /// The segment table of a copies file, if its header is intact and every section it points
 /// to lies inside the file.
-fn decode(data: Arc<Data>) -> Option<Copies> {
+fn decode(data: Arc<FileBytes>) -> Option<Copies> {
     let mut reader = ByteReader(&data[..]);
     if reader.take(4)? != MAGIC || reader.u32()? != FORMAT {
         return None;
@@ -287,7 +287,7 @@ mod tests {
             ("b".repeat(32), 3, vec![(2, 0)]),
         ];
         let bytes = encode(&segments, 2);
-        let copies = decode(Arc::new(Data::Owned(bytes.clone()))).expect("decodes");
+        let copies = decode(Arc::new(FileBytes::Owned(bytes.clone()))).expect("decodes");
         let a = &copies.by_segment["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"];
         assert_eq!(a.group_count(), 2);
         let found: Vec<Option<u32>> = [0, 1, 64, 128, 129, 500]
@@ -298,9 +298,12 @@ mod tests {
         assert_eq!((a.group(129), a.group(130)), (Some(1), None));
         let b = &copies.by_segment["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"];
         assert_eq!((b.group(2), b.group(1)), (Some(0), None));
-        assert!(decode(Arc::new(Data::Owned(bytes[..bytes.len() - 3].to_vec()))).is_none());
+        assert!(decode(Arc::new(FileBytes::Owned(
+            bytes[..bytes.len() - 3].to_vec()
+        )))
+        .is_none());
         let mut flipped = bytes.clone();
         flipped[20] ^= 4;
-        assert!(decode(Arc::new(Data::Owned(flipped))).is_none());
+        assert!(decode(Arc::new(FileBytes::Owned(flipped))).is_none());
     }
 }

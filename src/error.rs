@@ -70,13 +70,6 @@ pub enum Error {
     /// A file given as one article (`sitrep extract FILE`) holds none; `detail` names it.
     #[error("{detail}")]
     NotAnArticle { path: PathBuf, detail: String },
-    #[error("reading {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(transparent)]
-    Other(#[from] anyhow::Error),
     /// A gazetteer that does not parse or check: `path` is its file, or the built-in label;
     /// `line` and `column` are where toml found the fault, when it says.
     #[error(
@@ -118,6 +111,8 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

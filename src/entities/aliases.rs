@@ -4,8 +4,10 @@ TOML, or a binary search over the sorted alias lines of a compiled one.
 */
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::compiled;
+use crate::store::FileBytes;
 
 /// Normalised alias → entity id.
 pub(crate) enum AliasLookup {
@@ -13,7 +15,7 @@ pub(crate) enum AliasLookup {
     /// Sorted alias lines of a compiled gazetteer, searched in place. Their ids are read from
     /// the file, so an id of `entities` or more (a damaged line) names nothing.
     Sorted {
-        data: std::sync::Arc<compiled::Data>,
+        data: Arc<FileBytes>,
         section: Range<usize>,
         entities: usize,
     },

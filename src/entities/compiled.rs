@@ -22,45 +22,13 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::{AliasLookup, Entity, EntityTable, Gazetteer, GazetteerSource, Origin, BUILTIN_LABEL};
 use crate::error::{Error, Result};
+use crate::store::FileBytes;
 
 const COMPILED_HEADER: &str = "sitrep compiled gazetteer 5";
 
-/// The bytes of a side file of the index folder (a compiled gazetteer, the copy groups):
-/// mapped, or owned.
-pub enum Data {
-    Mapped(memmap2::Mmap),
-    Owned(Vec<u8>),
-}
-
-impl std::ops::Deref for Data {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Data::Mapped(map) => map,
-            Data::Owned(bytes) => bytes,
-        }
-    }
-}
-
-impl Data {
-    /// Maps `path`; side files are written once under a new name and never changed in place,
-    /// so the mapping cannot change under a reader.
-    pub fn map(path: &std::path::Path) -> Result<Data> {
-        let io = |source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let file = std::fs::File::open(path).map_err(io)?;
-        // SAFETY: see above: sitrep never writes to a published side file, and writes new
-        // ones under a temporary name first.
-        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
-        Ok(Data::Mapped(map))
-    }
-}
-
 /// Generated entities, parsed from their lines when first asked for.
 pub(crate) struct LazyEntities {
-    data: Arc<Data>,
+    data: Arc<FileBytes>,
     section: Range<usize>,
     first_id: usize,
     count: usize,
@@ -182,10 +150,10 @@ impl Gazetteer {
 
     /// Reads what [`Gazetteer::to_compiled`] wrote.
     pub fn from_compiled(text: String) -> Result<Gazetteer> {
-        Gazetteer::from_compiled_data(Arc::new(Data::Owned(text.into_bytes())))
+        Gazetteer::from_compiled_data(Arc::new(FileBytes::Owned(text.into_bytes())))
     }
 
-    pub fn from_compiled_data(data: Arc<Data>) -> Result<Gazetteer> {
+    pub fn from_compiled_data(data: Arc<FileBytes>) -> Result<Gazetteer> {
         let damaged = |detail: &str| Error::CompiledGazetteer {
             detail: detail.to_string(),
         };

@@ -42,7 +42,6 @@ mod unlisted;
 
 use aliases::sorted_words_contain;
 pub(crate) use aliases::{AliasIndex, AliasLookup};
-pub use compiled::Data;
 pub use entity::{Entity, EntityMatch, EntityRef, Origin};
 pub use gazetteer::GazetteerSpec;
 pub use matcher::MentionFinder;

@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{Data, Gazetteer, GazetteerSource, BUILTIN_GAZETTEER};
+use super::{Gazetteer, GazetteerSource, BUILTIN_GAZETTEER};
 use crate::error::Result;
-use crate::store::{saved_gazetteer_file, CommitPayload};
+use crate::store::{saved_gazetteer_file, CommitPayload, FileBytes};
 
 impl Gazetteer {
     /// The compiled gazetteer saved under `hash`, if there is one this build reads (with its
@@ -22,27 +22,21 @@ impl Gazetteer {
     /// saved TOML, else (an index from before copies were saved) the built-in one.
     pub fn saved(index: &Path, payload: Option<&CommitPayload>) -> Result<Gazetteer> {
         let Some(hash) = payload.map(|p| p.gazetteer_hash.as_str()) else {
-            return Ok(Gazetteer::parse(
-                BUILTIN_GAZETTEER,
-                GazetteerSource::BuiltIn,
-            )?);
+            return Gazetteer::parse(BUILTIN_GAZETTEER, GazetteerSource::BuiltIn);
         };
         if let Some(gazetteer) = compiled(index, hash) {
             return Ok(gazetteer);
         }
         let toml = saved_gazetteer_file(index, hash, "toml");
         if toml.is_file() {
-            return Ok(Gazetteer::from_file(&toml)?);
+            return Gazetteer::from_file(&toml);
         }
-        Ok(Gazetteer::parse(
-            BUILTIN_GAZETTEER,
-            GazetteerSource::BuiltIn,
-        )?)
+        Gazetteer::parse(BUILTIN_GAZETTEER, GazetteerSource::BuiltIn)
     }
 }
 
 /// The compiled gazetteer saved under `hash`, if this build reads it.
 fn compiled(index: &Path, hash: &str) -> Option<Gazetteer> {
-    let data = Data::map(&saved_gazetteer_file(index, hash, "compiled")).ok()?;
+    let data = FileBytes::map(&saved_gazetteer_file(index, hash, "compiled")).ok()?;
     Gazetteer::from_compiled_data(Arc::new(data)).ok()
 }

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::schema::{self, Fields};
 
 mod files;
+mod mapped;
 mod payload;
 mod side_file;
 
@@ -25,6 +26,7 @@ pub use files::{
     copies_file, saved_gazetteer_file, COPIES_PREFIX, FILE_CACHE, GAZETTEER_PREFIX, LOCK_FILE,
     META_FILE, OLD_FILE_CACHE,
 };
+pub use mapped::FileBytes;
 pub use payload::{check_payload, payload_of, CommitPayload};
 pub(crate) use side_file::{checksum, seal, side_file, unseal, ByteReader};
 pub use side_file::{remove_stale, write_atomically};

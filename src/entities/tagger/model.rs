@@ -1,36 +1,23 @@
 /*!
-The model file embedded in the binary: a trained [`Tagger`] as bytes and back, with a checksum
-so that a truncated, corrupt or foreign file is an error rather than a wrong model.
+The model file embedded in the binary: a trained [`Tagger`] as bytes and back, framed like the
+side files of an index (magic, version, xxh3 checksum) so that a truncated, corrupt or foreign
+file is an error rather than a wrong model.
 */
 
 use super::classes::N;
-use super::features::{finish, mix};
 use super::Tagger;
 use crate::error::{Error, Result};
+use crate::store::{seal, side_file, unseal};
 
-const MAGIC: &[u8; 8] = b"SITRNER\0";
-const VERSION: u32 = 1;
-
-fn checksum(bytes: &[u8]) -> u64 {
-    let mut chunks = bytes.chunks_exact(8);
-    let mut h = bytes.len() as u64;
-    for c in &mut chunks {
-        h = mix(h, u64::from_le_bytes(c.try_into().unwrap_or_default()));
-    }
-    for &b in chunks.remainder() {
-        h = mix(h, b as u64);
-    }
-    finish(h)
-}
+const MAGIC: &[u8; 4] = b"SRTG";
+const VERSION: u32 = 2;
 
 impl Tagger {
     /// The file format: magic, version, class count, feature count, the sorted keys (u64), one
-    /// mask per key of its non-zero classes (u32), those weights (i16), then a checksum of all
-    /// of it (u64). Little-endian throughout.
+    /// mask per key of its non-zero classes (u32), those weights (i16), then an xxh3 checksum
+    /// of all of it (u64). Little-endian throughout.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
+        let mut out = side_file(MAGIC, VERSION);
         out.extend_from_slice(&(N as u32).to_le_bytes());
         out.extend_from_slice(&(self.keys.len() as u32).to_le_bytes());
         for k in &self.keys {
@@ -47,8 +34,7 @@ impl Tagger {
         for x in rows.flatten().filter(|&&x| x != 0) {
             out.extend_from_slice(&x.to_le_bytes());
         }
-        out.extend_from_slice(&checksum(&out).to_le_bytes());
-        out
+        seal(out)
     }
 
     /// Parses [`Tagger::to_bytes`] output; a truncated, corrupt or foreign file is an error.
@@ -57,36 +43,23 @@ impl Tagger {
     }
 
     fn parse_model(bytes: &[u8]) -> std::result::Result<Tagger, String> {
-        let body_len = bytes
-            .len()
-            .checked_sub(8)
-            .filter(|&n| n >= 20 && bytes.starts_with(MAGIC))
-            .ok_or("not a sitrep tagger model (bad magic or too short)")?;
-        let (body, sum) = bytes.split_at(body_len);
-        if checksum(body).to_le_bytes() != sum {
-            return Err("tagger model is corrupt (checksum mismatch)".into());
+        if !bytes.starts_with(MAGIC) {
+            return Err("not a sitrep tagger model (bad magic)".into());
         }
-        let u32_at =
-            |at: usize| u32::from_le_bytes([body[at], body[at + 1], body[at + 2], body[at + 3]]);
-        let version = u32_at(8);
-        if version != VERSION {
-            return Err(format!(
-                "tagger model version {version}, expected {VERSION}"
-            ));
+        let mut reader = unseal(bytes, MAGIC, VERSION)
+            .ok_or("tagger model is corrupt or of another version (checksum or format mismatch)")?;
+        let classes = reader.u32().ok_or("tagger model is truncated")?;
+        if classes != N as u32 {
+            return Err(format!("tagger model has {classes} classes, expected {N}"));
         }
-        if u32_at(12) != N as u32 {
-            return Err(format!(
-                "tagger model has {} classes, expected {N}",
-                u32_at(12)
-            ));
-        }
-        let n = u32_at(16) as usize;
-        let masks_at = 20 + n * 8;
+        let n = reader.u32().ok_or("tagger model is truncated")? as usize;
+        let body = reader.0;
+        let masks_at = n * 8;
         let values_at = masks_at + n * 4;
         if body.len() < values_at {
             return Err("tagger model is truncated".into());
         }
-        let keys: Vec<u64> = body[20..masks_at]
+        let keys: Vec<u64> = body[..masks_at]
             .chunks_exact(8)
             .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
             .collect();
@@ -141,7 +114,7 @@ mod tests {
         flipped[40] ^= 1;
         assert_eq!(
             Tagger::from_bytes(&flipped).err().unwrap().to_string(),
-            "tagger model is corrupt (checksum mismatch)"
+            "tagger model is corrupt or of another version (checksum or format mismatch)"
         );
         assert!(Tagger::from_bytes(&bytes[..bytes.len() - 1]).is_err());
         assert_eq!(
@@ -149,7 +122,7 @@ mod tests {
                 .err()
                 .unwrap()
                 .to_string(),
-            "not a sitrep tagger model (bad magic or too short)"
+            "not a sitrep tagger model (bad magic)"
         );
     }
 }
