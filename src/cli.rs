@@ -61,7 +61,7 @@ pub struct TrainTaggerArgs {
     /// Folder with CoNLL-2003 `train.txt` and `valid.txt`.
     #[arg(long, value_name = "DIR")]
     pub conll: PathBuf,
-    /// Where to write the model (the one built into sitrep is src/entities/tagger.bin).
+    /// Where to write the model (the one built into sitrep is src/entities/tagger/tagger.bin).
     #[arg(long, value_name = "FILE", default_value = "tagger.bin")]
     pub out: PathBuf,
     /// Passes over the training set.

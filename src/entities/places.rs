@@ -1,6 +1,6 @@
 /*!
 The places of the whole map: countries, first-level regions and cities of 15,000+ people
-from GeoNames (CC BY 4.0), generated into `corpus/places.tsv` by `corpus/places.py` and
+from GeoNames (CC BY 4.0), generated into `corpus/places.tsv` by `benches/places.py` and
 merged under the hand gazetteer when it says `places = "geonames"`.
 
 Hand entries win: a generated place that a hand `[[place]]` names (by name or alias) is that
