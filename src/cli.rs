@@ -116,7 +116,15 @@ pub enum ColorChoice {
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// The query, e.g. '"Popular Mobilization Forces" -sadr'.
-    pub query: String,
+    #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+    pub query: Option<String>,
+    /// Run every query of FILE ('-' for stdin): one a line, or CSV with name and query columns;
+    /// one row per query, with the filters given here.
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<String>,
+    /// Print batch rows as CSV.
+    #[arg(long, requires = "batch", conflicts_with = "json")]
+    pub csv: bool,
     #[command(flatten)]
     pub page: Paging,
     /// Only paragraphs naming this person (any alias).
@@ -257,7 +265,7 @@ impl SearchArgs {
     /// The search these flags ask for; `kinds` are the gazetteer's entity kinds.
     pub fn search_options(&self, kinds: &[String]) -> sitrep::Result<SearchOptions> {
         let mut params = vec![
-            ("q", self.query.clone()),
+            ("q", self.query.clone().unwrap_or_default()),
             ("n", self.page.limit.unwrap_or(DEFAULT_LIMIT).to_string()),
             ("offset", self.page.offset.to_string()),
             ("facets", self.facets.to_string()),

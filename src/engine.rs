@@ -19,7 +19,7 @@ use crate::entities::{Gazetteer, UNLISTED_KINDS};
 use crate::error::{Error, Result};
 use crate::inspect::{self, Candidate, EntityUsage, IndexStats, ShownArticle};
 use crate::schema::Fields;
-use crate::search::{self, SearchOptions, SearchResults, Timeline};
+use crate::search::{self, BatchQuery, BatchRow, SearchOptions, SearchResults, Timeline};
 use crate::snapshot::Snapshot;
 use crate::store::{self, CommitPayload};
 
@@ -190,6 +190,35 @@ impl Engine {
 
     pub fn search(&self, options: &SearchOptions) -> Result<SearchResults> {
         search::run(&self.snapshot()?, options)
+    }
+
+    /// One row of a batch search: `query` run with the filters of `base`, counted over all its
+    /// matches, with its best article. Every row reads one commit.
+    pub fn batch_row(&self, query: &BatchQuery, base: &SearchOptions) -> Result<BatchRow> {
+        let snapshot = self.snapshot()?;
+        let options = SearchOptions {
+            query: query.query.clone(),
+            limit: 1,
+            offset: 0,
+            count_articles: true,
+            per_article: false,
+            facets: false,
+            ..base.clone()
+        };
+        let results = search::run(&snapshot, &options)?;
+        let span = search::date_span(&snapshot, &options)?;
+        let best = results.hits.first();
+        Ok(BatchRow {
+            line: query.line,
+            name: query.name.clone(),
+            query: query.query.clone(),
+            paragraphs: results.total_hits,
+            articles: results.articles,
+            first_date: span.as_ref().map(|s| s.0.clone()),
+            last_date: span.map(|s| s.1),
+            best_article: best.map(|h| h.article_id.clone()),
+            best_title: best.map(|h| h.title.clone()),
+        })
     }
 
     /// Hits per month for a query and its filters.

@@ -1,6 +1,7 @@
 //! The `sitrep` binary: parse flags, call the library, print, map errors to exit codes.
 
 mod cli;
+mod follow;
 mod progress;
 mod report;
 mod server;
@@ -58,6 +59,9 @@ fn search(cli: &Cli, args: &SearchArgs) -> anyhow::Result<u8> {
     progress::ensure_index(cli)?;
     let engine = open_engine(cli)?;
     let search_options = args.search_options(&engine.filter_kinds()?)?;
+    if let Some(file) = &args.batch {
+        return follow::batch_search(engine, file, &search_options, args);
+    }
     let results = engine.search(&search_options)?;
     if let (Some(notice), false) = (&results.notice, cli.quiet) {
         eprintln!("{notice}");
@@ -136,8 +140,13 @@ fn emit<T: Serialize>(json: bool, value: &T, render: impl Fn(&T) -> String) -> a
     } else {
         render(value)
     };
+    print(&text)?;
+    Ok(0)
+}
+
+/// Writes results to stdout.
+fn print(text: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
-    Ok(0)
+    stdout.flush()
 }

@@ -14,7 +14,7 @@ use crate::engine::GazetteerInfo;
 use crate::entities::EntityMatch;
 use crate::indexer::SyncReport;
 use crate::inspect::{Candidate, EntityUsage, IndexStats, ShownArticle};
-use crate::search::{EntityRef, SearchResults};
+use crate::search::{BatchRow, EntityRef, SearchResults};
 
 const BOLD_YELLOW: &str = "\x1b[1;33m";
 const DIM: &str = "\x1b[2m";
@@ -413,6 +413,69 @@ pub fn render_bench(report: &BenchReport) -> String {
         );
     }
     out
+}
+
+/// Batch search rows as a table: one line per query.
+pub fn render_batch(rows: &[BatchRow]) -> String {
+    let width = rows
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 40);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:>10}  {:>8}  {:<10}  {:<10}  best article",
+        "name", "paragraphs", "articles", "first", "last"
+    );
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>10}  {:>8}  {:<10}  {:<10}  {}",
+            row.name,
+            thousands(row.paragraphs),
+            thousands(row.articles),
+            row.first_date.as_deref().unwrap_or("-"),
+            row.last_date.as_deref().unwrap_or("-"),
+            row.best_article.as_deref().unwrap_or("-"),
+        );
+    }
+    out
+}
+
+/// Batch search rows as CSV, for spreadsheets.
+pub fn batch_csv(rows: &[BatchRow]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "line",
+        "name",
+        "query",
+        "paragraphs",
+        "articles",
+        "first_date",
+        "last_date",
+        "best_article",
+        "best_title",
+    ];
+    let mut records = vec![header.map(String::from).to_vec()];
+    for row in rows {
+        records.push(vec![
+            row.line.to_string(),
+            row.name.clone(),
+            row.query.clone(),
+            row.paragraphs.to_string(),
+            row.articles.to_string(),
+            row.first_date.clone().unwrap_or_default(),
+            row.last_date.clone().unwrap_or_default(),
+            row.best_article.clone().unwrap_or_default(),
+            row.best_title.clone().unwrap_or_default(),
+        ]);
+    }
+    for record in records {
+        writer.write_record(&record).expect("writing to memory");
+    }
+    String::from_utf8(writer.into_inner().expect("writing to memory")).expect("UTF-8 fields")
 }
 
 #[cfg(test)]

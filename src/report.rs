@@ -20,8 +20,12 @@ pub fn report_error(cli: &Cli, err: &anyhow::Error) -> u8 {
     for cause in err.chain().skip(1) {
         eprintln!("  caused by: {cause}");
     }
-    if let (Some(Error::QuerySyntax(syntax)), Command::Search(args)) = (error, &cli.command) {
-        eprintln!("  {}", args.query);
+    let query = match &cli.command {
+        Command::Search(args) => args.query.as_deref(),
+        _ => None,
+    };
+    if let (Some(Error::QuerySyntax(syntax)), Some(query)) = (error, query) {
+        eprintln!("  {query}");
         eprintln!("  {}^", " ".repeat(syntax.column.saturating_sub(1)));
     }
     if error.is_some_and(Error::is_usage) {

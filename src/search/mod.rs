@@ -24,6 +24,7 @@ use crate::query::{
 use crate::schema::names;
 use crate::snapshot::{entity_ref, Columns, FacetCounts, FacetTally, Snapshot};
 
+mod batch;
 mod collectors;
 mod highlight;
 mod hits;
@@ -32,6 +33,7 @@ mod snippet;
 mod timeline;
 
 pub use crate::snapshot::{format_date, EntityRef};
+pub use batch::{parse_batch, BatchQuery, BatchRow};
 pub use hits::{DuplicateRef, SearchHit};
 pub use options::{SearchOptions, DEFAULT_LIMIT};
 pub use timeline::{Timeline, TimelineMonth};
@@ -325,7 +327,9 @@ pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<Search
 
 /// Hits per month of the query (relaxed or retried as a search would be), for the server's
 /// timeline.
-pub(crate) fn timeline(snapshot: &Snapshot, options: &SearchOptions) -> Result<Timeline> {
+/// The query a search runs for `options` (relaxed or retried as `run` would), for counts
+/// over all its matches.
+fn matched_query(snapshot: &Snapshot, options: &SearchOptions) -> Result<BuiltQuery> {
     let mut counting = options.clone();
     counting.count_only = true;
     let prepared = Prepared::new(snapshot, &counting)?;
@@ -333,7 +337,22 @@ pub(crate) fn timeline(snapshot: &Snapshot, options: &SearchOptions) -> Result<T
     let outcome = search_with_fallbacks(&prepared, &counting, |built| {
         execute(snapshot, &columns, built, &counting)
     })?;
-    let counts = timeline::count_months(snapshot.searcher(), &*outcome.built.query)?;
+    Ok(outcome.built)
+}
+
+/// The earliest and latest date of the paragraphs a query matches, formatted as hits are.
+pub(crate) fn date_span(
+    snapshot: &Snapshot,
+    options: &SearchOptions,
+) -> Result<Option<(String, String)>> {
+    let built = matched_query(snapshot, options)?;
+    let span = timeline::date_span(snapshot.searcher(), &*built.query)?;
+    Ok(span.map(|(first, last)| (format_date(first), format_date(last))))
+}
+
+pub(crate) fn timeline(snapshot: &Snapshot, options: &SearchOptions) -> Result<Timeline> {
+    let built = matched_query(snapshot, options)?;
+    let counts = timeline::count_months(snapshot.searcher(), &*built.query)?;
     Ok(Timeline::new(&options.query, counts))
 }
 

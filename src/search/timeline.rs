@@ -105,3 +105,62 @@ impl SegmentCollector for MonthCountsSegment {
         months
     }
 }
+
+/// The earliest and latest date among the matching documents (undated ones aside).
+pub(super) fn date_span(
+    searcher: &Searcher,
+    query: &dyn Query,
+) -> Result<Option<(DateTime, DateTime)>> {
+    Ok(searcher.search(query, &DateSpan)?)
+}
+
+struct DateSpan;
+
+struct DateSpanSegment {
+    dates: Column<DateTime>,
+    span: Option<(DateTime, DateTime)>,
+}
+
+fn widen(span: Option<(DateTime, DateTime)>, date: DateTime) -> Option<(DateTime, DateTime)> {
+    Some(match span {
+        Some((first, last)) => (first.min(date), last.max(date)),
+        None => (date, date),
+    })
+}
+
+impl Collector for DateSpan {
+    type Fruit = Option<(DateTime, DateTime)>;
+    type Child = DateSpanSegment;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<DateSpanSegment> {
+        Ok(DateSpanSegment {
+            dates: segment.fast_fields().date(names::DATE)?,
+            span: None,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits
+            .into_iter()
+            .flatten()
+            .fold(None, |span, (first, last)| widen(widen(span, first), last)))
+    }
+}
+
+impl SegmentCollector for DateSpanSegment {
+    type Fruit = Option<(DateTime, DateTime)>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(date) = self.dates.first(doc) {
+            self.span = widen(self.span, date);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.span
+    }
+}
