@@ -54,6 +54,10 @@ pub enum Command {
     Serve(ServeArgs),
     /// Train the learned name tagger on CoNLL-2003 files and report F1 per type on validation.
     TrainTagger(TrainTaggerArgs),
+    /// Add, list or remove saved searches (kept in the index folder).
+    Saved(SavedArgs),
+    /// What the saved searches found among the paragraphs that arrived since a point.
+    New(NewArgs),
 }
 
 #[derive(Debug, Args)]
@@ -104,6 +108,9 @@ pub struct IndexArgs {
     /// List every warning and say why a full re-index happened.
     #[arg(long, short)]
     pub verbose: bool,
+    /// After syncing, keep watching the corpus and sync on every change, until Ctrl-C.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -127,6 +134,25 @@ pub struct SearchArgs {
     pub csv: bool,
     #[command(flatten)]
     pub page: Paging,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Count entities over all hits, per kind.
+    #[arg(long)]
+    pub facets: bool,
+    /// One hit per article: its best paragraph, ranked by that paragraph's score.
+    #[arg(long)]
+    pub per_article: bool,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Colour highlights (auto: on a terminal unless NO_COLOR is set).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Filters of a search: by entity and by article date.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
     /// Only paragraphs naming this person (any alias).
     #[arg(long, value_name = "NAME")]
     pub person: Vec<String>,
@@ -145,18 +171,80 @@ pub struct SearchArgs {
     /// Only articles dated on or before DATE (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
-    /// Count entities over all hits, per kind.
-    #[arg(long)]
-    pub facets: bool,
-    /// One hit per article: its best paragraph, ranked by that paragraph's score.
-    #[arg(long)]
-    pub per_article: bool,
-    /// Print one JSON object.
+}
+
+impl FilterArgs {
+    /// The filters as search parameters; `kinds` are the gazetteer's entity kinds.
+    pub fn params(&self, kinds: &[String]) -> sitrep::Result<Vec<(String, String)>> {
+        let mut params = Vec::new();
+        params.extend(self.since.clone().map(|date| ("since".to_string(), date)));
+        params.extend(self.until.clone().map(|date| ("until".to_string(), date)));
+        for (kind, names) in [
+            ("person", &self.person),
+            ("org", &self.org),
+            ("place", &self.place),
+        ] {
+            params.extend(names.iter().map(|name| (kind.to_string(), name.clone())));
+        }
+        for filter in &self.entity {
+            let (kind, name) = filter
+                .split_once('=')
+                .ok_or_else(|| Error::InvalidArgument {
+                    what: "--entity".into(),
+                    message: format!("'{filter}' is not KIND=NAME"),
+                })?;
+            if !kinds.iter().any(|k| k == kind.trim()) {
+                return Err(Error::UnknownKind {
+                    kind: kind.trim().to_string(),
+                    known: kinds.to_vec(),
+                });
+            }
+            params.push((kind.trim().to_string(), name.trim().to_string()));
+        }
+        Ok(params)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SavedArgs {
+    #[command(subcommand)]
+    pub action: SavedAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SavedAction {
+    /// Save a search under a name; each sync then reports its new paragraphs.
+    Add {
+        name: String,
+        /// The query, in the syntax of `sitrep search`.
+        query: String,
+        #[command(flatten)]
+        filters: FilterArgs,
+    },
+    /// List the saved searches.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a saved search.
+    Remove { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Only this saved search (default: all of them).
+    pub name: Option<String>,
+    /// What arrived since: `last` (since you last ran `sitrep new`) or a date (YYYY-MM-DD).
+    #[arg(long, default_value = "last", conflicts_with = "since_sync")]
+    pub since: String,
+    /// What arrived after sync number N (`sitrep stats` shows the last one).
+    #[arg(long, value_name = "N")]
+    pub since_sync: Option<u64>,
+    /// New paragraphs shown per saved search.
+    #[arg(short = 'n', long, default_value_t = 5)]
+    pub limit: usize,
     #[arg(long)]
     pub json: bool,
-    /// Colour highlights (auto: on a terminal unless NO_COLOR is set).
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
 }
 
 #[derive(Debug, Args)]
@@ -265,36 +353,16 @@ impl SearchArgs {
     /// The search these flags ask for; `kinds` are the gazetteer's entity kinds.
     pub fn search_options(&self, kinds: &[String]) -> sitrep::Result<SearchOptions> {
         let mut params = vec![
-            ("q", self.query.clone().unwrap_or_default()),
-            ("n", self.page.limit.unwrap_or(DEFAULT_LIMIT).to_string()),
-            ("offset", self.page.offset.to_string()),
-            ("facets", self.facets.to_string()),
-            ("per_article", self.per_article.to_string()),
+            ("q".to_string(), self.query.clone().unwrap_or_default()),
+            (
+                "n".to_string(),
+                self.page.limit.unwrap_or(DEFAULT_LIMIT).to_string(),
+            ),
+            ("offset".to_string(), self.page.offset.to_string()),
+            ("facets".to_string(), self.facets.to_string()),
+            ("per_article".to_string(), self.per_article.to_string()),
         ];
-        params.extend(self.since.clone().map(|date| ("since", date)));
-        params.extend(self.until.clone().map(|date| ("until", date)));
-        for (kind, names) in [
-            ("person", &self.person),
-            ("org", &self.org),
-            ("place", &self.place),
-        ] {
-            params.extend(names.iter().map(|name| (kind, name.clone())));
-        }
-        for filter in &self.entity {
-            let (kind, name) = filter
-                .split_once('=')
-                .ok_or_else(|| Error::InvalidArgument {
-                    what: "--entity".into(),
-                    message: format!("'{filter}' is not KIND=NAME"),
-                })?;
-            if !kinds.iter().any(|k| k == kind.trim()) {
-                return Err(Error::UnknownKind {
-                    kind: kind.trim().to_string(),
-                    known: kinds.to_vec(),
-                });
-            }
-            params.push((kind.trim(), name.trim().to_string()));
-        }
+        params.extend(self.filters.params(kinds)?);
         let mut options = SearchOptions::from_params(params, kinds)?;
         // The human summary line shows it; JSON does not.
         options.count_articles = !self.json;

@@ -67,6 +67,12 @@ pub enum Error {
         lock_file.display()
     )]
     Locked { path: PathBuf, lock_file: PathBuf },
+    #[error(
+        "{} is kept in sync by a watcher (`index --watch`), which indexes changes as they \
+         arrive; stop it to sync by hand",
+        path.display()
+    )]
+    Watched { path: PathBuf },
     /// A file given as one article (`sitrep extract FILE`) holds none; `detail` names it.
     #[error("{detail}")]
     NotAnArticle { path: PathBuf, detail: String },

@@ -1,16 +1,17 @@
 //! The `sitrep` binary: parse flags, call the library, print, map errors to exit codes.
 
 mod cli;
+mod emit;
 mod follow;
 mod progress;
 mod report;
 mod server;
+mod watch;
 
-use std::io::{Read, Write};
+use std::io::Read;
 
 use anyhow::Context;
 use clap::Parser;
-use serde::Serialize;
 
 use cli::{
     Cli, ColorChoice, Command, EntitiesArgs, ExtractArgs, SearchArgs, ShowArgs, TrainTaggerArgs,
@@ -18,6 +19,7 @@ use cli::{
 use sitrep::output;
 use sitrep::{bench, corpus, engine, entities, Engine};
 
+use emit::emit;
 use report::{is_broken_pipe, report_error, EXIT_ERROR};
 
 fn main() -> std::process::ExitCode {
@@ -32,10 +34,14 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: &Cli) -> anyhow::Result<u8> {
     match &cli.command {
+        Command::Index(args) if args.watch => watch::run(cli, args),
         Command::Index(args) => {
             let report = progress::sync(cli, &args.index_options(cli), args.verbose)?;
+            follow::report_saved(cli, &report)?;
             Ok(if report.skipped > 0 { EXIT_ERROR } else { 0 })
         }
+        Command::Saved(args) => follow::saved(cli, args),
+        Command::New(args) => follow::new(cli, args),
         Command::Search(args) => search(cli, args),
         Command::Entities(args) => entities(cli, args),
         Command::Extract(args) => extract(cli, args),
@@ -131,22 +137,4 @@ fn show(cli: &Cli, args: &ShowArgs) -> anyhow::Result<u8> {
 /// than a rare-term search.
 fn open_engine(cli: &Cli) -> anyhow::Result<&'static Engine> {
     Ok(Box::leak(Box::new(Engine::open(&cli.index)?)))
-}
-
-/// Prints one JSON value or its rendering for people.
-fn emit<T: Serialize>(json: bool, value: &T, render: impl Fn(&T) -> String) -> anyhow::Result<u8> {
-    let text = if json {
-        output::to_json(value) + "\n"
-    } else {
-        render(value)
-    };
-    print(&text)?;
-    Ok(0)
-}
-
-/// Writes results to stdout.
-fn print(text: &str) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()
 }

@@ -14,6 +14,7 @@ use crate::engine::GazetteerInfo;
 use crate::entities::EntityMatch;
 use crate::indexer::SyncReport;
 use crate::inspect::{Candidate, EntityUsage, IndexStats, ShownArticle};
+use crate::saved::{NewMatches, SavedSearch};
 use crate::search::{BatchRow, EntityRef, SearchResults};
 
 const BOLD_YELLOW: &str = "\x1b[1;33m";
@@ -289,8 +290,9 @@ pub fn render_stats(stats: &IndexStats) -> String {
     );
     let _ = writeln!(
         out,
-        "last sync   {}",
-        stats.last_sync.as_deref().unwrap_or("-")
+        "last sync   {} (sync {})",
+        stats.last_sync.as_deref().unwrap_or("-"),
+        stats.last_sync_number
     );
     out
 }
@@ -411,6 +413,49 @@ pub fn render_bench(report: &BenchReport) -> String {
             c.count_only.p99_us,
             c.count_only.qps
         );
+    }
+    out
+}
+
+/// The saved searches, one a line.
+pub fn render_saved(searches: &[SavedSearch]) -> String {
+    let mut out = String::new();
+    for search in searches {
+        let filters: Vec<String> = search
+            .filters
+            .iter()
+            .map(|(k, v)| format!("--{k} '{v}'"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}: {} {}",
+            search.name,
+            search.query,
+            filters.join(" ")
+        );
+    }
+    out
+}
+
+/// What each saved search found among new paragraphs: a count line, then its best hits.
+pub fn render_new(found: &[NewMatches], style: Style) -> String {
+    let mut out = String::new();
+    for matches in found {
+        let results = &matches.results;
+        let _ = writeln!(
+            out,
+            "{} ({}): {} new since sync {}",
+            style.paint(BOLD, &matches.name),
+            matches.query,
+            plural(results.total_hits, "paragraph", "paragraphs"),
+            matches.after_sync
+        );
+        if results.total_hits > 0 {
+            let hits = render_search(results, style);
+            // The per-search line above replaces the search's own summary line.
+            out.push_str(hits.split_once('\n').map_or("", |(_, rest)| rest));
+            out.push('\n');
+        }
     }
     out
 }

@@ -15,7 +15,7 @@ use tantivy::{Index, IndexSettings};
 
 use crate::analysis::{stem_analyzer, SitrepTokenizer, STEM_TOKENIZER_NAME, TOKENIZER_NAME};
 
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
@@ -43,6 +43,9 @@ pub struct Fields {
     /// Hash of the normalised paragraph text: equal hashes are collapsed at search time.
     /// Fast only; duplicates are found among the hits, not through the inverted index.
     pub text_hash: Field,
+    /// The number of the sync that added this paragraph (or last changed its text): what
+    /// `sitrep new` and saved searches report as new. Fast only, filtered by range.
+    pub sync: Field,
 }
 
 /// An exact-match keyword field. No field norms: they only serve BM25 length normalisation,
@@ -106,6 +109,7 @@ pub fn build_schema() -> (Schema, Fields) {
         article_hash: builder.add_u64_field("article_hash", FAST),
         article_key: builder.add_u64_field("article_key", FAST),
         text_hash: builder.add_u64_field("text_hash", FAST),
+        sync: builder.add_u64_field("sync", FAST),
     };
     (builder.build(), fields)
 }
@@ -139,6 +143,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         article_hash: field("article_hash")?,
         article_key: field("article_key")?,
         text_hash: field("text_hash")?,
+        sync: field("sync")?,
     })
 }
 
@@ -152,4 +157,5 @@ pub mod names {
     pub const ARTICLE_KEY: &str = "article_key";
     pub const TEXT_HASH: &str = "text_hash";
     pub const DATE: &str = "date";
+    pub const SYNC: &str = "sync";
 }

@@ -160,10 +160,15 @@ impl SyncRun<'_> {
                 Some(_) => {
                     self.report.updated += 1;
                     self.delete_article(writer, &article.id);
+                    self.carry_syncs(&article.id)?;
                     to_add.push(article);
                 }
                 None => {
                     self.report.added += 1;
+                    if self.full && self.index.is_some() {
+                        // Re-tagging: the article was in the index, and is not new.
+                        self.carry_syncs(&article.id)?;
+                    }
                     to_add.push(article);
                 }
             }
@@ -204,6 +209,15 @@ impl SyncRun<'_> {
     }
 
     /// Tags and indexes articles, in parallel batches.
+    /// Remembers the sync numbers of an indexed article's paragraphs, for its new version.
+    fn carry_syncs(&mut self, id: &str) -> Result<()> {
+        let syncs = committed::paragraph_syncs(self.committed()?, &self.fields, id)?;
+        if !syncs.is_empty() {
+            self.carried.insert(id.to_string(), syncs);
+        }
+        Ok(())
+    }
+
     pub(super) fn add_articles(
         &mut self,
         writer: &mut IndexWriter,
@@ -215,11 +229,18 @@ impl SyncRun<'_> {
         };
         let tagger = self.unlisted.then(crate::entities::builtin_tagger);
         let fields = self.fields;
+        let (sync, carried) = (self.sync, &self.carried);
         let mut written = 0;
         for batch in articles.chunks(BATCH_ARTICLES) {
             let docs: Vec<Vec<TantivyDocument>> = batch
                 .par_iter()
-                .map(|article| article_documents(article, &fields, gazetteer, tagger))
+                .map(|article| {
+                    let old = carried.get(&article.id);
+                    // A paragraph keeps the sync that first added its text to this article.
+                    let sync_of =
+                        |text_hash| old.and_then(|o| o.get(&text_hash)).map_or(sync, |s| *s);
+                    article_documents(article, &fields, gazetteer, tagger, &sync_of)
+                })
                 .collect();
             for doc in docs.into_iter().flatten() {
                 writer.add_document(doc)?;

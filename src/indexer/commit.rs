@@ -10,7 +10,7 @@ use super::{writer, Progress, SyncReport, SyncRun};
 use crate::copies::Copies;
 use crate::entities::Gazetteer;
 use crate::error::Result;
-use crate::store::{self, CommitPayload};
+use crate::store::{self, now_rfc3339, CommitPayload, SyncEntry};
 
 /// Marks the paragraphs that have copies, for the last commit's segments.
 pub(super) fn save_copies(index: &tantivy::Index, path: &std::path::Path) -> Result<()> {
@@ -91,7 +91,7 @@ impl SyncRun<'_> {
             (self.progress)(Progress::Committing);
             let hash = &self.gazetteer_hash;
             self.save_gazetteer()?;
-            let payload = CommitPayload::new(hash, &self.options.corpus).to_json();
+            let payload = CommitPayload::new(hash, &self.options.corpus, self.sync).to_json();
             // At least as many paragraphs as the index held: the sync rewrote it.
             let written = self.report.paragraphs_written as u64;
             if self.full || written >= self.committed_docs()? {
@@ -100,7 +100,18 @@ impl SyncRun<'_> {
             let mut commit = writer.prepare_commit()?;
             commit.set_payload(&payload);
             cache.opstamp = commit.commit()?;
-            self.report.committed = true;
+            self.report.committed = Some(self.sync);
+            store::append_sync_log(
+                index,
+                &SyncEntry {
+                    sync: self.sync,
+                    at: now_rfc3339(),
+                    added: self.report.added,
+                    updated: self.report.updated,
+                    removed: self.report.removed,
+                    full: self.full,
+                },
+            )?;
             // The writer's own index: the copies are computed on the segments as merging left
             // them, without opening the folder again.
             let written = writer.index().clone();

@@ -86,3 +86,26 @@ pub fn article_path(searcher: &Searcher, fields: &Fields, id: &str) -> Result<Op
     }
     Ok(Some(path))
 }
+
+/// Text hash → sync number of the paragraphs the committed index holds for one article: a
+/// paragraph whose text an update leaves as it was keeps the sync that first added it.
+pub fn paragraph_syncs(
+    searcher: &Searcher,
+    fields: &Fields,
+    id: &str,
+) -> Result<HashMap<u64, u64>> {
+    let query = TermQuery::new(
+        Term::from_field_text(fields.article_id, id),
+        IndexRecordOption::Basic,
+    );
+    let mut syncs = HashMap::new();
+    for address in searcher.search(&query, &DocSetCollector)? {
+        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+        let text_hash = fast.u64(names::TEXT_HASH)?.first(address.doc_id);
+        let sync = fast.u64(names::SYNC)?.first(address.doc_id);
+        if let (Some(text_hash), Some(sync)) = (text_hash, sync) {
+            syncs.insert(text_hash, sync);
+        }
+    }
+    Ok(syncs)
+}

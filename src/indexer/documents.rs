@@ -13,12 +13,14 @@ pub fn paragraph_text_hash(normalized: &str) -> u64 {
     corpus::hash_bytes(normalized.trim().as_bytes())
 }
 
-/// One tantivy document per paragraph, tagged with the entities it names.
+/// One tantivy document per paragraph, tagged with the entities it names; `sync_of` gives the
+/// sync number of a paragraph by its text hash.
 pub fn article_documents(
     article: &Article,
     fields: &Fields,
     gazetteer: Option<&Gazetteer>,
     tagger: Option<&Tagger>,
+    sync_of: &dyn Fn(u64) -> u64,
 ) -> Vec<TantivyDocument> {
     let norms: Vec<NormalizedText> = article.paragraphs.iter().map(|p| normalize(p)).collect();
     let tags = gazetteer.map(|gazetteer| {
@@ -64,7 +66,9 @@ pub fn article_documents(
                 fields.article_key,
                 corpus::hash_bytes(article.id.as_bytes()),
             );
-            doc.add_u64(fields.text_hash, paragraph_text_hash(&norm.text));
+            let text_hash = paragraph_text_hash(&norm.text);
+            doc.add_u64(fields.text_hash, text_hash);
+            doc.add_u64(fields.sync, sync_of(text_hash));
             doc
         })
         .collect()

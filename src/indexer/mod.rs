@@ -14,6 +14,7 @@ reported through a callback; the engine never draws or prints.
 */
 
 use std::cell::OnceCell;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -50,6 +51,9 @@ pub struct IndexOptions {
     /// Also tag names no gazetteer entry holds, with the learned tagger: `Some` turns it on or
     /// off (re-tagging everything), `None` keeps what the index was built with.
     pub unlisted: Option<bool>,
+    /// The caller holds the index's [`WatchLock`](crate::store::WatchLock); any other sync of
+    /// a watched index is refused.
+    pub watching: bool,
 }
 
 impl IndexOptions {
@@ -63,6 +67,7 @@ impl IndexOptions {
             threads: None,
             tag_entities: true,
             unlisted: None,
+            watching: false,
         }
     }
 }
@@ -92,7 +97,8 @@ pub struct SyncReport {
     /// Why everything was re-indexed, when it was.
     pub full_reason: Option<String>,
     pub warnings: Vec<Warning>,
-    pub committed: bool,
+    /// The sync number of the commit made, when one was.
+    pub committed: Option<u64>,
 }
 
 impl SyncReport {
@@ -124,6 +130,11 @@ pub fn sync_index(options: &IndexOptions, progress: &dyn Fn(Progress)) -> Result
     let started = Instant::now();
     if !options.corpus.is_dir() {
         return Err(Error::CorpusMissing(options.corpus.clone()));
+    }
+    if !options.watching && store::is_watched(&options.index) {
+        return Err(Error::Watched {
+            path: options.index.clone(),
+        });
     }
     // Planning reads the last commit without the writer lock, so a sync with nothing to do
     // never opens a writer. If another process committed between the plan and our taking the
@@ -181,6 +192,11 @@ struct SyncRun<'a> {
     unlisted: bool,
     /// Everything is re-indexed (first build, `--rebuild`, schema or gazetteer change).
     full: bool,
+    /// The number this sync's commit gets; paragraphs it adds carry it.
+    sync: u64,
+    /// Article id → text hash → sync number of the paragraphs an updated (or re-tagged)
+    /// article had, so unchanged paragraphs keep theirs.
+    carried: HashMap<String, HashMap<u64, u64>>,
     /// When this sync first looked at the files: fingerprints taken close to it are racy.
     looked_at: SystemTime,
     report: SyncReport,
@@ -231,6 +247,7 @@ impl<'a> SyncRun<'a> {
             &gazetteer_hash,
         );
         let full = full_reason.is_some() || previous.is_none();
+        let sync = store::next_sync_number(&options.index, previous.as_ref().map(|p| p.sync));
         Ok(SyncRun {
             options,
             progress,
@@ -244,6 +261,8 @@ impl<'a> SyncRun<'a> {
             gazetteer_hash,
             unlisted,
             full,
+            sync,
+            carried: HashMap::new(),
             looked_at: SystemTime::now(),
             report: SyncReport {
                 full_reason,

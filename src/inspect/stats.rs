@@ -20,6 +20,8 @@ pub struct IndexStats {
     pub size_bytes: u64,
     pub segments: usize,
     pub last_sync: Option<String>,
+    /// The number of the last sync (`sitrep new --since-sync N` counts from these).
+    pub last_sync_number: u64,
     pub gazetteer_entities: usize,
 }
 
@@ -46,6 +48,7 @@ pub fn index_stats(snapshot: &Snapshot) -> Result<IndexStats> {
         size_bytes: folder_size(snapshot.path()),
         segments: searcher.segment_readers().len(),
         last_sync: snapshot.payload().map(|p| p.synced_at.clone()),
+        last_sync_number: snapshot.payload().map_or(0, |p| p.sync),
         gazetteer_entities: snapshot.gazetteer().len(),
     })
 }

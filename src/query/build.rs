@@ -128,6 +128,16 @@ pub fn build_query(
             )),
         ));
     }
+    if let Some(after) = filters.after_sync {
+        let lower = Bound::Excluded(Term::from_field_u64(fields.sync, after));
+        clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(
+                Box::new(RangeQuery::new(lower, Bound::Unbounded)),
+                0.0,
+            )),
+        ));
+    }
     if filters.since.is_some() || filters.until.is_some() {
         let bound = |d: Option<DateTime>| match d {
             Some(d) => Bound::Included(Term::from_field_date(fields.date, d)),

@@ -149,6 +149,8 @@ pub struct Filters {
     pub entities: Vec<String>,
     pub since: Option<DateTime>,
     pub until: Option<DateTime>,
+    /// Only paragraphs added or changed by a sync after this one.
+    pub after_sync: Option<u64>,
 }
 
 /// Everything search needs from a built query: the tantivy query and what to highlight.

@@ -151,6 +151,7 @@ impl<'a> Prepared<'a> {
             filters: Filters {
                 entities: resolve_entity_filters(snapshot, &options.entity_filters)?,
                 since: options.since,
+                after_sync: options.after_sync,
                 until: options.until,
             },
             counting: options.count_only || options.offset + options.limit == 0,

@@ -1,6 +1,7 @@
 //! What a search is asked to do ([`SearchOptions`]), and the one place that builds it from
-//! named parameters: the CLI's flags, the server's query string and a bench line all spell a
-//! search as `q`, `n`, `offset`, `since`, `until`, `facets`, `per_article` and one parameter per
+//! named parameters: the CLI's flags, the server's query string, a bench line and a saved
+//! search all spell a search as `q`, `n`, `offset`, `since`, `until`, `facets`, `per_article`,
+//! `after_sync` and one parameter per
 //! entity kind of the gazetteer (`person=…`, `org=…`, `place=…`).
 
 use tantivy::DateTime;
@@ -47,6 +48,8 @@ pub struct SearchOptions {
     pub count_articles: bool,
     /// One hit per article (its best paragraph), ranked by that paragraph's score.
     pub per_article: bool,
+    /// Only paragraphs added or changed by a sync after this one (what is new since then).
+    pub after_sync: Option<u64>,
     /// Field weights and proximity boost.
     pub ranking: Ranking,
 }
@@ -64,6 +67,7 @@ impl Default for SearchOptions {
             count_only: false,
             count_articles: false,
             per_article: false,
+            after_sync: None,
             ranking: Ranking::default(),
         }
     }
@@ -93,6 +97,7 @@ impl SearchOptions {
                 "until" => options.until = date(key, value)?,
                 "facets" => options.facets = flag(key, value)?,
                 "per_article" => options.per_article = flag(key, value)?,
+                "after_sync" => options.after_sync = Some(number(key, value)? as u64),
                 kind if kinds.iter().any(|k| k == kind) => {
                     if !value.trim().is_empty() {
                         options
@@ -105,7 +110,7 @@ impl SearchOptions {
                         what: other.to_string(),
                         message: format!(
                             "not a search parameter (q, n, offset, since, until, facets, \
-                             per_article, {})",
+                             per_article, after_sync, {})",
                             kinds.join(", ")
                         ),
                     })

@@ -16,6 +16,13 @@ pub const FILE_CACHE: &str = "sitrep-files.bin";
 pub const OLD_FILE_CACHE: &str = "sitrep-files.json";
 /// Each commit saves the gazetteer it tagged with as `sitrep-gazetteer-<hash>.{toml,compiled}`.
 pub const GAZETTEER_PREFIX: &str = "sitrep-gazetteer-";
+/// One line per commit: its sync number, time and counts. Not an index file: it outlives a
+/// rebuild, so sync numbers keep growing and `sitrep new --since DATE` keeps its history.
+pub const SYNC_LOG: &str = "sitrep-syncs.jsonl";
+/// Held by `sitrep index --watch` while it runs.
+pub const WATCH_LOCK: &str = "sitrep-watch.lock";
+/// The user's saved searches, and where `sitrep new` last left off. Outlives a rebuild.
+pub const SAVED_SEARCHES: &str = "saved.toml";
 /// Copy groups, one file per set of segments: `sitrep-copies-v<format>-<key>.bin`.
 pub const COPIES_PREFIX: &str = "sitrep-copies-";
 
@@ -38,6 +45,7 @@ pub fn is_index_file(name: &str) -> bool {
         || name == MANAGED_FILE
         || name == FILE_CACHE
         || name == OLD_FILE_CACHE
+        || name == WATCH_LOCK
         || name.starts_with(GAZETTEER_PREFIX)
         || name.starts_with(COPIES_PREFIX)
         || is_segment_file(name)
@@ -67,7 +75,14 @@ mod tests {
         ] {
             assert!(is_index_file(ours), "{ours}");
         }
-        for theirs in [".gitignore", "notes.md", "0123.idx", "meta.json.bak"] {
+        for theirs in [
+            ".gitignore",
+            "notes.md",
+            "0123.idx",
+            "meta.json.bak",
+            "saved.toml",
+            "sitrep-syncs.jsonl",
+        ] {
             assert!(!is_index_file(theirs), "{theirs}");
         }
     }

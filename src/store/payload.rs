@@ -15,16 +15,20 @@ pub struct CommitPayload {
     pub gazetteer_hash: String,
     pub corpus: String,
     pub synced_at: String,
+    /// This commit's sync number: one more than the sync before it, across rebuilds.
+    #[serde(default)]
+    pub sync: u64,
 }
 
 impl CommitPayload {
     /// The payload of a commit this build makes now.
-    pub fn new(gazetteer_hash: &str, corpus: &Path) -> CommitPayload {
+    pub fn new(gazetteer_hash: &str, corpus: &Path, sync: u64) -> CommitPayload {
         CommitPayload {
             schema_version: SCHEMA_VERSION,
             gazetteer_hash: gazetteer_hash.to_string(),
             corpus: corpus.display().to_string(),
             synced_at: now_rfc3339(),
+            sync,
         }
     }
 
@@ -55,7 +59,8 @@ pub fn check_payload(payload: Option<&CommitPayload>, path: &Path) -> Result<()>
     }
 }
 
-fn now_rfc3339() -> String {
+/// Now, in RFC 3339 to the second, UTC.
+pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .ok()
@@ -72,7 +77,7 @@ mod tests {
 
     #[test]
     fn a_payload_round_trips_and_another_schema_is_incompatible() {
-        let payload = CommitPayload::new("00ab", Path::new("corpus"));
+        let payload = CommitPayload::new("00ab", Path::new("corpus"), 3);
         let metas = tantivy::IndexMeta {
             payload: Some(payload.to_json()),
             ..tantivy::IndexMeta::with_schema(crate::schema::build_schema().0)
