@@ -148,6 +148,39 @@ pub fn new_matches(
         .collect()
 }
 
+/// A saved search as the web page lists it: with how many paragraphs arrived for it since
+/// `sitrep new` last reported (`after_sync`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SavedOverview {
+    pub name: String,
+    pub query: String,
+    pub filters: Vec<(String, String)>,
+    pub after_sync: u64,
+    pub new_paragraphs: u64,
+}
+
+/// Every saved search of the engine's index with its count of new paragraphs.
+pub fn overview(engine: &Engine) -> Result<Vec<SavedOverview>> {
+    let saved = SavedSearches::load(engine.path())?;
+    let kinds = engine.filter_kinds()?;
+    saved
+        .searches
+        .iter()
+        .map(|search| {
+            let mut options = search.options(&kinds)?;
+            options.after_sync = Some(saved.seen_sync);
+            options.count_only = true;
+            Ok(SavedOverview {
+                name: search.name.clone(),
+                query: search.query.clone(),
+                filters: search.filters.clone(),
+                after_sync: saved.seen_sync,
+                new_paragraphs: engine.search(&options)?.total_hits,
+            })
+        })
+        .collect()
+}
+
 /// The last sync committed before `date` (`YYYY-MM-DD` or RFC 3339), from the sync log: what
 /// arrived on or after the date came with later syncs.
 pub fn last_sync_before(index: &Path, date: &str) -> Result<u64> {

@@ -111,6 +111,56 @@ fn search_facet_article_and_no_script_runs() {
     assert_eq!(browser.script("return typeof window.pwned"), "undefined");
 }
 
+#[test]
+fn saved_searches_list_their_new_paragraphs_and_open_them() {
+    let Some(driver) = ChromeDriver::start() else {
+        return;
+    };
+    let dir = TempDir::new().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("a.txt"),
+        "Strike\n\nKataib Hezbollah fired rockets at the base near Baghdad.\n",
+    )
+    .unwrap();
+    let index = dir.path().join("index");
+    let run = |args: &[&str]| {
+        sitrep(&corpus, &index).args(args).assert().success();
+    };
+    run(&["index", "-q"]);
+    run(&[
+        "saved",
+        "add",
+        "rockets",
+        "rockets",
+        "--org",
+        "Kataib Hezbollah",
+    ]);
+    run(&["new"]);
+    std::fs::write(
+        corpus.join("b.txt"),
+        "Again\n\nKataib Hezbollah fired rockets again near Baghdad airport.\n",
+    )
+    .unwrap();
+    run(&["index", "-q"]);
+    let server = Server::start(&corpus, &index, &[]);
+    let browser = driver.session(dir.path());
+    browser.open(&format!("{}/", server.base));
+    browser.wait_for("document.querySelectorAll('#saved li').length == 1");
+    assert_eq!(browser.text("#saved li"), "rockets 1 new");
+    browser.click(&browser.find("#saved a.saved"));
+    browser.wait_for("document.querySelectorAll('#results li.hit').length > 0");
+    assert_eq!(browser.count("#results li.hit"), 1);
+    assert!(browser
+        .text("#results li.hit .snippet")
+        .contains("again near Baghdad airport"));
+    assert_eq!(browser.text("#new-only"), "new since sync 1 ×");
+    // Without the "new" filter, the saved search finds both paragraphs.
+    browser.click(&browser.find("#new-only"));
+    browser.wait_for("document.querySelectorAll('#results li.hit').length == 2");
+}
+
 /// A chromedriver process on a free port.
 struct ChromeDriver {
     child: std::process::Child,

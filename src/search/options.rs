@@ -10,6 +10,18 @@ use crate::corpus::parse_date;
 use crate::error::{Error, Result};
 use crate::query::Ranking;
 
+/// The parameters [`SearchOptions::from_params`] takes besides one per entity kind.
+const PARAMS: [&str; 8] = [
+    "q",
+    "n",
+    "offset",
+    "since",
+    "until",
+    "facets",
+    "per_article",
+    "after_sync",
+];
+
 /// Hits shown when the request does not say.
 pub const DEFAULT_LIMIT: usize = 10;
 
@@ -109,8 +121,8 @@ impl SearchOptions {
                     return Err(Error::InvalidArgument {
                         what: other.to_string(),
                         message: format!(
-                            "not a search parameter (q, n, offset, since, until, facets, \
-                             per_article, after_sync, {})",
+                            "not a search parameter ({}, {})",
+                            PARAMS.join(", "),
                             kinds.join(", ")
                         ),
                     })
@@ -122,16 +134,7 @@ impl SearchOptions {
 
     /// Whether [`SearchOptions::from_params`] takes a parameter of this name.
     pub fn is_param(key: &str, kinds: &[String]) -> bool {
-        const NAMES: [&str; 7] = [
-            "q",
-            "n",
-            "offset",
-            "since",
-            "until",
-            "facets",
-            "per_article",
-        ];
-        NAMES.contains(&key) || kinds.iter().any(|k| k == key)
+        PARAMS.contains(&key) || kinds.iter().any(|k| k == key)
     }
 }
 
@@ -185,6 +188,7 @@ mod tests {
                 ("until", "2018-12-31"),
                 ("facets", "true"),
                 ("per_article", "1"),
+                ("after_sync", "7"),
                 ("person", "Muqtada al-Sadr"),
                 ("place", ""),
                 ("place", "Najaf"),
@@ -197,6 +201,7 @@ mod tests {
         assert_eq!(options.since, Some(parse_date("2014-01-01").unwrap()));
         assert_eq!(options.until, Some(parse_date("2018-12-31").unwrap()));
         assert!(options.facets && options.per_article);
+        assert_eq!(options.after_sync, Some(7));
         assert_eq!(
             options.entity_filters,
             [
@@ -212,6 +217,7 @@ mod tests {
         let options = SearchOptions::from_params([("militia", "Badr")], &kinds).unwrap();
         assert_eq!(options.entity_filters, [("militia".into(), "Badr".into())]);
         assert!(SearchOptions::is_param("militia", &kinds));
+        assert!(PARAMS.iter().all(|p| SearchOptions::is_param(p, &kinds)));
         let err = SearchOptions::from_params([("person", "x")], &kinds).unwrap_err();
         assert!(matches!(err, Error::InvalidArgument { ref what, .. } if what == "person"));
     }

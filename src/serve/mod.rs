@@ -24,6 +24,7 @@ use serde::Serialize;
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::query::Ranking;
+use crate::saved;
 use crate::search::SearchOptions;
 
 const PAGE: &str = include_str!("page.html");
@@ -107,6 +108,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/articles/{*id}", get(article))
         .route("/api/entities", get(entities))
         .route("/api/stats", get(stats))
+        .route("/api/saved", get(saved_searches))
         .fallback(|| async { error_body(StatusCode::NOT_FOUND, "not found".into()) })
         .layer(axum::middleware::map_response_with_state(
             Arc::clone(&app),
@@ -188,6 +190,10 @@ async fn entities(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Respo
         engine.entities(kind.as_deref(), offset..offset + limit)
     })
     .await
+}
+
+async fn saved_searches(State(app): State<Arc<App>>) -> Response {
+    on_engine(&app, saved::overview).await
 }
 
 async fn stats(State(app): State<Arc<App>>) -> Response {
