@@ -8,7 +8,7 @@ reloads its reader when `sitrep index` commits, and picks up a changed gazetteer
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -54,6 +54,18 @@ pub struct Engine {
     reader: IndexReader,
     fields: Fields,
     commit: RwLock<Arc<CommitState>>,
+    /// For a live engine, `meta.json` as last seen: a request that finds it changed reloads
+    /// the reader first, so a commit is visible to the next request, not after a poll.
+    seen_meta: Option<Mutex<Option<MetaStamp>>>,
+}
+
+/// What identifies one version of `meta.json`: tantivy replaces it by rename on each commit.
+type MetaStamp = (u64, std::time::SystemTime, u64);
+
+fn meta_stamp(path: &Path) -> Option<MetaStamp> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path.join(store::META_FILE)).ok()?;
+    Some((meta.ino(), meta.modified().ok()?, meta.len()))
 }
 
 /// What a commit says beyond its documents.
@@ -75,23 +87,25 @@ const COPIES_RECHECK: Duration = Duration::from_secs(1);
 impl Engine {
     /// Opens an index for a one-shot command: the reader stays on the commit it opened.
     pub fn open(path: &Path) -> Result<Engine> {
-        Engine::open_with(path, ReloadPolicy::Manual)
+        Engine::open_with(path, false)
     }
 
-    /// Opens an index for a long-running process: the reader follows new commits (tantivy
-    /// watches `meta.json`), so searches see articles indexed after the start.
+    /// Opens an index for a long-running process: the reader follows new commits (each
+    /// request looks at `meta.json`, a stat), so searches see articles indexed after the start
+    /// as soon as they are committed.
     pub fn open_live(path: &Path) -> Result<Engine> {
-        Engine::open_with(path, ReloadPolicy::OnCommitWithDelay)
+        Engine::open_with(path, true)
     }
 
-    fn open_with(path: &Path, policy: ReloadPolicy) -> Result<Engine> {
+    fn open_with(path: &Path, live: bool) -> Result<Engine> {
+        let stamp = meta_stamp(path);
         let (index, fields) = store::open_tantivy(path)?;
         let payload = store::read_payload(&index, path)?;
         store::check_payload(payload.as_ref(), path)?;
         let gazetteer = Gazetteer::saved(path, payload.as_ref())?;
         let reader: IndexReader = index
             .reader_builder()
-            .reload_policy(policy)
+            .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| Error::corrupt(path, e))?;
         let searcher = reader.searcher();
@@ -109,7 +123,24 @@ impl Engine {
                 copies,
                 looked_for_copies: Instant::now(),
             })),
+            seen_meta: live.then(|| Mutex::new(stamp)),
         })
+    }
+
+    /// Reloads the reader of a live engine when `meta.json` changed since it last looked.
+    fn follow_commits(&self) -> Result<()> {
+        let Some(seen) = &self.seen_meta else {
+            return Ok(());
+        };
+        let now = meta_stamp(&self.path);
+        let mut seen = seen.lock().expect("meta stamp lock");
+        if *seen != now {
+            self.reader
+                .reload()
+                .map_err(|e| Error::corrupt(&self.path, e))?;
+            *seen = now;
+        }
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
@@ -118,6 +149,7 @@ impl Engine {
 
     /// The current commit: its searcher, payload and gazetteer.
     pub fn snapshot(&self) -> Result<Snapshot> {
+        self.follow_commits()?;
         let searcher = self.reader.searcher();
         let generation = searcher.generation().generation_id();
         let current = Arc::clone(&self.commit.read().expect("commit lock"));
