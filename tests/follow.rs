@@ -393,8 +393,18 @@ fn a_watched_folder_indexes_each_article_as_it_arrives() {
         "Late\n\nThe latemarker paragraph came while nobody watched.\n",
     );
     std::fs::remove_file(archive.corpus.join("new0.txt")).unwrap();
-    let _watcher = Watcher::start(&archive);
+    let mut watcher = Watcher::start(&archive);
     wait_for("the catch-up sync", || {
         archive.total("latemarker") == 1 && archive.total("quartzmark") == 0
     });
+
+    // SIGTERM stops it between syncs, cleanly, and lets the next sync run.
+    let pid = watcher.0.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let status = watcher.0.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    archive.ok(&["index", "-q"]);
 }
