@@ -21,6 +21,9 @@ use crate::{follow, progress};
 
 /// How long the corpus must be quiet before a sync.
 const QUIET: Duration = Duration::from_millis(300);
+/// How long events may keep coming before a sync runs anyway: a corpus that never goes quiet
+/// (a feed writing all the time) is still synced every so often.
+const MAX_WAIT: Duration = Duration::from_secs(2);
 /// How long a changed file must keep its size and time before it is read.
 const STABLE: Duration = Duration::from_millis(200);
 /// How often the stop flag is looked at while nothing happens.
@@ -80,12 +83,13 @@ fn sync_and_report(
 }
 
 /// Waits for an event about an article file, then gathers events until the corpus has been
-/// quiet for [`QUIET`]: the files they name. None when stopped or nothing relevant happened.
+/// quiet for [`QUIET`], or for [`MAX_WAIT`] at most: the files they name. None when stopped.
 fn wait_for_changes(
     events: &mpsc::Receiver<notify::Result<notify::Event>>,
     stop: &AtomicBool,
 ) -> Option<BTreeSet<PathBuf>> {
     let mut changed = BTreeSet::new();
+    let mut first_event: Option<Instant> = None;
     let mut last_event: Option<Instant> = None;
     loop {
         if stop.load(Ordering::Relaxed) {
@@ -101,15 +105,20 @@ fn wait_for_changes(
                 if !relevant.is_empty() {
                     changed.extend(relevant);
                     last_event = Some(Instant::now());
+                    first_event.get_or_insert_with(Instant::now);
                 }
             }
             // A watcher error (an overflowed queue) means changes may have been missed: the
             // sync walks the whole corpus anyway.
-            Ok(Err(_)) => last_event = Some(Instant::now()),
+            Ok(Err(_)) => {
+                last_event = Some(Instant::now());
+                first_event.get_or_insert_with(Instant::now);
+            }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => return None,
         }
-        if last_event.is_some_and(|at| at.elapsed() >= QUIET) {
+        let quiet = last_event.is_some_and(|at| at.elapsed() >= QUIET);
+        if quiet || first_event.is_some_and(|at| at.elapsed() >= MAX_WAIT) {
             return Some(changed);
         }
     }

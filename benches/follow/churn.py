@@ -68,9 +68,10 @@ def main():
     stop = threading.Event()
 
     def client():
+        picks = random.Random(args.seed + 1)
         while not stop.is_set():
             try:
-                search(base, word(rng.randrange(args.files)))
+                search(base, word(picks.randrange(args.files)))
                 queries["ok"] += 1
             except (urllib.error.URLError, OSError, ValueError):
                 queries["failed"] += 1
