@@ -408,3 +408,39 @@ fn a_watched_folder_indexes_each_article_as_it_arrives() {
     assert!(status.success(), "{status:?}");
     archive.ok(&["index", "-q"]);
 }
+
+#[test]
+fn an_article_moved_between_files_is_not_new() {
+    let archive = Archive::new();
+    let record = |id: &str, text: &str| {
+        format!("{{\"id\": \"{id}\", \"title\": \"{id}\", \"paragraphs\": [\"{text}\"]}}\n")
+    };
+    let badr = record(
+        "badr",
+        "Badr Organization fighters patrolled Diyala province.",
+    );
+    let nujaba = record(
+        "nujaba",
+        "Harakat al-Nujaba threatened foreign troops near Kirkuk.",
+    );
+    archive.write("x.jsonl", &(badr.clone() + &nujaba));
+    archive.write(
+        "y.jsonl",
+        &record("kss", "Kataib Sayyid al-Shuhada held a parade."),
+    );
+    archive.ok(&["index", "-q"]);
+    archive.ok(&["saved", "add", "diyala", "diyala"]);
+    // The Badr record moves to the other file, unchanged: its paragraph keeps its sync.
+    archive.write("x.jsonl", &nujaba);
+    archive.write(
+        "y.jsonl",
+        &(record("kss", "Kataib Sayyid al-Shuhada held a parade.") + &badr),
+    );
+    assert_eq!(
+        archive.ok(&["index", "-q"]),
+        "diyala (diyala): 0 paragraphs new since sync 1\n"
+    );
+    let since_first = news(&archive.new_json(&["--since-sync", "1"]));
+    assert_eq!(since_first[0].1, 0);
+    assert_eq!(archive.total("diyala"), 1);
+}

@@ -150,7 +150,9 @@ impl SyncRun<'_> {
                 );
                 article.id = renamed;
             } else if elsewhere.is_some() {
-                // Moved from another changed file: replace the old copy.
+                // Moved from another changed file: replace the old copy, whose paragraphs are
+                // not new.
+                self.carry_syncs(&article.id)?;
                 self.delete_article(writer, &article.id);
             }
             state.seen_ids.insert(article.id.clone());
