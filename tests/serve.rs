@@ -100,6 +100,15 @@ fn bad_input_is_a_4xx_that_says_what_the_cli_says() {
     let long = "a".repeat(5000);
     for (url, fragment) in [
         ("/api/search?q=sadr&n=5000".to_string(), "at most 1000"),
+        // A repeated parameter's last value is the one checked.
+        (
+            "/api/search?q=sadr&n=1&n=1000000000".to_string(),
+            "at most 1000",
+        ),
+        (
+            "/api/search?q=sadr&offset=1&offset=900000".to_string(),
+            "at most 100000",
+        ),
         (
             "/api/search?q=sadr&n=ten".to_string(),
             "'ten' is not a number",
@@ -109,6 +118,10 @@ fn bad_input_is_a_4xx_that_says_what_the_cli_says() {
             "neither YYYY-MM-DD",
         ),
         (format!("/api/search?q={long}"), "longer than 4096 bytes"),
+        (
+            format!("/api/search?q=x&q={long}"),
+            "longer than 4096 bytes",
+        ),
         ("/api/search".to_string(), "empty query"),
         (
             "/api/entities?kind=vehicle".to_string(),

@@ -338,8 +338,22 @@ impl Params {
             .iter()
             .filter(|(key, _)| SearchOptions::is_param(key, &kinds));
         let mut options = SearchOptions::from_params(params.map(|(k, v)| (k, v)), &kinds)?;
-        self.number("n", 0, MAX_HITS)?;
-        self.number("offset", 0, 100_000)?;
+        // Checked on the options, not the query string: a repeated parameter's last value is
+        // the one that counts.
+        if options.query.len() > MAX_QUERY_BYTES {
+            return Err(too_long());
+        }
+        for (what, value, max) in [
+            ("n", options.limit, MAX_HITS),
+            ("offset", options.offset, 100_000),
+        ] {
+            if value > max {
+                return Err(Error::InvalidArgument {
+                    what: what.into(),
+                    message: format!("at most {max}"),
+                });
+            }
+        }
         options.ranking = ranking;
         Ok(options)
     }

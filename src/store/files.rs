@@ -45,7 +45,6 @@ pub fn is_index_file(name: &str) -> bool {
         || name == MANAGED_FILE
         || name == FILE_CACHE
         || name == OLD_FILE_CACHE
-        || name == WATCH_LOCK
         || name.starts_with(GAZETTEER_PREFIX)
         || name.starts_with(COPIES_PREFIX)
         || is_segment_file(name)
@@ -82,6 +81,7 @@ mod tests {
             "meta.json.bak",
             "saved.toml",
             "sitrep-syncs.jsonl",
+            "sitrep-watch.lock",
         ] {
             assert!(!is_index_file(theirs), "{theirs}");
         }
