@@ -120,6 +120,14 @@ impl SavedSearch {
             .chain(self.filters.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         SearchOptions::from_params(params, kinds)
     }
+
+    /// The same search over the paragraphs syncs after `after_sync` added or changed.
+    fn new_options(&self, kinds: &[String], after_sync: u64) -> Result<SearchOptions> {
+        Ok(SearchOptions {
+            after_sync: Some(after_sync),
+            ..self.options(kinds)?
+        })
+    }
 }
 
 /// Each saved search (or the one named) run over the paragraphs that syncs after `after_sync`
@@ -134,10 +142,11 @@ pub fn new_matches(
     saved
         .iter()
         .map(|search| {
-            let mut options = search.options(&kinds)?;
-            options.after_sync = Some(after_sync);
-            options.limit = limit;
-            options.count_articles = true;
+            let options = SearchOptions {
+                limit,
+                count_articles: true,
+                ..search.new_options(&kinds, after_sync)?
+            };
             Ok(NewMatches {
                 name: search.name.clone(),
                 query: search.query.clone(),
@@ -167,9 +176,10 @@ pub fn overview(engine: &Engine) -> Result<Vec<SavedOverview>> {
         .searches
         .iter()
         .map(|search| {
-            let mut options = search.options(&kinds)?;
-            options.after_sync = Some(saved.seen_sync);
-            options.count_only = true;
+            let options = SearchOptions {
+                count_only: true,
+                ..search.new_options(&kinds, saved.seen_sync)?
+            };
             Ok(SavedOverview {
                 name: search.name.clone(),
                 query: search.query.clone(),

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context;
 use notify::{RecursiveMode, Watcher};
+use sitrep::corpus::is_article_name;
 use sitrep::store::WatchLock;
 
 use crate::cli::{Cli, IndexArgs};
@@ -146,8 +147,8 @@ fn wait_until_stable(files: &BTreeSet<PathBuf>, stop: &AtomicBool) {
     }
 }
 
-/// Article files by extension; hidden files, editors' swap and backup files and temporary
-/// downloads are not.
+/// Files a sync reads: articles, as the corpus walker names them, and the gazetteer (TOML).
+/// Hidden files, editors' swap and backup files and temporary downloads are not.
 fn is_article_file(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
@@ -156,10 +157,8 @@ fn is_article_file(path: &Path) -> bool {
         || name.starts_with('#')
         || name.starts_with('~')
         || name.ends_with('~');
-    let article = [".txt", ".md", ".json", ".jsonl", ".toml"]
-        .iter()
-        .any(|ext| name.to_ascii_lowercase().ends_with(ext));
-    article && !hidden_or_temporary
+    let read_by_sync = is_article_name(name) || name.to_ascii_lowercase().ends_with(".toml");
+    read_by_sync && !hidden_or_temporary
 }
 
 #[cfg(test)]
@@ -168,7 +167,14 @@ mod tests {
 
     #[test]
     fn editor_and_temporary_files_wake_nothing() {
-        for ours in ["a.txt", "x/b.md", "feed.jsonl", "one.JSON", "entities.toml"] {
+        for ours in [
+            "a.txt",
+            "x/b.md",
+            "c.markdown",
+            "feed.jsonl",
+            "one.JSON",
+            "entities.toml",
+        ] {
             assert!(is_article_file(Path::new(ours)), "{ours}");
         }
         for theirs in [

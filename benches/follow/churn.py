@@ -16,25 +16,15 @@ failed queries. Prints one JSON object.
 import argparse
 import json
 import random
-import re
 import shutil
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-
-def start_server(sitrep, corpus, index):
-    server = subprocess.Popen(
-        [sitrep, "--corpus", corpus, "--index", index, "serve", "--bind", "127.0.0.1:0"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    match = re.search(r"http://([0-9.:]+)/", server.stderr.readline())
-    if not match:
-        sys.exit("sitrep serve did not start")
-    return server, f"http://{match.group(1)}"
+from serving import start_server
 
 
 def search(base, query):

@@ -17,7 +17,6 @@ syncs their deletion). --layout txt writes one .txt file per article; jsonl writ
 
 import argparse
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -25,22 +24,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+from serving import start_server
+
 
 def percentile(values, p):
     ordered = sorted(values)
     rank = max(1, -(-len(ordered) * p // 100))
     return ordered[int(rank) - 1]
-
-
-def start_server(sitrep, corpus, index):
-    server = subprocess.Popen(
-        [sitrep, "--corpus", corpus, "--index", index, "serve", "--bind", "127.0.0.1:0"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    line = server.stderr.readline()
-    match = re.search(r"http://([0-9.:]+)/", line)
-    if not match:
-        sys.exit(f"sitrep serve did not start: {line}")
-    return server, f"http://{match.group(1)}"
 
 
 def hits(base, word):

@@ -24,7 +24,7 @@ mod tests;
 mod txt;
 mod walk;
 
-pub use walk::{tree_order, walk_corpus, Fingerprint, WalkedFile};
+pub use walk::{is_article_name, tree_order, walk_corpus, Fingerprint, WalkedFile};
 
 /// Paragraphs longer than this are almost certainly not prose (a dump, a log, a base64 blob);
 /// indexing them would bloat the index and every snippet, so their article is skipped.

@@ -292,7 +292,8 @@ fn visit(entry: fs::DirEntry, relative: String, ancestors: &[(u64, u64)]) -> Ent
     })
 }
 
-fn is_article_name(name: &str) -> bool {
+/// Whether a file name is one the walker reads as articles, by its extension.
+pub fn is_article_name(name: &str) -> bool {
     name.rsplit_once('.').is_some_and(|(stem, extension)| {
         !stem.is_empty()
             && !stem.ends_with('/')
