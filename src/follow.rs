@@ -56,11 +56,14 @@ pub fn saved(cli: &Cli, args: &SavedArgs) -> anyhow::Result<u8> {
 /// After a sync that committed: what each saved search found among the paragraphs it added
 /// or changed, on stdout.
 pub fn report_saved(cli: &Cli, report: &SyncReport) -> anyhow::Result<()> {
-    let Some(sync) = report.committed else {
+    let Some(sync) = report
+        .committed
+        .filter(|_| report.added + report.updated > 0)
+    else {
         return Ok(());
     };
     let searches = SavedSearches::load(&cli.index)?;
-    if searches.searches.is_empty() || report.added + report.updated == 0 {
+    if searches.searches.is_empty() {
         return Ok(());
     }
     let engine = Engine::open(&cli.index)?;
