@@ -122,6 +122,7 @@ pub fn stem_word(word: &str) -> String {
 /// (Kata’ib = Kata'ib = Kataib = Hayʼat's "hayat"); elsewhere they separate words. The index,
 /// the gazetteer matcher, the article's short names and the learned tagger's tokenizer all ask
 /// here, so a name is one word (or not) for all of them alike.
+#[inline]
 pub fn is_apostrophe(c: char) -> bool {
     matches!(
         c,
@@ -190,7 +191,11 @@ fn is_possessive(after_apostrophe: &str) -> bool {
 }
 
 /// A letter or digit that is not an apostrophe (ʼ, ʻ, ʿ and ʾ are letters to Unicode).
+#[inline]
 pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
     c.is_alphanumeric() && !is_apostrophe(c)
 }
 
@@ -205,6 +210,18 @@ pub enum Apostrophes {
     Split,
 }
 
+/// The character at byte `at` and its length; ASCII without decoding, since news text is
+/// nearly all ASCII and every indexed byte passes through here.
+#[inline]
+fn char_at(text: &str, at: usize) -> (char, usize) {
+    let byte = text.as_bytes()[at];
+    if byte.is_ascii() {
+        return (byte as char, 1);
+    }
+    let c = text[at..].chars().next().expect("at is a char boundary");
+    (c, c.len_utf8())
+}
+
 /// The first word at or after byte `from`, and where the next search resumes (past a
 /// possessive "’s", which is no word).
 fn next_word(
@@ -212,20 +229,34 @@ fn next_word(
     from: usize,
     apostrophes: Apostrophes,
 ) -> Option<(std::ops::Range<usize>, usize)> {
-    let start = from + text[from..].find(is_word_char)?;
-    let mut end = start;
-    let mut chars = text[start..].char_indices().peekable();
-    while let Some((offset, c)) = chars.next() {
+    let mut at = from;
+    loop {
+        if at >= text.len() {
+            return None;
+        }
+        let (c, len) = char_at(text, at);
         if is_word_char(c) {
-            end = start + offset + c.len_utf8();
+            break;
+        }
+        at += len;
+    }
+    let start = at;
+    let mut end = start;
+    while at < text.len() {
+        let (c, len) = char_at(text, at);
+        if is_word_char(c) {
+            at += len;
+            end = at;
         } else if apostrophes == Apostrophes::Join
             && is_apostrophe(c)
-            && chars.peek().is_some_and(|&(_, next)| is_word_char(next))
+            && at + len < text.len()
+            && is_word_char(char_at(text, at + len).0)
         {
-            let after = start + offset + c.len_utf8();
+            let after = at + len;
             if is_possessive(&text[after..]) {
                 return Some((start..end, after + 1));
             }
+            at = after;
         } else {
             break;
         }
@@ -233,16 +264,43 @@ fn next_word(
     Some((start..end, end))
 }
 
+/// The words of `text` one at a time, as [`word_spans`] lists them; [`WordSpans::skip_to`]
+/// jumps over text the caller has no use for.
+pub struct WordSpans<'a> {
+    text: &'a str,
+    cursor: usize,
+    apostrophes: Apostrophes,
+}
+
+impl<'a> WordSpans<'a> {
+    pub fn new(text: &'a str, apostrophes: Apostrophes) -> WordSpans<'a> {
+        WordSpans {
+            text,
+            cursor: 0,
+            apostrophes,
+        }
+    }
+
+    /// Resumes at byte `at` (a char boundary) if that is further on.
+    pub fn skip_to(&mut self, at: usize) {
+        self.cursor = self.cursor.max(at);
+    }
+}
+
+impl Iterator for WordSpans<'_> {
+    type Item = std::ops::Range<usize>;
+
+    fn next(&mut self) -> Option<std::ops::Range<usize>> {
+        let (span, resume) = next_word(self.text, self.cursor, self.apostrophes)?;
+        self.cursor = resume;
+        Some(span)
+    }
+}
+
 /// Byte ranges of the words of `text`: runs of letters and digits, with apostrophes inside
 /// them as `apostrophes` says. The index's tokenizer splits text the same way.
 pub fn word_spans(text: &str, apostrophes: Apostrophes) -> Vec<std::ops::Range<usize>> {
-    let mut spans = Vec::new();
-    let mut cursor = 0;
-    while let Some((span, resume)) = next_word(text, cursor, apostrophes) {
-        spans.push(span);
-        cursor = resume;
-    }
-    spans
+    WordSpans::new(text, apostrophes).collect()
 }
 
 /// Appends the folded (lower-case, diacritic-free, compatibility-decomposed) form of `c`.
@@ -415,12 +473,21 @@ pub fn normalize_name(name: &str) -> String {
 /// Optimal string alignment distance ≤ 1: one insertion, deletion, substitution or swap of
 /// neighbours ("Soliemani" for "Soleimani" is one swap).
 pub fn within_one_edit(a: &str, b: &str) -> bool {
+    // Tagging asks this for every word beside an anchor word: normalised text is nearly all
+    // ASCII, compared as bytes without collecting characters.
+    if a.is_ascii() && b.is_ascii() {
+        return one_edit_apart(a.as_bytes(), b.as_bytes());
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    one_edit_apart(&a, &b)
+}
+
+fn one_edit_apart<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     if a.len().abs_diff(b.len()) > 1 {
         return false;
     }
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     if prefix == a.len() && prefix == b.len() {
         return true;
     }

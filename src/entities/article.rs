@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 use super::candidates::{starts_capitalised, NOT_NAMES};
 use super::unlisted::is_demonym;
 use super::{EntityRef, Gazetteer};
-use crate::analysis::{is_apostrophe, is_hyphen, word_spans, Apostrophes, NAME_CONNECTIVES};
+use crate::analysis::{is_apostrophe, is_hyphen, Apostrophes, WordSpans, NAME_CONNECTIVES};
 
 /// One mention: who, where in the original paragraph, and how it was recognised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +67,19 @@ impl ArticleContext {
     pub(crate) fn resolve(&mut self, gazetteer: &Gazetteer, text: &str, found: &mut Vec<Found>) {
         let mut added = Vec::new();
         let mut next_mention = 0;
-        for word in word_spans(text, Apostrophes::Join) {
+        let mut words = WordSpans::new(text, Apostrophes::Join);
+        loop {
+            // Until the article binds a name, a word matters only as the place where the
+            // next mention is learned: most paragraphs are skipped from mention to mention.
+            if self.acronyms.is_empty() && self.short_names.is_empty() {
+                match found.get(next_mention) {
+                    Some(mention) => words.skip_to(mention.range.start),
+                    None => break,
+                }
+            }
+            let Some(word) = words.next() else {
+                break;
+            };
             // Mentions that end before this word set up their bindings first.
             while next_mention < found.len() && found[next_mention].range.end <= word.start {
                 let mention = found[next_mention].clone();
@@ -232,6 +244,7 @@ fn initials_fit(acronym: &str, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::word_spans;
 
     #[test]
     fn acronyms_need_parentheses_and_fitting_initials() {

@@ -113,6 +113,12 @@ impl Gazetteer {
         listed
     }
 
+    /// How many aliases the alias automaton finds at the word starts of normalised text, and
+    /// nothing else: the floor tagging is measured against (`benches/indexing.rs`).
+    pub fn alias_automaton_hits(&self, norm: &NormalizedText) -> usize {
+        self.matcher().automaton_hits(&norm.text)
+    }
+
     /// The distinct entities each paragraph of an article names, in order of first mention;
     /// with a `tagger`, names no entry holds too.
     pub fn tag_article(

@@ -293,6 +293,18 @@ impl Matcher {
             .collect()
     }
 
+    /// The anchored alias automaton run at every word start, with no checks and no other pass.
+    pub(super) fn automaton_hits(&self, hay: &str) -> usize {
+        word_starts(hay)
+            .filter(|&start| {
+                let input = Input::new(hay)
+                    .span(start..hay.len())
+                    .anchored(Anchored::Yes);
+                self.automaton.find(input).is_some()
+            })
+            .count()
+    }
+
     /// Whether a region that contains `entity` is named too ("Cambridgeshire" for "March").
     /// Countries do not count: a story that names Britain does not make every "Reading" the
     /// town.

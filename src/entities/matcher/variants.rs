@@ -5,7 +5,7 @@ Soliemani"), found around an exact word of the name (the anchor).
 
 use std::ops::Range;
 
-use super::Matcher;
+use super::{Matcher, Pattern};
 use crate::analysis::within_one_edit;
 
 /// Ordinary words that many organisation and place names contain. As anchors they would send
@@ -86,79 +86,71 @@ impl Matcher {
     ) {
         for &(pid, wid) in &self.anchor_targets[hit.pattern().as_usize()] {
             let pattern = &self.patterns[pid];
-            let after = pattern.words.len() - wid - 1;
-            let Some(window) = words_around(hay, hit.range(), wid, after) else {
+            let Some(range) = variant_around(hay, hit.range(), pattern, wid) else {
                 continue;
             };
-            if tried.contains(&(pid, window[0].start)) {
-                continue;
-            }
-            tried.push((pid, window[0].start));
-            let separators_match = window
-                .windows(2)
-                .zip(&pattern.separators)
-                .all(|(pair, sep)| &hay[pair[0].end..pair[1].start] == sep);
-            if !separators_match {
-                continue;
-            }
-            let mut edits = 0;
-            for (word, span) in pattern.words.iter().zip(&window) {
-                let written = &hay[span.clone()];
-                if written == word {
-                    continue;
-                }
-                if word.len() >= MIN_VARIANT_WORD_LEN && within_one_edit(word, written) {
-                    edits += 1;
-                } else {
-                    edits = 2;
-                }
-                if edits > 1 {
-                    break;
-                }
-            }
-            if edits == 1 {
-                let n = window.len();
-                found.push((window[0].start..window[n - 1].end, pattern.entity, true));
+            // Two anchor words of one name find the same variant.
+            if !tried.contains(&(pid, range.start)) {
+                tried.push((pid, range.start));
+                found.push((range, pattern.entity, true));
             }
         }
     }
 }
 
-/// The word at `anchor` with `before` words to its left and `after` to its right, or `None`
-/// when the text runs out first.
-fn words_around(
+/// The range of `pattern` written with exactly one long word off by one edit, reading the
+/// words around `anchor` (word `wid` of the pattern, written exactly), or `None`. Words are
+/// compared as they are read, so a name the neighbours do not fit (nearly every name an
+/// anchor word belongs to) costs one word's comparison.
+fn variant_around(
     hay: &str,
     anchor: Range<usize>,
-    before: usize,
-    after: usize,
-) -> Option<Vec<Range<usize>>> {
-    let mut left = Vec::with_capacity(before);
-    let mut at = anchor.start;
-    for _ in 0..before {
-        let end = hay[..at]
+    pattern: &Pattern,
+    wid: usize,
+) -> Option<Range<usize>> {
+    let mut edits = 0;
+    let mut fits = |written: &str, word: &str| {
+        if written == word {
+            return true;
+        }
+        if word.len() >= MIN_VARIANT_WORD_LEN && within_one_edit(word, written) {
+            edits += 1;
+        } else {
+            edits = 2;
+        }
+        edits <= 1
+    };
+    let mut start = anchor.start;
+    for k in (0..wid).rev() {
+        let end = hay[..start]
             .trim_end_matches(|c: char| !c.is_alphanumeric())
             .len();
-        let start = hay[..end].trim_end_matches(char::is_alphanumeric).len();
-        if start == end {
+        let word_start = hay[..end].trim_end_matches(char::is_alphanumeric).len();
+        if word_start == end
+            || hay[end..start] != pattern.separators[k]
+            || !fits(&hay[word_start..end], &pattern.words[k])
+        {
             return None;
         }
-        left.push(start..end);
-        at = start;
+        start = word_start;
     }
-    left.reverse();
-    left.push(anchor.clone());
-    let mut at = anchor.end;
-    for _ in 0..after {
-        let start = hay.len()
-            - hay[at..]
+    let mut end = anchor.end;
+    for k in wid + 1..pattern.words.len() {
+        let word_start = hay.len()
+            - hay[end..]
                 .trim_start_matches(|c: char| !c.is_alphanumeric())
                 .len();
-        let end = hay.len() - hay[start..].trim_start_matches(char::is_alphanumeric).len();
-        if start == end {
+        let word_end = hay.len()
+            - hay[word_start..]
+                .trim_start_matches(char::is_alphanumeric)
+                .len();
+        if word_start == word_end
+            || hay[end..word_start] != pattern.separators[k - 1]
+            || !fits(&hay[word_start..word_end], &pattern.words[k])
+        {
             return None;
         }
-        left.push(start..end);
-        at = end;
+        end = word_end;
     }
-    Some(left)
+    (edits == 1).then_some(start..end)
 }
