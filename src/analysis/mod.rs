@@ -13,8 +13,10 @@ where a word starts and ends ([`word_spans`]), and which lower-case words are pa
 name ([`ARABIC_NAME_PARTICLES`], [`NAME_JOINERS`], [`NAME_CONNECTIVES`]).
 */
 
-use rustc_hash::FxHashMap;
-use tantivy::tokenizer::{TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
+mod stem;
+
+pub use stem::{stem_analyzer, stem_word, MemoStemmer};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 /// Name under which the analyser is registered in every index we open.
@@ -25,98 +27,6 @@ pub const TOKENIZER_NAME: &str = "sitrep";
 /// "iran": seven postings in ten) is left out: the exact field already holds it, so a stem
 /// is looked up in both fields, and the stemmed field stays a quarter of its size.
 pub const STEM_TOKENIZER_NAME: &str = "sitrep_stem";
-
-pub fn stem_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SitrepTokenizer::default())
-        .filter(MemoStemmer)
-        .build()
-}
-
-/// The English Snowball stemmer (the one tantivy's `Stemmer` runs) with a memo of the stems
-/// already computed. News text is a few thousand words over and over, and stemming each
-/// occurrence anew was a tenth of indexing time. Each indexing thread has its own copy of the
-/// analyser, so the memo needs no lock.
-#[derive(Clone, Copy)]
-pub struct MemoStemmer;
-
-/// Distinct words remembered before the memo starts over; bounds its memory (~10 MB).
-const STEM_MEMO_LIMIT: usize = 100_000;
-
-impl TokenFilter for MemoStemmer {
-    type Tokenizer<T: Tokenizer> = MemoStemmerFilter<T>;
-
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> MemoStemmerFilter<T> {
-        MemoStemmerFilter {
-            inner: tokenizer,
-            memo: FxHashMap::default(),
-        }
-    }
-}
-
-#[derive(Clone)]
-pub struct MemoStemmerFilter<T> {
-    inner: T,
-    memo: FxHashMap<String, Option<String>>,
-}
-
-impl<T: Tokenizer> Tokenizer for MemoStemmerFilter<T> {
-    type TokenStream<'a> = MemoStemmerStream<'a, T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        if self.memo.len() > STEM_MEMO_LIMIT {
-            self.memo.clear();
-        }
-        MemoStemmerStream {
-            tail: self.inner.token_stream(text),
-            memo: &mut self.memo,
-        }
-    }
-}
-
-pub struct MemoStemmerStream<'a, T> {
-    tail: T,
-    memo: &'a mut FxHashMap<String, Option<String>>,
-}
-
-impl<T: TokenStream> TokenStream for MemoStemmerStream<'_, T> {
-    fn advance(&mut self) -> bool {
-        while self.tail.advance() {
-            let token = self.tail.token_mut();
-            // None: the word is its own stem.
-            let stem = match self.memo.get(&token.text) {
-                Some(stem) => stem,
-                None => {
-                    let stem = stem_word(&token.text);
-                    let stem = (stem != token.text).then_some(stem);
-                    self.memo.entry(token.text.clone()).or_insert(stem)
-                }
-            };
-            if let Some(stem) = stem {
-                token.text.clear();
-                token.text.push_str(stem);
-                return true;
-            }
-        }
-        false
-    }
-
-    fn token(&self) -> &Token {
-        self.tail.token()
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        self.tail.token_mut()
-    }
-}
-
-/// The stem of one analysed token (folded, lower-case), as the stemmed field holds it. The
-/// token is stemmed as it is, not analysed again: folding can leave characters in a token that
-/// a second pass would split on ("2½" is the token "21⁄2").
-pub fn stem_word(word: &str) -> String {
-    frostem::Stemmer::new(frostem::Algorithm::English)
-        .stem(word)
-        .into_owned()
-}
 
 /// Apostrophes and the transliteration marks for ʿayn and hamza. Inside a word they vanish
 /// (Kata’ib = Kata'ib = Kataib = Hayʼat's "hayat"); elsewhere they separate words. The index,
@@ -621,45 +531,5 @@ mod tests {
         assert!(within_one_edit("muhandis", "muhandes"));
         assert!(!within_one_edit("soleimani", "sulaimani"));
         assert!(!within_one_edit("badr", "bakri"));
-    }
-}
-
-#[cfg(test)]
-mod stem_tests {
-    use tantivy::tokenizer::{Language, Stemmer};
-
-    use super::*;
-
-    fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-        let mut stream = analyzer.token_stream(text);
-        let mut out = Vec::new();
-        while stream.advance() {
-            out.push(stream.token().text.clone());
-        }
-        out
-    }
-
-    #[test]
-    fn memoised_stems_are_tantivys_stems_of_words_they_change_the_second_time_too() {
-        let text = "Militias wings fighting Kata’ib militias fought; militias, wings and \
-                    al-Muhandis’s generously fighting";
-        let mut plain = TextAnalyzer::builder(SitrepTokenizer::default())
-            .filter(Stemmer::new(Language::English))
-            .build();
-        let surface = tokens(
-            &mut TextAnalyzer::builder(SitrepTokenizer::default()).build(),
-            text,
-        );
-        let expected: Vec<String> = tokens(&mut plain, text)
-            .into_iter()
-            .zip(surface)
-            .filter(|(stem, word)| stem != word)
-            .map(|(stem, _)| stem)
-            .collect();
-        assert_eq!(expected[..3], ["militia", "wing", "fight"]);
-        let mut memo = stem_analyzer();
-        for _ in 0..2 {
-            assert_eq!(tokens(&mut memo, text), expected);
-        }
     }
 }
