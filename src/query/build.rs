@@ -1,14 +1,6 @@
-//! Parsed query + filters → tantivy query, with alias expansion and what to highlight.
+//! Parsed query + filters → [`QueryNode`], with alias expansion and what to highlight.
 
-use std::ops::Bound;
-
-use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhrasePrefixQuery,
-    PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
-};
-use tantivy::schema::{Facet, Field, IndexRecordOption};
-use tantivy::{DateTime, Searcher, Term};
-
+use super::node::{Must, QueryField, QueryNode, TermStatistics};
 use super::relax::{is_stop_atom, plain_words};
 use super::{
     Atom, BuiltQuery, Clause, FieldScope, Filters, HighlightTerms, Matching, ParsedQuery, Ranking,
@@ -16,12 +8,10 @@ use super::{
 };
 use crate::analysis::{fold_word, normalize_name, stem_word};
 use crate::entities::Gazetteer;
-use crate::schema::Fields;
 
 struct Builder<'a> {
-    fields: &'a Fields,
     /// Document frequencies, to weigh the two halves of a stem clause.
-    searcher: &'a Searcher,
+    statistics: &'a dyn TermStatistics,
     gazetteer: &'a Gazetteer,
     fuzzy: bool,
     /// Only which documents match counts, not how well.
@@ -41,13 +31,12 @@ pub struct BuildMode {
     pub ranking: Ranking,
 }
 
-/// Builds the tantivy query, matched as `matching` says. A query built for `counting` matches
+/// Builds the query, matched as `matching` says. A query built for `counting` matches
 /// the same documents with less work: no clauses that only change scores.
 pub fn build_query(
     parsed: &ParsedQuery,
     filters: &Filters,
-    searcher: &Searcher,
-    fields: &Fields,
+    statistics: &dyn TermStatistics,
     gazetteer: &Gazetteer,
     how: BuildMode,
 ) -> BuiltQuery {
@@ -57,8 +46,7 @@ pub fn build_query(
         ranking,
     } = how;
     let mut builder = Builder {
-        fields,
-        searcher,
+        statistics,
         gazetteer,
         fuzzy: matching == Matching::Fuzzy,
         counting,
@@ -68,33 +56,33 @@ pub fn build_query(
         fuzzy_candidates: Vec::new(),
     };
     // Each required group, and whether it is a stop word (left out of a relaxed query).
-    let mut required: Vec<(Box<dyn Query>, bool)> = Vec::new();
+    let mut required: Vec<(QueryNode, bool)> = Vec::new();
     let groups = &parsed.required;
     let mut i = 0;
     while i < groups.len() {
         // Consecutive plain words that together spell an alias ("quds force") are matched as
         // that entity too; the longest run wins.
         if let Some((len, entity)) = builder.alias_run(&groups[i..]) {
-            let words_query: Vec<(Occur, Box<dyn Query>)> = groups[i..i + len]
+            let words_query: Vec<(Must, QueryNode)> = groups[i..i + len]
                 .iter()
-                .map(|g| (Occur::Must, builder.clause(&g[0])))
+                .map(|g| (Must::Must, builder.clause(&g[0])))
                 .collect();
-            let query = builder.with_entity(Box::new(BooleanQuery::new(words_query)), entity);
+            let query = builder.with_entity(QueryNode::bool(words_query), entity);
             required.push((query, false));
             i += len;
             continue;
         }
         let group = &groups[i];
-        let query: Box<dyn Query> = if group.len() == 1 {
+        let query = if group.len() == 1 {
             builder.clause_with_alias(&group[0])
         } else {
-            any_of(group.iter().map(|c| builder.clause_with_alias(c)).collect())
+            QueryNode::any_of(group.iter().map(|c| builder.clause_with_alias(c)).collect())
         };
         let stop = group.len() == 1 && is_stop_atom(&group[0].atom);
         required.push((query, stop));
         i += 1;
     }
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = match matching {
+    let mut clauses: Vec<(Must, QueryNode)> = match matching {
         Matching::Relaxed { minimum } => {
             if required.iter().any(|(_, stop)| !stop) {
                 // The stop words are left out of the query, so a hit's "the" and "in" are
@@ -106,53 +94,32 @@ pub fn build_query(
             }
             relaxed(required, minimum)
         }
-        Matching::Strict | Matching::Fuzzy => required
-            .into_iter()
-            .map(|(q, _)| (Occur::Must, q))
-            .collect(),
+        Matching::Strict | Matching::Fuzzy => {
+            required.into_iter().map(|(q, _)| (Must::Must, q)).collect()
+        }
     };
     if let Some(words) = plain_words(parsed) {
         clauses.extend(builder.proximity(&words));
     }
     let highlight = std::mem::take(&mut builder.highlight);
     for clause in &parsed.excluded {
-        clauses.push((Occur::MustNot, builder.clause(clause)));
+        clauses.push((Must::MustNot, builder.clause(clause)));
     }
+    let filter = |node: QueryNode| (Must::Must, QueryNode::ConstScore(Box::new(node), 0.0));
     for facet in &filters.entities {
-        let term = Term::from_facet(fields.entity, &Facet::from(facet.as_str()));
-        clauses.push((
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(
-                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                0.0,
-            )),
-        ));
+        clauses.push(filter(QueryNode::EntityFacet(facet.clone())));
     }
     if let Some(after) = filters.after_sync {
-        let lower = Bound::Excluded(Term::from_field_u64(fields.sync, after));
-        clauses.push((
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(
-                Box::new(RangeQuery::new(lower, Bound::Unbounded)),
-                0.0,
-            )),
-        ));
+        clauses.push(filter(QueryNode::SyncAfter(after)));
     }
     if filters.since.is_some() || filters.until.is_some() {
-        let bound = |d: Option<DateTime>| match d {
-            Some(d) => Bound::Included(Term::from_field_date(fields.date, d)),
-            None => Bound::Unbounded,
-        };
-        clauses.push((
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(
-                Box::new(RangeQuery::new(bound(filters.since), bound(filters.until))),
-                0.0,
-            )),
-        ));
+        clauses.push(filter(QueryNode::DateRange {
+            since: filters.since,
+            until: filters.until,
+        }));
     }
     BuiltQuery {
-        query: Box::new(BooleanQuery::new(clauses)),
+        query: QueryNode::bool(clauses),
         highlight,
         expanded_entities: builder.expanded,
         fuzzy_candidates: builder.fuzzy_candidates,
@@ -162,37 +129,38 @@ pub fn build_query(
 /// A ranked disjunction needing at least `minimum` of the content words. Stop words are left
 /// out (unless the query has nothing else): in BM25 they add next to nothing and cost a posting
 /// list each; quoted phrases, never relaxed, still match them.
-fn relaxed(required: Vec<(Box<dyn Query>, bool)>, minimum: usize) -> Vec<(Occur, Box<dyn Query>)> {
+fn relaxed(required: Vec<(QueryNode, bool)>, minimum: usize) -> Vec<(Must, QueryNode)> {
     let has_content = required.iter().any(|(_, stop)| !stop);
-    let content: Vec<(Occur, Box<dyn Query>)> = required
+    let content: Vec<(Must, QueryNode)> = required
         .into_iter()
         .filter(|(_, stop)| !stop || !has_content)
-        .map(|(query, _)| (Occur::Should, query))
+        .map(|(query, _)| (Must::Should, query))
         .collect();
     let minimum = minimum.clamp(1, content.len());
     vec![(
-        Occur::Must,
-        Box::new(BooleanQuery::with_minimum_required_clauses(
-            content, minimum,
-        )),
+        Must::Must,
+        QueryNode::Bool {
+            clauses: content,
+            minimum,
+        },
     )]
 }
 
 impl Builder<'_> {
-    fn scoped_fields(&self, scope: FieldScope) -> Vec<(Field, f32)> {
+    fn scoped_fields(&self, scope: FieldScope) -> Vec<(QueryField, f32)> {
         match scope {
             FieldScope::Any => vec![
-                (self.fields.title, self.ranking.title),
-                (self.fields.text, 1.0),
+                (QueryField::Title, self.ranking.title),
+                (QueryField::Text, 1.0),
             ],
-            FieldScope::Title => vec![(self.fields.title, 1.0)],
-            FieldScope::Text => vec![(self.fields.text, 1.0)],
+            FieldScope::Title => vec![(QueryField::Title, 1.0)],
+            FieldScope::Text => vec![(QueryField::Text, 1.0)],
         }
     }
 
     /// Optional sloppy phrases over neighbouring content words of a plain query: paragraphs
     /// where the words sit close together score higher.
-    fn proximity(&self, words: &[&Atom]) -> Vec<(Occur, Box<dyn Query>)> {
+    fn proximity(&self, words: &[&Atom]) -> Vec<(Must, QueryNode)> {
         if self.ranking.proximity <= 0.0 || self.fuzzy || self.counting {
             return Vec::new();
         }
@@ -208,15 +176,15 @@ impl Builder<'_> {
             .windows(2)
             .filter(|pair| pair[0] != pair[1])
             .map(|pair| {
-                let terms = pair
-                    .iter()
-                    .map(|t| Term::from_field_text(self.fields.text, t))
-                    .collect();
-                let mut query = PhraseQuery::new(terms);
-                query.set_slop(self.ranking.proximity_slop);
-                let boosted: Box<dyn Query> =
-                    Box::new(BoostQuery::new(Box::new(query), self.ranking.proximity));
-                (Occur::Should, boosted)
+                let phrase = QueryNode::Phrase {
+                    field: QueryField::Text,
+                    tokens: pair.iter().map(|t| t.to_string()).collect(),
+                    slop: self.ranking.proximity_slop,
+                };
+                (
+                    Must::Should,
+                    QueryNode::Boost(Box::new(phrase), self.ranking.proximity),
+                )
             })
             .collect()
     }
@@ -240,21 +208,22 @@ impl Builder<'_> {
         })
     }
 
-    fn with_entity(&mut self, text_query: Box<dyn Query>, entity: usize) -> Box<dyn Query> {
+    fn with_entity(&mut self, text_query: QueryNode, entity: usize) -> QueryNode {
         if !self.expanded.contains(&entity) {
             self.expanded.push(entity);
         }
         let facet = &self.gazetteer.entity(entity).facet;
-        let term = Term::from_field_text(self.fields.entity_exact, facet);
-        let entity_query = ConstScoreQuery::new(
-            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-            self.ranking.entity_score(),
-        );
-        any_of(vec![text_query, Box::new(entity_query)])
+        let term = QueryNode::Term {
+            field: QueryField::EntityExact,
+            token: facet.clone(),
+            scored: false,
+        };
+        let entity_query = QueryNode::ConstScore(Box::new(term), self.ranking.entity_score());
+        QueryNode::any_of(vec![text_query, entity_query])
     }
 
     /// A clause, also matched through the entity facet when it spells an alias.
-    fn clause_with_alias(&mut self, clause: &Clause) -> Box<dyn Query> {
+    fn clause_with_alias(&mut self, clause: &Clause) -> QueryNode {
         let query = self.clause(clause);
         let raw = match &clause.atom {
             Atom::Word { raw, .. } => raw,
@@ -270,34 +239,33 @@ impl Builder<'_> {
         }
     }
 
-    fn clause(&mut self, clause: &Clause) -> Box<dyn Query> {
+    fn clause(&mut self, clause: &Clause) -> QueryNode {
         let stemmed = self.stem_query(clause);
         let mut fields = self.scoped_fields(clause.scope);
         if stemmed.is_some() && self.counting {
             // A paragraph with the word has its stem: the exact text field only adds score.
-            fields.retain(|&(field, _)| field != self.fields.text);
+            fields.retain(|&(field, _)| field != QueryField::Text);
         }
-        let mut per_field: Vec<(Occur, Box<dyn Query>)> = fields
+        let mut per_field: Vec<QueryNode> = fields
             .iter()
             .map(|&(field, boost)| {
                 let query = self.atom_query(&clause.atom, field);
-                let query: Box<dyn Query> = if boost != 1.0 {
-                    Box::new(BoostQuery::new(query, boost))
+                if boost != 1.0 {
+                    QueryNode::Boost(Box::new(query), boost)
                 } else {
                     query
-                };
-                (Occur::Should, query)
+                }
             })
             .collect();
         per_field.extend(stemmed.into_iter().flatten());
         self.note_highlights(&clause.atom);
-        any_of(per_field.into_iter().map(|(_, query)| query).collect())
+        QueryNode::any_of(per_field)
     }
 
     /// The word's stem in the stemmed text field, at a lower weight: "militias" finds
     /// "militia" while exact spellings keep the higher score. Only single plain words; the
     /// one-edit retry and explicit phrases stay exact.
-    fn stem_query(&mut self, clause: &Clause) -> Option<Vec<(Occur, Box<dyn Query>)>> {
+    fn stem_query(&mut self, clause: &Clause) -> Option<Vec<QueryNode>> {
         let Atom::Word { tokens, .. } = &clause.atom else {
             return None;
         };
@@ -313,33 +281,25 @@ impl Builder<'_> {
         // did: scored apart, the rarer half's higher idf would rank "militia" alone above
         // "militias" for the query militias.
         let stem = stem_word(&tokens[0]);
-        let terms = [self.fields.text_stem, self.fields.text]
-            .map(|field| Term::from_field_text(field, &stem));
+        let fields = [QueryField::TextStem, QueryField::Text];
+        let term = |field: QueryField, scored: bool| QueryNode::Term {
+            field,
+            token: stem.clone(),
+            scored,
+        };
         if self.counting {
-            return Some(
-                terms
-                    .into_iter()
-                    .map(|term| -> (Occur, Box<dyn Query>) {
-                        let query = TermQuery::new(term, IndexRecordOption::Basic);
-                        (Occur::Should, Box::new(query))
-                    })
-                    .collect(),
-            );
+            return Some(fields.into_iter().map(|f| term(f, false)).collect());
         }
-        let frequencies = terms
-            .clone()
-            .map(|term| self.searcher.doc_freq(&term).unwrap_or(0));
-        let docs = self.searcher.num_docs();
+        let frequencies = fields.map(|field| self.statistics.doc_freq(field, &stem));
+        let docs = self.statistics.num_docs();
         let union_idf = idf(frequencies.iter().sum::<u64>().min(docs), docs);
-        let forms: Vec<(Occur, Box<dyn Query>)> = terms
+        let forms: Vec<QueryNode> = fields
             .into_iter()
             .zip(frequencies)
             .filter(|&(_, frequency)| frequency > 0)
-            .map(|(term, frequency)| {
-                let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+            .map(|(field, frequency)| {
                 let weight = self.ranking.stem * union_idf / idf(frequency, docs);
-                let boosted: Box<dyn Query> = Box::new(BoostQuery::new(query, weight));
-                (Occur::Should, boosted)
+                QueryNode::Boost(Box::new(term(field, true)), weight)
             })
             .collect();
         Some(forms)
@@ -389,97 +349,43 @@ impl Builder<'_> {
         }
     }
 
-    fn atom_query(&self, atom: &Atom, field: Field) -> Box<dyn Query> {
-        let term = |t: &str| Term::from_field_text(field, t);
+    fn atom_query(&self, atom: &Atom, field: QueryField) -> QueryNode {
         match atom {
             Atom::Word { tokens, .. } if tokens.len() == 1 => {
                 if self.fuzzy && tokens[0].chars().count() >= FUZZY_MIN_LEN {
-                    Box::new(FuzzyTermQuery::new(term(&tokens[0]), 1, true))
-                } else {
-                    Box::new(TermQuery::new(
-                        term(&tokens[0]),
-                        IndexRecordOption::WithFreqs,
-                    ))
-                }
-            }
-            Atom::Word { tokens, .. } => phrase(tokens.iter().map(|t| term(t)).collect(), 0),
-            Atom::Phrase { tokens, slop, .. } => {
-                phrase(tokens.iter().map(|t| term(t)).collect(), *slop)
-            }
-            Atom::Prefix { tokens, .. } => {
-                if tokens.len() == 1 {
-                    let pattern = format!("{}.*", regex_escape(&tokens[0]));
-                    match RegexQuery::from_pattern(&pattern, field) {
-                        Ok(query) => Box::new(query),
-                        Err(_) => {
-                            Box::new(TermQuery::new(term(&tokens[0]), IndexRecordOption::Basic))
-                        }
+                    QueryNode::Fuzzy {
+                        field,
+                        token: tokens[0].clone(),
                     }
                 } else {
-                    Box::new(PhrasePrefixQuery::new(
-                        tokens.iter().map(|t| term(t)).collect(),
-                    ))
+                    QueryNode::Term {
+                        field,
+                        token: tokens[0].clone(),
+                        scored: true,
+                    }
+                }
+            }
+            Atom::Word { tokens, .. } => QueryNode::phrase(field, tokens.clone(), 0),
+            Atom::Phrase { tokens, slop, .. } => QueryNode::phrase(field, tokens.clone(), *slop),
+            Atom::Prefix { tokens, .. } => {
+                if tokens.len() == 1 {
+                    QueryNode::Prefix {
+                        field,
+                        prefix: tokens[0].clone(),
+                    }
+                } else {
+                    QueryNode::PhrasePrefix {
+                        field,
+                        tokens: tokens.clone(),
+                    }
                 }
             }
         }
     }
-}
-
-/// Documents matching any of `queries`, scored by the sum of those that match, as one flat
-/// union: unions inside it are spliced in (the same documents and scores), since a union of
-/// unions costs a third more to run than one union of the same terms.
-fn any_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for query in queries {
-        match query.downcast_ref::<BooleanQuery>() {
-            Some(union)
-                if union.get_minimum_number_should_match() <= 1
-                    && union
-                        .clauses()
-                        .iter()
-                        .all(|(occur, _)| *occur == Occur::Should) =>
-            {
-                clauses.extend(
-                    union
-                        .clauses()
-                        .iter()
-                        .map(|(occur, q)| (*occur, q.box_clone())),
-                );
-            }
-            _ => clauses.push((Occur::Should, query)),
-        }
-    }
-    if clauses.len() == 1 {
-        return clauses.pop().expect("one clause").1;
-    }
-    Box::new(BooleanQuery::new(clauses))
 }
 
 /// BM25's inverse document frequency, as tantivy computes it.
 fn idf(doc_freq: u64, doc_count: u64) -> f32 {
     let x = (doc_count.saturating_sub(doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
     (1.0 + x).ln()
-}
-
-fn phrase(terms: Vec<Term>, slop: u32) -> Box<dyn Query> {
-    if terms.len() == 1 {
-        return Box::new(TermQuery::new(
-            terms.into_iter().next().expect("one term"),
-            IndexRecordOption::WithFreqs,
-        ));
-    }
-    let mut query = PhraseQuery::new(terms);
-    query.set_slop(slop);
-    Box::new(query)
-}
-
-fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if !c.is_alphanumeric() {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }

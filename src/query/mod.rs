@@ -1,23 +1,25 @@
 /*!
-Our query language (the README's Query language section) → a tantivy [`Query`](tantivy::query::Query).
+Our query language (the README's Query language section) → a [`QueryNode`] tree, which either
+store (the embedded tantivy index, an OpenSearch cluster) turns into its own queries.
 
 `parse` turns the text into a small AST ([`ParsedQuery`]) with positions, so syntax errors can
-say where and what was expected. `build` turns the AST into tantivy queries over `title`
+say where and what was expected. `build` turns the AST into a tree of clauses over `title`
 (boosted) and `text`, expands terms that spell a gazetteer alias into a match on the entity
 facet, adds the entity and date filters, and says what to highlight. Nothing here executes a
 query.
 */
 
-use tantivy::query::Query;
 use tantivy::DateTime;
 
 mod build;
+mod node;
 mod parse;
 pub mod relax;
 #[cfg(test)]
 mod tests;
 
 pub use build::{build_query, BuildMode};
+pub use node::{Must, QueryField, QueryNode, SearcherStatistics, TermStatistics};
 pub use parse::parse_query;
 
 use crate::error::Error;
@@ -153,9 +155,9 @@ pub struct Filters {
     pub after_sync: Option<u64>,
 }
 
-/// Everything search needs from a built query: the tantivy query and what to highlight.
+/// Everything search needs from a built query: what to match and what to highlight.
 pub struct BuiltQuery {
-    pub query: Box<dyn Query>,
+    pub query: QueryNode,
     pub highlight: HighlightTerms,
     /// Entities whose aliases the query spelled, for highlighting their mentions.
     pub expanded_entities: Vec<usize>,

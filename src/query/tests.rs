@@ -48,14 +48,8 @@ fn build(query: &str, searcher: &Searcher, fields: &Fields, matching: Matching) 
         ranking: Ranking::default(),
     };
     let parsed = parse_query(query).unwrap();
-    build_query(
-        &parsed,
-        &Filters::default(),
-        searcher,
-        fields,
-        &gazetteer(),
-        how,
-    )
+    let statistics = SearcherStatistics { searcher, fields };
+    build_query(&parsed, &Filters::default(), &statistics, &gazetteer(), how)
 }
 
 const TEXTS: [&str; 3] = [
@@ -68,9 +62,17 @@ const TEXTS: [&str; 3] = [
 fn an_alias_matches_the_tagged_entity_and_ranks_it_first() {
     let (searcher, fields) = index(&TEXTS);
     let built = build("\"Quds Force\"", &searcher, &fields, Matching::Strict);
-    assert_eq!(searcher.search(&*built.query, &Count).unwrap(), 2);
+    assert_eq!(
+        searcher
+            .search(&*built.query.to_tantivy(&fields), &Count)
+            .unwrap(),
+        2
+    );
     let top = searcher
-        .search(&*built.query, &TopDocs::with_limit(2).order_by_score())
+        .search(
+            &*built.query.to_tantivy(&fields),
+            &TopDocs::with_limit(2).order_by_score(),
+        )
         .unwrap();
     // The tagged paragraph says IRGC-QF, not the words typed; the entity ranks it first.
     assert_eq!(top[0].1.doc_id, 0);
@@ -83,13 +85,23 @@ fn a_relaxed_question_needs_its_content_words_and_marks_only_them() {
     let (searcher, fields) = index(&TEXTS);
     let query = "who negotiated the hostage deal in doha";
     let strict = build(query, &searcher, &fields, Matching::Strict);
-    assert_eq!(searcher.search(&*strict.query, &Count).unwrap(), 0);
+    assert_eq!(
+        searcher
+            .search(&*strict.query.to_tantivy(&fields), &Count)
+            .unwrap(),
+        0
+    );
     // Three of the four content words: the Doha paragraph that negotiated a deal, not the
     // one that only names Doha.
     let minimum = minimum_should_match(4);
     assert_eq!(minimum, 3);
     let relaxed = build(query, &searcher, &fields, Matching::Relaxed { minimum });
-    assert_eq!(searcher.search(&*relaxed.query, &Count).unwrap(), 1);
+    assert_eq!(
+        searcher
+            .search(&*relaxed.query.to_tantivy(&fields), &Count)
+            .unwrap(),
+        1
+    );
     let mut marked = relaxed.highlight.exact.clone();
     marked.sort();
     assert_eq!(marked, ["deal", "doha", "hostage", "negotiated"]);
@@ -100,7 +112,9 @@ fn prefixes_exclusions_and_fields_build_what_they_say() {
     let (searcher, fields) = index(&TEXTS);
     let count = |query: &str| {
         let built = build(query, &searcher, &fields, Matching::Strict);
-        searcher.search(&*built.query, &Count).unwrap()
+        searcher
+            .search(&*built.query.to_tantivy(&fields), &Count)
+            .unwrap()
     };
     assert_eq!(count("offic*"), 2);
     assert_eq!(count("officials -doha"), 0);
@@ -117,8 +131,18 @@ fn prefixes_exclusions_and_fields_build_what_they_say() {
 fn only_long_words_are_offered_to_the_one_edit_retry() {
     let (searcher, fields) = index(&TEXTS);
     let built = build("comander in dooha", &searcher, &fields, Matching::Strict);
-    assert_eq!(searcher.search(&*built.query, &Count).unwrap(), 0);
+    assert_eq!(
+        searcher
+            .search(&*built.query.to_tantivy(&fields), &Count)
+            .unwrap(),
+        0
+    );
     assert_eq!(built.fuzzy_candidates, ["comander", "dooha"]);
     let fuzzy = build("comander", &searcher, &fields, Matching::Fuzzy);
-    assert_eq!(searcher.search(&*fuzzy.query, &Count).unwrap(), 2);
+    assert_eq!(
+        searcher
+            .search(&*fuzzy.query.to_tantivy(&fields), &Count)
+            .unwrap(),
+        2
+    );
 }

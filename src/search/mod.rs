@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::query::relax::{self, RELAX_MIN_WORDS};
 use crate::query::{
     build_query, parse_query, Atom, BuildMode, BuiltQuery, Filters, Matching, ParsedQuery, Ranking,
+    SearcherStatistics,
 };
 use crate::schema::names;
 use crate::snapshot::{entity_ref, Columns, FacetCounts, FacetTally, Snapshot};
@@ -161,11 +162,14 @@ impl<'a> Prepared<'a> {
 
     fn build(&self, matching: Matching) -> BuiltQuery {
         let snapshot = self.snapshot;
+        let statistics = SearcherStatistics {
+            searcher: snapshot.searcher(),
+            fields: snapshot.fields(),
+        };
         build_query(
             &self.parsed,
             &self.filters,
-            snapshot.searcher(),
-            snapshot.fields(),
+            &statistics,
             snapshot.gazetteer(),
             BuildMode {
                 matching,
@@ -347,13 +351,19 @@ pub(crate) fn date_span(
     options: &SearchOptions,
 ) -> Result<Option<(String, String)>> {
     let built = matched_query(snapshot, options)?;
-    let span = timeline::date_span(snapshot.searcher(), &*built.query)?;
+    let span = timeline::date_span(
+        snapshot.searcher(),
+        &*built.query.to_tantivy(snapshot.fields()),
+    )?;
     Ok(span.map(|(first, last)| (format_date(first), format_date(last))))
 }
 
 pub(crate) fn timeline(snapshot: &Snapshot, options: &SearchOptions) -> Result<Timeline> {
     let built = matched_query(snapshot, options)?;
-    let counts = timeline::count_months(snapshot.searcher(), &*built.query)?;
+    let counts = timeline::count_months(
+        snapshot.searcher(),
+        &*built.query.to_tantivy(snapshot.fields()),
+    )?;
     Ok(Timeline::new(&options.query, counts))
 }
 
@@ -392,6 +402,7 @@ fn execute(
     options: &SearchOptions,
 ) -> Result<Run> {
     let searcher = snapshot.searcher();
+    let query = built.query.to_tantivy(snapshot.fields());
     let wanted = options.offset + options.limit;
     let counting = options.count_only || wanted == 0;
     let stats_collector = HitStats {
@@ -401,8 +412,7 @@ fn execute(
     };
     let facet_collector = options.facets.then_some(FacetCounts { articles: false });
     if counting {
-        let (stats, facets) =
-            searcher.search(&*built.query, &(stats_collector, facet_collector))?;
+        let (stats, facets) = searcher.search(&*query, &(stats_collector, facet_collector))?;
         return Ok(Run {
             groups: Vec::new(),
             stats,
@@ -419,10 +429,8 @@ fn execute(
     };
     loop {
         let top = TopDocs::with_limit(k).order_by_score();
-        let (top_docs, stats, facets) = searcher.search(
-            &*built.query,
-            &(top, stats_collector.clone(), facet_collector),
-        )?;
+        let (top_docs, stats, facets) =
+            searcher.search(&*query, &(top, stats_collector.clone(), facet_collector))?;
         let exhausted = (top_docs.len() as u64) >= stats.raw_hits;
         let mut groups = group_duplicates(columns, &top_docs, options.per_article)?;
         if !options.per_article {
