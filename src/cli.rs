@@ -8,6 +8,7 @@ use std::io::IsTerminal;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sitrep::output::Style;
 use sitrep::query::Ranking;
+use sitrep::remote::{RemoteIndexOptions, RemoteTarget};
 use sitrep::search::DEFAULT_LIMIT;
 use sitrep::{Error, IndexOptions, SearchOptions};
 
@@ -30,6 +31,11 @@ pub struct Cli {
     /// Print nothing but results and errors (no progress, summary or notices).
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Read from an OpenSearch cluster that `sitrep index --to` filled, instead of the index
+    /// folder (search, show, stats, entities, serve, bench). Default: `remote` in a sitrep.toml
+    /// beside the index folder, if there is one.
+    #[arg(long, global = true, value_name = "URL[/INDEX]")]
+    pub remote: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -111,6 +117,19 @@ pub struct IndexArgs {
     /// After syncing, keep watching the corpus and sync on every change, until Ctrl-C.
     #[arg(long)]
     pub watch: bool,
+    /// Sync into an OpenSearch cluster instead of the index folder.
+    #[arg(long, value_name = "URL[/INDEX]", conflicts_with_all = ["watch", "no_entities", "unlisted"])]
+    pub to: Option<String>,
+    /// With --to, for a new cluster index: primary shards.
+    #[arg(long, default_value_t = 1, value_name = "N", requires = "to")]
+    pub shards: u32,
+    /// With --to, for a new cluster index: replicas of each shard.
+    #[arg(long, default_value_t = 1, value_name = "N", requires = "to")]
+    pub replicas: u32,
+    /// With --to: this corpus's name in a cluster index that several corpora sync into (a
+    /// sync removes only its own share's articles). Default: the corpus folder's path.
+    #[arg(long, value_name = "NAME", requires = "to")]
+    pub share: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -330,6 +349,50 @@ pub struct BenchArgs {
 }
 
 impl Cli {
+    /// The cluster to read from: `--remote`, else `remote = "URL[/INDEX]"` in a sitrep.toml
+    /// beside the index folder.
+    pub fn remote_target(&self) -> anyhow::Result<Option<RemoteTarget>> {
+        if let Some(remote) = &self.remote {
+            return Ok(Some(RemoteTarget::parse(remote)?));
+        }
+        let config = self
+            .index
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join("sitrep.toml");
+        let Ok(text) = std::fs::read_to_string(&config) else {
+            return Ok(None);
+        };
+        #[derive(serde::Deserialize)]
+        struct Config {
+            remote: Option<String>,
+        }
+        let parsed: Config = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {}", config.display(), e.message()))?;
+        match parsed.remote {
+            Some(remote) => {
+                Ok(Some(RemoteTarget::parse(&remote).map_err(|e| {
+                    anyhow::anyhow!("{}: {e}", config.display())
+                })?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The engine reads go to: the cluster when one is named, else the index folder
+    /// (`live`: following new commits, for the server).
+    pub fn open_engine(&self, live: bool) -> anyhow::Result<sitrep::Engine> {
+        if let Some(target) = self.remote_target()? {
+            return Ok(sitrep::Engine::open_remote(&target)?);
+        }
+        crate::progress::ensure_index(self)?;
+        Ok(if live {
+            sitrep::Engine::open_live(&self.index)?
+        } else {
+            sitrep::Engine::open(&self.index)?
+        })
+    }
+
     pub fn index_options(&self) -> IndexOptions {
         let mut options = IndexOptions::new(&self.corpus, &self.index);
         options.entities = self.entities.clone();
@@ -346,6 +409,22 @@ impl IndexArgs {
         options.tag_entities = !self.no_entities;
         options.unlisted = self.unlisted;
         options
+    }
+}
+
+impl IndexArgs {
+    /// The cluster sync these flags ask for, when `--to` names a cluster.
+    pub fn remote_options(&self, cli: &Cli) -> sitrep::Result<Option<RemoteIndexOptions>> {
+        let Some(to) = &self.to else {
+            return Ok(None);
+        };
+        let mut options = RemoteIndexOptions::new(&cli.corpus, RemoteTarget::parse(to)?);
+        options.entities = cli.entities.clone();
+        options.rebuild = self.rebuild;
+        options.shards = self.shards;
+        options.replicas = self.replicas;
+        options.share = self.share.clone();
+        Ok(Some(options))
     }
 }
 

@@ -18,37 +18,14 @@ use crate::copies::Copies;
 use crate::entities::{Gazetteer, UNLISTED_KINDS};
 use crate::error::{Error, Result};
 use crate::inspect::{self, Candidate, EntityUsage, IndexStats, ShownArticle};
+use crate::remote::{RemoteEngine, RemoteTarget};
 use crate::schema::Fields;
 use crate::search::{self, BatchQuery, BatchRow, SearchOptions, SearchResults, Timeline};
 use crate::snapshot::Snapshot;
 use crate::store::{self, CommitPayload};
 
-/// An opened index, shared by any number of threads.
-///
-/// ```
-/// use sitrep::{sync_index, Engine, IndexOptions, SearchOptions};
-///
-/// let dir = tempfile::tempdir()?;
-/// let corpus = dir.path().join("corpus");
-/// std::fs::create_dir(&corpus)?;
-/// std::fs::write(
-///     corpus.join("strike.txt"),
-///     "Strike near Baghdad\n\nKataib Hezbollah said the drone strike killed two men.\n",
-/// )?;
-/// let options = IndexOptions::new(&corpus, dir.path().join("index"));
-/// sync_index(&options, &|_progress| {})?;
-///
-/// let engine = Engine::open(&options.index)?;
-/// // The curly apostrophe and the alias spelling find the same paragraph.
-/// let results = engine.search(&SearchOptions {
-///     query: "\"Kata\u{2019}ib Hezbollah\"".into(),
-///     ..SearchOptions::default()
-/// })?;
-/// assert_eq!(results.total_hits, 1);
-/// assert_eq!(results.hits[0].paragraph, 1);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub struct Engine {
+/// The embedded store: a tantivy index folder.
+struct LocalEngine {
     path: PathBuf,
     index: Index,
     reader: IndexReader,
@@ -84,20 +61,20 @@ struct CommitState {
 /// How often a live engine looks again for copy bits it has not found.
 const COPIES_RECHECK: Duration = Duration::from_secs(1);
 
-impl Engine {
+impl LocalEngine {
     /// Opens an index for a one-shot command: the reader stays on the commit it opened.
-    pub fn open(path: &Path) -> Result<Engine> {
-        Engine::open_with(path, false)
+    fn open(path: &Path) -> Result<LocalEngine> {
+        LocalEngine::open_with(path, false)
     }
 
     /// Opens an index for a long-running process: the reader follows new commits (each
     /// request looks at `meta.json`, a stat), so searches see articles indexed after the start
     /// as soon as they are committed.
-    pub fn open_live(path: &Path) -> Result<Engine> {
-        Engine::open_with(path, true)
+    fn open_live(path: &Path) -> Result<LocalEngine> {
+        LocalEngine::open_with(path, true)
     }
 
-    fn open_with(path: &Path, live: bool) -> Result<Engine> {
+    fn open_with(path: &Path, live: bool) -> Result<LocalEngine> {
         let stamp = meta_stamp(path);
         let (index, fields) = store::open_tantivy(path)?;
         let payload = store::read_payload(&index, path)?;
@@ -111,7 +88,7 @@ impl Engine {
         let searcher = reader.searcher();
         let generation = searcher.generation().generation_id();
         let copies = Copies::load(path, &searcher).map(Arc::new);
-        Ok(Engine {
+        Ok(LocalEngine {
             path: path.to_path_buf(),
             index,
             reader,
@@ -143,12 +120,8 @@ impl Engine {
         Ok(())
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// The current commit: its searcher, payload and gazetteer.
-    pub fn snapshot(&self) -> Result<Snapshot> {
+    fn snapshot(&self) -> Result<Snapshot> {
         self.follow_commits()?;
         let searcher = self.reader.searcher();
         let generation = searcher.generation().generation_id();
@@ -203,13 +176,13 @@ impl Engine {
     }
 
     /// The gazetteer of the current commit.
-    pub fn gazetteer(&self) -> Result<Arc<Gazetteer>> {
+    fn gazetteer(&self) -> Result<Arc<Gazetteer>> {
         Ok(Arc::clone(self.snapshot()?.gazetteer()))
     }
 
     /// The entity kinds a search can filter on: the gazetteer's, and those the learned tagger
     /// files unlisted names under.
-    pub fn filter_kinds(&self) -> Result<Vec<String>> {
+    fn filter_kinds(&self) -> Result<Vec<String>> {
         let mut kinds = self.gazetteer()?.kinds();
         for kind in UNLISTED_KINDS {
             if !kinds.iter().any(|k| k == kind) {
@@ -220,13 +193,13 @@ impl Engine {
         Ok(kinds)
     }
 
-    pub fn search(&self, options: &SearchOptions) -> Result<SearchResults> {
+    fn search(&self, options: &SearchOptions) -> Result<SearchResults> {
         search::run(&self.snapshot()?, options)
     }
 
     /// One row of a batch search: `query` run with the filters of `base`, counted over all its
     /// matches, with its best article. Every row reads one commit.
-    pub fn batch_row(&self, query: &BatchQuery, base: &SearchOptions) -> Result<BatchRow> {
+    fn batch_row(&self, query: &BatchQuery, base: &SearchOptions) -> Result<BatchRow> {
         let snapshot = self.snapshot()?;
         let options = SearchOptions {
             query: query.query.clone(),
@@ -254,13 +227,13 @@ impl Engine {
     }
 
     /// Hits per month for a query and its filters.
-    pub fn timeline(&self, options: &SearchOptions) -> Result<Timeline> {
+    fn timeline(&self, options: &SearchOptions) -> Result<Timeline> {
         search::timeline(&self.snapshot()?, options)
     }
 
     /// An article's paragraphs (or one of them) with their entities, and with where each entity
     /// is named when `with_mentions`.
-    pub fn show(
+    fn show(
         &self,
         article_id: &str,
         paragraph: Option<u64>,
@@ -283,13 +256,13 @@ impl Engine {
         Ok(article)
     }
 
-    pub fn stats(&self) -> Result<IndexStats> {
+    fn stats(&self) -> Result<IndexStats> {
         inspect::index_stats(&self.snapshot()?)
     }
 
     /// Gazetteer entities (of one kind, or all) with their counts, most named first.
     /// `rows` picks a page of the ranked list (`0..50`: the first fifty).
-    pub fn entities(&self, kind: Option<&str>, rows: Range<usize>) -> Result<Vec<EntityUsage>> {
+    fn entities(&self, kind: Option<&str>, rows: Range<usize>) -> Result<Vec<EntityUsage>> {
         let snapshot = self.snapshot()?;
         if let Some(kind) = kind {
             let known = snapshot.gazetteer().kinds();
@@ -305,19 +278,191 @@ impl Engine {
     }
 
     /// Names in the corpus the gazetteer does not cover, most frequent first.
-    pub fn candidates(&self, rows: Range<usize>) -> Result<Vec<Candidate>> {
+    fn candidates(&self, rows: Range<usize>) -> Result<Vec<Candidate>> {
         let candidates = inspect::name_candidates(&self.snapshot()?, rows.end)?;
         Ok(page(candidates, rows))
     }
 
     /// Which gazetteer the index was tagged with, and where its copy is saved.
-    pub fn gazetteer_info(&self) -> Result<GazetteerInfo> {
+    fn gazetteer_info(&self) -> Result<GazetteerInfo> {
         let snapshot = self.snapshot()?;
         Ok(GazetteerInfo::saved(
             snapshot.gazetteer(),
             &self.path,
             snapshot.payload(),
         ))
+    }
+}
+
+/// An opened index, shared by any number of threads.
+///
+/// ```
+/// use sitrep::{sync_index, Engine, IndexOptions, SearchOptions};
+///
+/// let dir = tempfile::tempdir()?;
+/// let corpus = dir.path().join("corpus");
+/// std::fs::create_dir(&corpus)?;
+/// std::fs::write(
+///     corpus.join("strike.txt"),
+///     "Strike near Baghdad\n\nKataib Hezbollah said the drone strike killed two men.\n",
+/// )?;
+/// let options = IndexOptions::new(&corpus, dir.path().join("index"));
+/// sync_index(&options, &|_progress| {})?;
+///
+/// let engine = Engine::open(&options.index)?;
+/// // The curly apostrophe and the alias spelling find the same paragraph.
+/// let results = engine.search(&SearchOptions {
+///     query: "\"Kata\u{2019}ib Hezbollah\"".into(),
+///     ..SearchOptions::default()
+/// })?;
+/// assert_eq!(results.total_hits, 1);
+/// assert_eq!(results.hits[0].paragraph, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// The same requests run on an OpenSearch cluster through [`Engine::open_remote`]; what only
+/// an index folder has (name candidates, the bench's term statistics) is refused there.
+pub struct Engine {
+    store: Store,
+}
+
+enum Store {
+    Local(LocalEngine),
+    Remote(RemoteEngine),
+}
+
+impl Engine {
+    /// Opens an index for a one-shot command: the reader stays on the commit it opened.
+    pub fn open(path: &Path) -> Result<Engine> {
+        Ok(Engine {
+            store: Store::Local(LocalEngine::open(path)?),
+        })
+    }
+
+    /// Opens an index for a long-running process: the reader follows new commits (each
+    /// request looks at `meta.json`, a stat), so searches see articles indexed after the start
+    /// as soon as they are committed.
+    pub fn open_live(path: &Path) -> Result<Engine> {
+        Ok(Engine {
+            store: Store::Local(LocalEngine::open_live(path)?),
+        })
+    }
+
+    /// Opens a cluster index that `sitrep index --to` wrote; it follows new syncs by itself.
+    pub fn open_remote(target: &RemoteTarget) -> Result<Engine> {
+        Ok(Engine {
+            store: Store::Remote(RemoteEngine::open(target)?),
+        })
+    }
+
+    fn local(&self, what: &str) -> Result<&LocalEngine> {
+        match &self.store {
+            Store::Local(local) => Ok(local),
+            Store::Remote(remote) => Err(Error::InvalidArgument {
+                what: "--remote".to_string(),
+                message: format!(
+                    "{what} needs an index folder; {} is a cluster",
+                    remote.target().display()
+                ),
+            }),
+        }
+    }
+
+    /// Where the index is: its folder, or the cluster's `URL/INDEX`.
+    pub fn location(&self) -> String {
+        match &self.store {
+            Store::Local(local) => local.path.display().to_string(),
+            Store::Remote(remote) => remote.target().display(),
+        }
+    }
+
+    /// The index folder of an embedded store.
+    pub fn path(&self) -> Result<&Path> {
+        Ok(&self.local("an index folder")?.path)
+    }
+
+    /// The current commit of an embedded store: its searcher, payload and gazetteer.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        self.local("reading index statistics")?.snapshot()
+    }
+
+    /// The gazetteer the index was tagged with.
+    pub fn gazetteer(&self) -> Result<Arc<Gazetteer>> {
+        match &self.store {
+            Store::Local(local) => local.gazetteer(),
+            Store::Remote(remote) => remote.gazetteer(),
+        }
+    }
+
+    /// The entity kinds a search can filter on: the gazetteer's, and those the learned tagger
+    /// files unlisted names under.
+    pub fn filter_kinds(&self) -> Result<Vec<String>> {
+        match &self.store {
+            Store::Local(local) => local.filter_kinds(),
+            Store::Remote(remote) => remote.filter_kinds(),
+        }
+    }
+
+    pub fn search(&self, options: &SearchOptions) -> Result<SearchResults> {
+        match &self.store {
+            Store::Local(local) => local.search(options),
+            Store::Remote(remote) => remote.search(options),
+        }
+    }
+
+    /// One row of a batch search: `query` run with the filters of `base`, counted over all its
+    /// matches, with its best article. Every row reads one commit.
+    pub fn batch_row(&self, query: &BatchQuery, base: &SearchOptions) -> Result<BatchRow> {
+        self.local("batch search")?.batch_row(query, base)
+    }
+
+    /// Hits per month for a query and its filters.
+    pub fn timeline(&self, options: &SearchOptions) -> Result<Timeline> {
+        match &self.store {
+            Store::Local(local) => local.timeline(options),
+            Store::Remote(remote) => remote.timeline(options),
+        }
+    }
+
+    /// An article's paragraphs (or one of them) with their entities, and with where each entity
+    /// is named when `with_mentions`.
+    pub fn show(
+        &self,
+        article_id: &str,
+        paragraph: Option<u64>,
+        with_mentions: bool,
+    ) -> Result<ShownArticle> {
+        match &self.store {
+            Store::Local(local) => local.show(article_id, paragraph, with_mentions),
+            Store::Remote(remote) => remote.show(article_id, paragraph, with_mentions),
+        }
+    }
+
+    pub fn stats(&self) -> Result<IndexStats> {
+        match &self.store {
+            Store::Local(local) => local.stats(),
+            Store::Remote(remote) => remote.stats(),
+        }
+    }
+
+    /// Gazetteer entities (of one kind, or all) with their counts, most named first.
+    /// `rows` picks a page of the ranked list (`0..50`: the first fifty).
+    pub fn entities(&self, kind: Option<&str>, rows: Range<usize>) -> Result<Vec<EntityUsage>> {
+        match &self.store {
+            Store::Local(local) => local.entities(kind, rows),
+            Store::Remote(remote) => remote.entities(kind, rows),
+        }
+    }
+
+    /// Names in the corpus the gazetteer does not cover, most frequent first.
+    pub fn candidates(&self, rows: Range<usize>) -> Result<Vec<Candidate>> {
+        self.local("listing name candidates")?.candidates(rows)
+    }
+
+    /// Which gazetteer the index was tagged with, and where its copy is saved.
+    pub fn gazetteer_info(&self) -> Result<GazetteerInfo> {
+        self.local("describing the saved gazetteer")?
+            .gazetteer_info()
     }
 }
 

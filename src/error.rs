@@ -111,6 +111,10 @@ pub enum Error {
     /// A tagger model file that is truncated, corrupt or of another version.
     #[error("{detail}")]
     Model { detail: String },
+    /// A cluster store (`--remote`, `index --to`) that cannot be reached, or that refused a
+    /// request; `url` is what was asked.
+    #[error("cluster at {url}: {detail}")]
+    Remote { url: String, detail: String },
     /// A file that could not be read (or mapped); the I/O error is the source.
     #[error("reading {}", path.display())]
     Io {

@@ -17,6 +17,7 @@ pub mod indexer;
 pub mod inspect;
 pub mod output;
 pub mod query;
+pub mod remote;
 pub mod saved;
 pub mod schema;
 pub mod search;

@@ -35,6 +35,11 @@ fn main() -> std::process::ExitCode {
 fn run(cli: &Cli) -> anyhow::Result<u8> {
     match &cli.command {
         Command::Index(args) if args.watch => watch::run(cli, args),
+        Command::Index(args) if args.to.is_some() => {
+            let options = args.remote_options(cli)?.expect("--to names a cluster");
+            let report = progress::sync_remote(cli, &options, args.verbose)?;
+            Ok(if report.skipped > 0 { EXIT_ERROR } else { 0 })
+        }
         Command::Index(args) => {
             let report = progress::sync(cli, &args.index_options(cli), args.verbose)?;
             follow::report_saved(cli, &report)?;
@@ -53,8 +58,18 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         Command::Serve(args) => server::serve(cli, args),
         Command::TrainTagger(args) => train_tagger(args),
         Command::Bench(args) => {
-            let engine = Engine::open(&cli.index)?;
-            let queries = bench::load_queries(&engine, args.queries.as_deref(), &args.classes)?;
+            // Default queries are drawn from the index folder's term statistics, also when
+            // they run on a cluster: both stores then answer the same queries.
+            let sampled = match (&args.queries, cli.remote_target()?) {
+                (Some(_), Some(_)) => None,
+                _ => Some(Engine::open(&cli.index)?),
+            };
+            let engine = cli.open_engine(false)?;
+            let queries = bench::load_queries(
+                sampled.as_ref().unwrap_or(&engine),
+                args.queries.as_deref(),
+                &args.classes,
+            )?;
             let report = bench::run_bench(&engine, &queries, args.iterations.max(1))?;
             emit(args.json, &report, output::render_bench)
         }
@@ -62,7 +77,6 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
 }
 
 fn search(cli: &Cli, args: &SearchArgs) -> anyhow::Result<u8> {
-    progress::ensure_index(cli)?;
     let engine = open_engine(cli)?;
     let search_options = args.search_options(&engine.filter_kinds()?)?;
     if let Some(file) = &args.batch {
@@ -136,5 +150,5 @@ fn show(cli: &Cli, args: &ShowArgs) -> anyhow::Result<u8> {
 /// printing, and unmapping every index file and freeing the searcher one by one took longer
 /// than a rare-term search.
 fn open_engine(cli: &Cli) -> anyhow::Result<&'static Engine> {
-    Ok(Box::leak(Box::new(Engine::open(&cli.index)?)))
+    Ok(Box::leak(Box::new(cli.open_engine(false)?)))
 }

@@ -78,6 +78,33 @@ pub fn sync(cli: &Cli, options: &IndexOptions, verbose: bool) -> anyhow::Result<
     Ok(report)
 }
 
+/// `sitrep index --to`: syncs a cluster, with the same bar and summary as a folder sync.
+pub fn sync_remote(
+    cli: &Cli,
+    options: &sitrep::remote::RemoteIndexOptions,
+    verbose: bool,
+) -> anyhow::Result<SyncReport> {
+    let bar = SyncBar::new(!cli.quiet && std::io::stderr().is_terminal());
+    let report = sitrep::remote::sync_remote(options, &|p| bar.update(p))?;
+    bar.finish();
+    for warning in &report.warnings {
+        if verbose || warning.skipped || !cli.quiet {
+            eprintln!("warning: {warning}");
+        }
+    }
+    if !cli.quiet {
+        if let Some(reason) = &report.full_reason {
+            eprintln!("re-sending every article: {reason}");
+        }
+        eprintln!(
+            "{} ({})",
+            output::sync_summary(&report),
+            options.target.display()
+        );
+    }
+    Ok(report)
+}
+
 /// Has glibc give freed large blocks back to the system while a sync runs. Its default
 /// threshold for serving an allocation with its own mapping rises each time such a block is
 /// freed, so after the first segment flush the indexing arenas (1 MB pages) would come from the

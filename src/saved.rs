@@ -170,7 +170,7 @@ pub struct SavedOverview {
 
 /// Every saved search of the engine's index with its count of new paragraphs.
 pub fn overview(engine: &Engine) -> Result<Vec<SavedOverview>> {
-    let saved = SavedSearches::load(engine.path())?;
+    let saved = SavedSearches::load(engine.path()?)?;
     let kinds = engine.filter_kinds()?;
     saved
         .searches

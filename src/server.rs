@@ -2,14 +2,11 @@
 //! warn when that is not loopback), serve until Ctrl-C.
 
 use anyhow::Context;
-use sitrep::Engine;
 
 use crate::cli::{self, Cli, ServeArgs};
-use crate::progress;
 
 pub fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<u8> {
-    progress::ensure_index(cli)?;
-    let engine = std::sync::Arc::new(Engine::open_live(&cli.index)?);
+    let engine = std::sync::Arc::new(cli.open_engine(true)?);
     let options = sitrep::serve::ServeOptions {
         bind: args.bind,
         cors: args.cors.clone(),

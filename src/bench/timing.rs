@@ -86,8 +86,8 @@ pub fn run_bench(
         });
     }
     Ok(BenchReport {
-        index: engine.path().display().to_string(),
-        paragraphs: engine.snapshot()?.searcher().num_docs(),
+        index: engine.location(),
+        paragraphs: engine.stats()?.paragraphs,
         iterations,
         classes: reports,
     })

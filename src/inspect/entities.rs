@@ -3,6 +3,7 @@
 use serde::Serialize;
 use tantivy::query::AllQuery;
 
+use crate::entities::Gazetteer;
 use crate::error::Result;
 use crate::snapshot::{FacetCounts, Snapshot};
 
@@ -22,15 +23,26 @@ pub fn entity_usage(snapshot: &Snapshot, kind: Option<&str>) -> Result<Vec<Entit
     let counts = snapshot
         .searcher()
         .search(&AllQuery, &FacetCounts { articles: true })?;
-    let mut usage: Vec<EntityUsage> = snapshot
-        .gazetteer()
+    Ok(rank_usage(snapshot.gazetteer(), kind, |facet| {
+        counts
+            .get(facet)
+            .map_or((0, 0), |(p, a)| (*p, a.len() as u64))
+    }))
+}
+
+/// Every gazetteer entity of `kind` (or all) with the (paragraphs, articles) `counts` gives
+/// its facet path, most named first.
+pub fn rank_usage(
+    gazetteer: &Gazetteer,
+    kind: Option<&str>,
+    counts: impl Fn(&str) -> (u64, u64),
+) -> Vec<EntityUsage> {
+    let mut usage: Vec<EntityUsage> = gazetteer
         .entities()
         .map(|(_, e)| e)
         .filter(|e| kind.is_none_or(|k| e.kind == k))
         .filter_map(|e| {
-            let (paragraphs, articles) = counts
-                .get(&e.facet)
-                .map_or((0, 0), |(p, a)| (*p, a.len() as u64));
+            let (paragraphs, articles) = counts(&e.facet);
             // Tens of thousands of generated places: list those the corpus names.
             if paragraphs == 0 && e.is_generated() {
                 return None;
@@ -51,5 +63,5 @@ pub fn entity_usage(snapshot: &Snapshot, kind: Option<&str>) -> Result<Vec<Entit
             .then_with(|| a.kind.cmp(&b.kind))
             .then_with(|| a.name.cmp(&b.name))
     });
-    Ok(usage)
+    usage
 }

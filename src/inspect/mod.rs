@@ -14,5 +14,5 @@ mod stats;
 
 pub use article::{show_article, ShownArticle, ShownParagraph};
 pub use candidates::{name_candidates, Candidate};
-pub use entities::{entity_usage, EntityUsage};
+pub use entities::{entity_usage, rank_usage, EntityUsage};
 pub use stats::{index_stats, IndexStats};

@@ -19,18 +19,18 @@ use crate::entities::{self, Gazetteer, UNLISTED};
 use crate::error::{Error, Result};
 use crate::query::relax::{self, RELAX_MIN_WORDS};
 use crate::query::{
-    build_query, parse_query, Atom, BuildMode, BuiltQuery, Filters, Matching, ParsedQuery, Ranking,
-    SearcherStatistics,
+    build_query, parse_query, Atom, BuildMode, BuiltQuery, Filters, Matching, ParsedQuery,
+    QueryField, Ranking, SearcherStatistics, TermStatistics,
 };
 use crate::schema::names;
 use crate::snapshot::{entity_ref, Columns, FacetCounts, FacetTally, Snapshot};
 
 mod batch;
 mod collectors;
-mod highlight;
+pub(crate) mod highlight;
 mod hits;
 mod options;
-mod snippet;
+pub(crate) mod snippet;
 mod timeline;
 
 pub use crate::snapshot::{format_date, EntityRef};
@@ -91,15 +91,15 @@ pub struct SearchResults {
 /// Resolves `--person/--org/--place NAME` to facet paths: a gazetteer entity, else a name the
 /// learned tagger indexed under the kind's `unlisted` branch.
 pub fn resolve_entity_filters(
-    snapshot: &Snapshot,
+    gazetteer: &Gazetteer,
+    statistics: &dyn TermStatistics,
     filters: &[(String, String)],
 ) -> Result<Vec<String>> {
-    let gazetteer = snapshot.gazetteer();
     filters
         .iter()
         .map(|(kind, name)| match gazetteer.lookup(name) {
             Some(entity) if &entity.kind == kind => Ok(entity.facet.clone()),
-            None if is_indexed_facet(snapshot, &unlisted_facet(kind, name)) => {
+            None if is_indexed_facet(statistics, &unlisted_facet(kind, name)) => {
                 Ok(unlisted_facet(kind, name))
             }
             Some(entity) => Err(Error::UnknownEntity {
@@ -126,17 +126,15 @@ fn unlisted_facet(kind: &str, name: &str) -> String {
     format!("/{kind}/{UNLISTED}/{name}")
 }
 
-fn is_indexed_facet(snapshot: &Snapshot, facet: &str) -> bool {
-    let term = tantivy::Term::from_field_text(snapshot.fields().entity_exact, facet);
-    snapshot
-        .searcher()
-        .doc_freq(&term)
-        .is_ok_and(|frequency| frequency > 0)
+fn is_indexed_facet(statistics: &dyn TermStatistics, facet: &str) -> bool {
+    statistics.doc_freq(QueryField::EntityExact, facet) > 0
 }
 
-/// A parsed query with its filters resolved, ready to be built in any [`Matching`].
-struct Prepared<'a> {
-    snapshot: &'a Snapshot,
+/// A parsed query with its filters resolved, ready to be built in any [`Matching`], by
+/// either store.
+pub(crate) struct Prepared<'a> {
+    gazetteer: &'a Gazetteer,
+    statistics: &'a dyn TermStatistics,
     parsed: ParsedQuery,
     filters: Filters,
     /// Hits are counted, not ranked.
@@ -145,12 +143,17 @@ struct Prepared<'a> {
 }
 
 impl<'a> Prepared<'a> {
-    fn new(snapshot: &'a Snapshot, options: &SearchOptions) -> Result<Self> {
+    pub(crate) fn new(
+        gazetteer: &'a Gazetteer,
+        statistics: &'a dyn TermStatistics,
+        options: &SearchOptions,
+    ) -> Result<Self> {
         Ok(Prepared {
-            snapshot,
+            gazetteer,
+            statistics,
             parsed: parse_query(&options.query)?,
             filters: Filters {
-                entities: resolve_entity_filters(snapshot, &options.entity_filters)?,
+                entities: resolve_entity_filters(gazetteer, statistics, &options.entity_filters)?,
                 since: options.since,
                 after_sync: options.after_sync,
                 until: options.until,
@@ -161,16 +164,11 @@ impl<'a> Prepared<'a> {
     }
 
     fn build(&self, matching: Matching) -> BuiltQuery {
-        let snapshot = self.snapshot;
-        let statistics = SearcherStatistics {
-            searcher: snapshot.searcher(),
-            fields: snapshot.fields(),
-        };
         build_query(
             &self.parsed,
             &self.filters,
-            &statistics,
-            snapshot.gazetteer(),
+            self.statistics,
+            self.gazetteer,
             BuildMode {
                 matching,
                 counting: self.counting,
@@ -180,20 +178,27 @@ impl<'a> Prepared<'a> {
     }
 }
 
-/// The query as run: strict, else relaxed (a long plain query that found too little), else
-/// the one-edit retry (nothing found).
-struct Outcome {
-    built: BuiltQuery,
-    run: Run,
-    notice: Option<String>,
-    relaxed: Option<Relaxation>,
+/// What the fallbacks need to know of a run: how many paragraphs matched, and how many
+/// distinct hits the user would count.
+pub(crate) trait Matches {
+    fn raw_hits(&self) -> u64;
+    fn distinct(&self, options: &SearchOptions) -> u64;
 }
 
-fn search_with_fallbacks(
+/// The query as run: strict, else relaxed (a long plain query that found too little), else
+/// the one-edit retry (nothing found).
+pub(crate) struct Outcome<R> {
+    pub built: BuiltQuery,
+    pub run: R,
+    pub notice: Option<String>,
+    pub relaxed: Option<Relaxation>,
+}
+
+pub(crate) fn search_with_fallbacks<R: Matches>(
     prepared: &Prepared,
     options: &SearchOptions,
-    execute: impl Fn(&BuiltQuery) -> Result<Run>,
-) -> Result<Outcome> {
+    execute: impl Fn(&BuiltQuery) -> Result<R>,
+) -> Result<Outcome<R>> {
     let built = prepared.build(Matching::Strict);
     let run = execute(&built)?;
     let wanted = (options.offset + options.limit).max(1);
@@ -246,7 +251,7 @@ fn search_with_fallbacks(
             }
         }
     }
-    if run.stats.raw_hits == 0 && !built.fuzzy_candidates.is_empty() {
+    if run.raw_hits() == 0 && !built.fuzzy_candidates.is_empty() {
         let built = prepared.build(Matching::Fuzzy);
         let run = execute(&built)?;
         let terms: Vec<String> = built
@@ -273,7 +278,11 @@ fn search_with_fallbacks(
 pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<SearchResults> {
     let started = std::time::Instant::now();
     let columns = Columns::new(snapshot.searcher());
-    let prepared = Prepared::new(snapshot, options)?;
+    let statistics = SearcherStatistics {
+        searcher: snapshot.searcher(),
+        fields: snapshot.fields(),
+    };
+    let prepared = Prepared::new(snapshot.gazetteer(), &statistics, options)?;
     let Outcome {
         built,
         run,
@@ -337,7 +346,11 @@ pub(crate) fn run(snapshot: &Snapshot, options: &SearchOptions) -> Result<Search
 fn matched_query(snapshot: &Snapshot, options: &SearchOptions) -> Result<BuiltQuery> {
     let mut counting = options.clone();
     counting.count_only = true;
-    let prepared = Prepared::new(snapshot, &counting)?;
+    let statistics = SearcherStatistics {
+        searcher: snapshot.searcher(),
+        fields: snapshot.fields(),
+    };
+    let prepared = Prepared::new(snapshot.gazetteer(), &statistics, &counting)?;
     let columns = Columns::new(snapshot.searcher());
     let outcome = search_with_fallbacks(&prepared, &counting, |built| {
         execute(snapshot, &columns, built, &counting)
@@ -383,7 +396,11 @@ struct Run {
     facets: Option<FacetTally>,
 }
 
-impl Run {
+impl Matches for Run {
+    fn raw_hits(&self) -> u64 {
+        self.stats.raw_hits
+    }
+
     /// Distinct hits as the user counts them: paragraph texts, or articles with
     /// `--per-article`.
     fn distinct(&self, options: &SearchOptions) -> u64 {
@@ -535,7 +552,10 @@ fn group_duplicates(
 }
 
 /// Top entities per kind; every kind of the gazetteer has a (possibly empty) list.
-fn facet_table(counts: FacetTally, gazetteer: &Gazetteer) -> BTreeMap<String, Vec<FacetCount>> {
+pub(crate) fn facet_table(
+    counts: FacetTally,
+    gazetteer: &Gazetteer,
+) -> BTreeMap<String, Vec<FacetCount>> {
     let mut table: BTreeMap<String, Vec<FacetCount>> = gazetteer
         .kinds()
         .into_iter()

@@ -27,7 +27,7 @@ pub struct Timeline {
 }
 
 impl Timeline {
-    pub(super) fn new(query: &str, counts: BTreeMap<(i32, u8), u64>) -> Self {
+    pub(crate) fn new(query: &str, counts: BTreeMap<(i32, u8), u64>) -> Self {
         Timeline {
             query: query.to_string(),
             months: counts

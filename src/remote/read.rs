@@ -1,0 +1,312 @@
+//! [`RemoteEngine`]: the read side on a cluster, answering as [`Engine`](crate::Engine) does.
+
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tantivy::schema::Facet;
+
+use super::client::Client;
+use super::mapping::*;
+use super::search;
+use super::state::{self, SyncMeta};
+use super::RemoteTarget;
+use crate::entities::{Gazetteer, GazetteerSource, UNLISTED_KINDS};
+use crate::error::{Error, Result};
+use crate::inspect::{rank_usage, EntityUsage, IndexStats, ShownArticle, ShownParagraph};
+use crate::search::{SearchOptions, SearchResults, Timeline};
+use crate::snapshot::{entity_ref, format_date, EntityRef};
+
+/// How long a read trusts the sync record it last fetched: a sync by `sitrep index --to` is
+/// seen within this.
+const META_TTL: Duration = Duration::from_secs(1);
+
+/// A cluster index opened for reading, shared by any number of threads.
+pub struct RemoteEngine {
+    target: RemoteTarget,
+    client: Client,
+    current: Mutex<Arc<Current>>,
+}
+
+/// The last sync as last read, with its gazetteer.
+pub(super) struct Current {
+    pub meta: SyncMeta,
+    pub gazetteer: Arc<Gazetteer>,
+    read_at: Instant,
+}
+
+impl RemoteEngine {
+    /// Opens the index `target` names; an error says so when no sync has written it.
+    pub fn open(target: &RemoteTarget) -> Result<RemoteEngine> {
+        let client = target.client();
+        let current = read_current(&client, target, None)?;
+        Ok(RemoteEngine {
+            target: target.clone(),
+            client,
+            current: Mutex::new(Arc::new(current)),
+        })
+    }
+
+    pub fn target(&self) -> &RemoteTarget {
+        &self.target
+    }
+
+    pub(super) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The last sync's record and gazetteer, re-read when older than [`META_TTL`].
+    pub(super) fn current(&self) -> Result<Arc<Current>> {
+        let mut current = self.current.lock().expect("sync record lock");
+        if current.read_at.elapsed() > META_TTL {
+            *current = Arc::new(read_current(&self.client, &self.target, Some(&current))?);
+        }
+        Ok(Arc::clone(&current))
+    }
+
+    pub fn gazetteer(&self) -> Result<Arc<Gazetteer>> {
+        Ok(Arc::clone(&self.current()?.gazetteer))
+    }
+
+    /// The entity kinds a search can filter on.
+    pub fn filter_kinds(&self) -> Result<Vec<String>> {
+        let mut kinds = self.gazetteer()?.kinds();
+        for kind in UNLISTED_KINDS {
+            if !kinds.iter().any(|k| k == kind) {
+                kinds.push(kind.to_string());
+            }
+        }
+        kinds.sort();
+        Ok(kinds)
+    }
+
+    pub fn search(&self, options: &SearchOptions) -> Result<SearchResults> {
+        search::run(self, options)
+    }
+
+    pub fn timeline(&self, options: &SearchOptions) -> Result<Timeline> {
+        search::timeline(self, options)
+    }
+
+    /// Runs a search request on the paragraph index, with global term statistics so that
+    /// scores do not depend on how documents fell into shards.
+    pub(super) fn query(&self, body: &Value) -> Result<Value> {
+        let path = format!(
+            "/{}/_search?search_type=dfs_query_then_fetch",
+            self.target.index
+        );
+        let reply = self.client.post_json(&path, body)?;
+        if let Some(failures) = reply["_shards"]["failures"].as_array() {
+            if let Some(failure) = failures.first() {
+                return Err(Error::Remote {
+                    url: format!("{}{path}", self.client.base()),
+                    detail: format!(
+                        "a shard failed: {}",
+                        failure["reason"]["reason"].as_str().unwrap_or("unknown")
+                    ),
+                });
+            }
+        }
+        Ok(reply)
+    }
+
+    pub fn show(
+        &self,
+        article_id: &str,
+        paragraph: Option<u64>,
+        with_mentions: bool,
+    ) -> Result<ShownArticle> {
+        let current = self.current()?;
+        let reply = self.query(&json!({
+            "size": 10000,
+            "query": {"term": {ARTICLE_ID: article_id}},
+            "sort": [{PARAGRAPH: "asc"}],
+            "_source": [ARTICLE_ID, PARAGRAPH, TITLE, TEXT, DATE, URL, SOURCE, PATH, ENTITY]
+        }))?;
+        let hits = reply["hits"]["hits"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let Some(first) = hits.first() else {
+            return Err(Error::ArticleNotFound {
+                id: article_id.to_string(),
+                index: self.target.display().into(),
+            });
+        };
+        let first = Shown::of(&first["_source"]);
+        let mut article = ShownArticle {
+            article_id: article_id.to_string(),
+            title: first.title,
+            date: first.date,
+            url: first.url,
+            source: first.source,
+            path: first.path,
+            paragraphs: Vec::new(),
+        };
+        for hit in &hits {
+            let shown = Shown::of(&hit["_source"]);
+            if paragraph.is_none_or(|p| p == shown.paragraph) {
+                article.paragraphs.push(ShownParagraph {
+                    paragraph: shown.paragraph,
+                    text: shown.text,
+                    entities: shown.entities,
+                    mentions: Vec::new(),
+                });
+            }
+        }
+        if article.paragraphs.is_empty() {
+            return Err(Error::ParagraphNotFound {
+                id: article_id.to_string(),
+                paragraph: paragraph.unwrap_or(0),
+            });
+        }
+        if with_mentions {
+            let texts: Vec<&str> = article.paragraphs.iter().map(|p| p.text.as_str()).collect();
+            let mentions = current.gazetteer.find_article_mentions(&texts, None);
+            for (shown, mentions) in article.paragraphs.iter_mut().zip(mentions) {
+                shown.mentions = mentions;
+            }
+        }
+        Ok(article)
+    }
+
+    pub fn stats(&self) -> Result<IndexStats> {
+        let current = self.current()?;
+        let count = |index: &str| -> Result<u64> {
+            let reply = self.client.get(&format!("/{index}/_count"))?;
+            Ok(reply["count"].as_u64().unwrap_or(0))
+        };
+        let index = &self.target.index;
+        let stats = self
+            .client
+            .get(&format!("/{index}/_stats/store,segments"))?;
+        let primaries = &stats["_all"]["primaries"];
+        Ok(IndexStats {
+            index: self.target.display(),
+            corpus: Some(current.meta.corpus.clone()),
+            articles: count(&self.target.articles_index())?,
+            paragraphs: count(index)?,
+            // A cluster does not count the terms of its dictionaries; 0 says "not known".
+            distinct_terms: 0,
+            size_bytes: primaries["store"]["size_in_bytes"].as_u64().unwrap_or(0),
+            segments: primaries["segments"]["count"].as_u64().unwrap_or(0) as usize,
+            last_sync: Some(current.meta.time.clone()),
+            last_sync_number: current.meta.number,
+            gazetteer_entities: current.gazetteer.len(),
+        })
+    }
+
+    /// Gazetteer entities (of one kind, or all) with their counts, most named first.
+    pub fn entities(&self, kind: Option<&str>, rows: Range<usize>) -> Result<Vec<EntityUsage>> {
+        let current = self.current()?;
+        if let Some(kind) = kind {
+            let known = current.gazetteer.kinds();
+            if !known.iter().any(|k| k == kind) {
+                return Err(Error::UnknownKind {
+                    kind: kind.to_string(),
+                    known,
+                });
+            }
+        }
+        let reply = self.query(&json!({
+            "size": 0,
+            "aggs": {"entities": {
+                "terms": {"field": ENTITY, "size": 65536},
+                "aggs": {"articles": {"cardinality": {"field": ARTICLE_KEY, "precision_threshold": 40000}}}
+            }}
+        }))?;
+        let mut counts = std::collections::HashMap::new();
+        for bucket in reply["aggregations"]["entities"]["buckets"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
+            let key = bucket["key"].as_str().unwrap_or_default().to_string();
+            let paragraphs = bucket["doc_count"].as_u64().unwrap_or(0);
+            let articles = bucket["articles"]["value"].as_u64().unwrap_or(0);
+            counts.insert(key, (paragraphs, articles));
+        }
+        let mut usage = rank_usage(&current.gazetteer, kind, |facet| {
+            counts.get(facet).copied().unwrap_or((0, 0))
+        });
+        usage.truncate(rows.end);
+        usage.drain(..rows.start.min(usage.len()));
+        Ok(usage)
+    }
+}
+
+fn read_current(
+    client: &Client,
+    target: &RemoteTarget,
+    previous: Option<&Current>,
+) -> Result<Current> {
+    let Some(meta) = state::load_meta(client, target)? else {
+        return Err(Error::Remote {
+            url: target.display(),
+            detail: format!(
+                "no sitrep index there yet; build it with `sitrep index --to {}`",
+                target.display()
+            ),
+        });
+    };
+    let gazetteer = match previous {
+        Some(previous) if previous.meta.gazetteer_hash == meta.gazetteer_hash => {
+            Arc::clone(&previous.gazetteer)
+        }
+        _ => Arc::new(Gazetteer::parse(
+            &meta.gazetteer_toml,
+            GazetteerSource::File(format!("{}/{}", target.display(), "gazetteer").into()),
+        )?),
+    };
+    Ok(Current {
+        meta,
+        gazetteer,
+        read_at: Instant::now(),
+    })
+}
+
+/// A paragraph document's fields as shown.
+pub(super) struct Shown {
+    pub article_id: String,
+    pub paragraph: u64,
+    pub title: String,
+    pub text: String,
+    pub date: Option<String>,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    pub path: String,
+    pub entities: Vec<EntityRef>,
+}
+
+impl Shown {
+    pub fn of(source: &Value) -> Shown {
+        let text = |name: &str| source[name].as_str().unwrap_or_default().to_string();
+        let optional = |name: &str| source[name].as_str().map(str::to_string);
+        Shown {
+            article_id: text(ARTICLE_ID),
+            paragraph: source[PARAGRAPH].as_u64().unwrap_or(0),
+            title: text(TITLE),
+            text: text(TEXT),
+            date: source[DATE].as_str().and_then(display_date),
+            url: optional(URL),
+            source: optional(SOURCE),
+            path: text(PATH),
+            entities: source[ENTITY]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|path| entity_ref(&Facet::from(path)))
+                .collect(),
+        }
+    }
+}
+
+/// A stored RFC 3339 date as the embedded engine shows dates.
+fn display_date(stored: &str) -> Option<String> {
+    let parsed =
+        time::OffsetDateTime::parse(stored, &time::format_description::well_known::Rfc3339).ok()?;
+    Some(format_date(tantivy::DateTime::from_utc(parsed)))
+}

@@ -1,0 +1,420 @@
+//! Searching a cluster store: the embedded engine's query building and fallbacks, run as
+//! Query DSL; totals from the hit count and a distinct count of text hashes, facets from terms
+//! aggregations, the timeline from a date histogram.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use super::dsl::to_dsl;
+use super::mapping::*;
+use super::read::{Current, RemoteEngine, Shown};
+use crate::entities::UNLISTED_KINDS;
+use crate::error::Result;
+use crate::query::{BuiltQuery, QueryField, TermStatistics};
+use crate::search::highlight::Highlighter;
+use crate::search::snippet::make_snippet;
+use crate::search::{
+    facet_table, search_with_fallbacks, DuplicateRef, Matches, Outcome, Prepared, SearchHit,
+    SearchOptions, SearchResults, Timeline,
+};
+use crate::snapshot::FacetTally;
+
+/// Distinct counts below this are exact (HyperLogLog++ counts them in a hash set); above it
+/// they are estimates within a few percent.
+const PRECISION_THRESHOLD: u64 = 40_000;
+/// Entities listed per kind before the embedded order (count, then name) picks the top ten:
+/// enough for ties at the tenth place.
+const FACET_CANDIDATES: usize = 100;
+/// What the embedded tantivy score is, times the cluster's BM25 score.
+const SCORE_SCALE: f32 = 1.0;
+
+/// Document frequencies asked of the cluster, once per term and search.
+struct RemoteStatistics<'a> {
+    engine: &'a RemoteEngine,
+    seen: Mutex<HashMap<(QueryField, String), u64>>,
+    docs: Mutex<Option<u64>>,
+}
+
+impl TermStatistics for RemoteStatistics<'_> {
+    fn doc_freq(&self, field: QueryField, token: &str) -> u64 {
+        let key = (field, token.to_string());
+        if let Some(&n) = self.seen.lock().expect("statistics lock").get(&key) {
+            return n;
+        }
+        let n = self.count(&json!({"term": {field_name(field): token}}));
+        self.seen.lock().expect("statistics lock").insert(key, n);
+        n
+    }
+
+    fn num_docs(&self) -> u64 {
+        let mut docs = self.docs.lock().expect("statistics lock");
+        *docs.get_or_insert_with(|| self.count(&json!({"match_all": {}})))
+    }
+}
+
+impl RemoteStatistics<'_> {
+    /// Paragraphs matching `query`; 0 when the cluster cannot say (the weights it feeds then
+    /// fall back to those of a term no paragraph has).
+    fn count(&self, query: &Value) -> u64 {
+        let index = &self.engine.target().index;
+        self.engine
+            .client()
+            .post_json(&format!("/{index}/_count"), &json!({ "query": query }))
+            .ok()
+            .and_then(|reply| reply["count"].as_u64())
+            .unwrap_or(0)
+    }
+}
+
+/// One distinct hit: the best-ranked paragraph of a text (or of an article).
+struct Group {
+    score: f32,
+    source: Value,
+    text_hash: String,
+    article_key: String,
+    duplicates: Vec<DuplicateRef>,
+    paragraphs_matched: Option<u64>,
+}
+
+struct RemoteRun {
+    raw_hits: u64,
+    distinct: u64,
+    articles: u64,
+    groups: Vec<Group>,
+    facets: Option<FacetTally>,
+}
+
+impl Matches for RemoteRun {
+    fn raw_hits(&self) -> u64 {
+        self.raw_hits
+    }
+
+    fn distinct(&self, _: &SearchOptions) -> u64 {
+        self.distinct
+    }
+}
+
+pub(super) fn run(engine: &RemoteEngine, options: &SearchOptions) -> Result<SearchResults> {
+    let started = Instant::now();
+    let current = engine.current()?;
+    let statistics = RemoteStatistics {
+        engine,
+        seen: Mutex::default(),
+        docs: Mutex::default(),
+    };
+    let prepared = Prepared::new(&current.gazetteer, &statistics, options)?;
+    let Outcome {
+        built,
+        run,
+        notice,
+        relaxed,
+    } = search_with_fallbacks(&prepared, options, |built| {
+        execute(engine, &current, built, options)
+    })?;
+    let gazetteer = &current.gazetteer;
+    let expanded = &built.expanded_entities;
+    let finder = (!expanded.is_empty()).then(|| gazetteer.mention_finder(expanded));
+    let highlighter = Highlighter::new(&built.highlight, finder);
+    let corpus = current.meta.corpus.trim_end_matches('/');
+    let hits = run
+        .groups
+        .iter()
+        .skip(options.offset)
+        .take(if options.count_only { 0 } else { options.limit })
+        .enumerate()
+        .map(|(i, group)| {
+            let shown = Shown::of(&group.source);
+            let highlights = highlighter.ranges(&shown.text);
+            let (snippet, snippet_highlights) = make_snippet(&shown.text, &highlights);
+            SearchHit {
+                rank: options.offset + i + 1,
+                score: group.score,
+                article_id: shown.article_id,
+                title: shown.title,
+                date: shown.date,
+                url: shown.url,
+                path: if corpus.is_empty() {
+                    shown.path
+                } else {
+                    format!("{corpus}/{}", shown.path)
+                },
+                paragraph: shown.paragraph,
+                highlights: highlights.iter().map(|r| [r.start, r.end]).collect(),
+                snippet,
+                snippet_highlights: snippet_highlights
+                    .iter()
+                    .map(|r| [r.start, r.end])
+                    .collect(),
+                text: shown.text,
+                entities: shown.entities,
+                duplicates: group.duplicates.clone(),
+                paragraphs_matched: group.paragraphs_matched,
+            }
+        })
+        .collect();
+    let duplicates_collapsed = if options.per_article {
+        0
+    } else {
+        run.raw_hits.saturating_sub(run.distinct)
+    };
+    Ok(SearchResults {
+        query: options.query.clone(),
+        total_hits: run.distinct,
+        duplicates_collapsed,
+        elapsed_us: started.elapsed().as_micros() as u64,
+        hits,
+        facets: run.facets.map(|counts| facet_table(counts, gazetteer)),
+        notice,
+        relaxed,
+        articles: run.articles,
+        offset: options.offset,
+        per_article: options.per_article,
+    })
+}
+
+pub(super) fn timeline(engine: &RemoteEngine, options: &SearchOptions) -> Result<Timeline> {
+    let current = engine.current()?;
+    let statistics = RemoteStatistics {
+        engine,
+        seen: Mutex::default(),
+        docs: Mutex::default(),
+    };
+    let mut counting = options.clone();
+    counting.count_only = true;
+    let prepared = Prepared::new(&current.gazetteer, &statistics, &counting)?;
+    let outcome = search_with_fallbacks(&prepared, &counting, |built| {
+        execute(engine, &current, built, &counting)
+    })?;
+    let reply = engine.query(&json!({
+        "size": 0,
+        "query": to_dsl(&outcome.built.query),
+        "aggs": {"months": {"date_histogram": {
+            "field": DATE, "calendar_interval": "month", "format": "yyyy-MM", "min_doc_count": 1
+        }}}
+    }))?;
+    let mut counts = BTreeMap::new();
+    for bucket in buckets(&reply["aggregations"]["months"]) {
+        let month = bucket["key_as_string"].as_str().unwrap_or_default();
+        if let Some((year, month_number)) = month.split_once('-') {
+            if let (Ok(year), Ok(month_number)) = (year.parse(), month_number.parse()) {
+                counts.insert(
+                    (year, month_number),
+                    bucket["doc_count"].as_u64().unwrap_or(0),
+                );
+            }
+        }
+    }
+    Ok(Timeline::new(&options.query, counts))
+}
+
+fn buckets(aggregation: &Value) -> &[Value] {
+    aggregation["buckets"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+fn execute(
+    engine: &RemoteEngine,
+    current: &Current,
+    built: &BuiltQuery,
+    options: &SearchOptions,
+) -> Result<RemoteRun> {
+    let query = to_dsl(&built.query);
+    let wanted = options.offset + options.limit;
+    let counting = options.count_only || wanted == 0;
+    let distinct_field = if options.per_article {
+        ARTICLE_KEY
+    } else {
+        TEXT_HASH
+    };
+    let mut aggs = json!({
+        "distinct": {"cardinality": {"field": distinct_field, "precision_threshold": PRECISION_THRESHOLD}}
+    });
+    if options.count_articles || options.per_article {
+        aggs["articles"] = json!({"cardinality": {"field": ARTICLE_KEY, "precision_threshold": PRECISION_THRESHOLD}});
+    }
+    let mut kinds = current.gazetteer.kinds();
+    for kind in UNLISTED_KINDS {
+        if !kinds.iter().any(|k| k == kind) {
+            kinds.push(kind.to_string());
+        }
+    }
+    if options.facets {
+        for kind in &kinds {
+            aggs[format!("facet:{kind}")] = json!({"terms": {
+                "field": ENTITY, "include": format!("/{}/.*", regex_escape(kind)),
+                "size": FACET_CANDIDATES, "shard_size": FACET_CANDIDATES * 20
+            }});
+        }
+    }
+    let mut k = if options.per_article {
+        (wanted * 5).max(100)
+    } else {
+        (wanted * 3).max(50)
+    };
+    if counting {
+        k = 0;
+    }
+    loop {
+        let reply = engine.query(&json!({
+            "query": query,
+            "size": k,
+            "track_total_hits": true,
+            "track_scores": true,
+            "sort": [{"_score": "desc"}, {ARTICLE_KEY: "asc"}, {PARAGRAPH: "asc"}],
+            "_source": [ARTICLE_ID, PARAGRAPH, TITLE, TEXT, DATE, URL, PATH, ENTITY, ARTICLE_KEY, TEXT_HASH],
+            "aggs": aggs,
+        }))?;
+        let raw_hits = reply["hits"]["total"]["value"].as_u64().unwrap_or(0);
+        let aggregations = &reply["aggregations"];
+        let distinct = aggregations["distinct"]["value"]
+            .as_u64()
+            .unwrap_or(0)
+            .min(raw_hits);
+        let hits = reply["hits"]["hits"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let exhausted = hits.len() as u64 >= raw_hits;
+        let mut seen = HashSet::new();
+        let mut groups: Vec<Group> = Vec::new();
+        for hit in hits {
+            let source = hit["_source"].clone();
+            let text_hash = source[TEXT_HASH].as_str().unwrap_or_default().to_string();
+            let article_key = source[ARTICLE_KEY].as_str().unwrap_or_default().to_string();
+            let key = if options.per_article {
+                article_key.clone()
+            } else {
+                text_hash.clone()
+            };
+            if seen.insert(key) {
+                groups.push(Group {
+                    score: hit["_score"].as_f64().unwrap_or(0.0) as f32 * SCORE_SCALE,
+                    source,
+                    text_hash,
+                    article_key,
+                    duplicates: Vec::new(),
+                    paragraphs_matched: None,
+                });
+            }
+        }
+        if counting || groups.len() >= wanted || exhausted {
+            let shown = wanted.min(groups.len());
+            if options.per_article {
+                count_paragraphs(
+                    engine,
+                    &query,
+                    &mut groups[options.offset.min(shown)..shown],
+                )?;
+            } else if raw_hits > groups.len() as u64 {
+                list_duplicates(engine, &query, &mut groups[..shown])?;
+            }
+            let facets = options.facets.then(|| {
+                let mut tally = FacetTally::new();
+                for kind in &kinds {
+                    for bucket in buckets(&aggregations[format!("facet:{kind}")]) {
+                        let path = bucket["key"].as_str().unwrap_or_default().to_string();
+                        let count = bucket["doc_count"].as_u64().unwrap_or(0);
+                        tally.insert(path, (count, HashSet::new()));
+                    }
+                }
+                tally
+            });
+            return Ok(RemoteRun {
+                raw_hits,
+                distinct,
+                articles: aggregations["articles"]["value"].as_u64().unwrap_or(0),
+                groups,
+                facets,
+            });
+        }
+        k *= 4;
+    }
+}
+
+/// Fills in the other matching paragraphs that have each group's text.
+fn list_duplicates(engine: &RemoteEngine, query: &Value, groups: &mut [Group]) -> Result<()> {
+    if groups.is_empty() {
+        return Ok(());
+    }
+    let hashes: Vec<&str> = groups.iter().map(|g| g.text_hash.as_str()).collect();
+    let reply = engine.query(&json!({
+        "size": 10000,
+        "query": {"bool": {"must": [query], "filter": [{"terms": {TEXT_HASH: hashes}}]}},
+        "_source": [ARTICLE_ID, PARAGRAPH, TEXT_HASH],
+    }))?;
+    let mut by_hash: HashMap<String, Vec<DuplicateRef>> = HashMap::new();
+    for hit in reply["hits"]["hits"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+    {
+        let source = &hit["_source"];
+        by_hash
+            .entry(source[TEXT_HASH].as_str().unwrap_or_default().to_string())
+            .or_default()
+            .push(DuplicateRef {
+                article_id: source[ARTICLE_ID].as_str().unwrap_or_default().to_string(),
+                paragraph: source[PARAGRAPH].as_u64().unwrap_or(0),
+            });
+    }
+    for group in groups {
+        let own = (
+            group.source[ARTICLE_ID].as_str().unwrap_or_default(),
+            group.source[PARAGRAPH].as_u64().unwrap_or(0),
+        );
+        let mut copies: Vec<DuplicateRef> = by_hash
+            .remove(&group.text_hash)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| (d.article_id.as_str(), d.paragraph) != own)
+            .collect();
+        copies.sort_by(|a, b| (&a.article_id, a.paragraph).cmp(&(&b.article_id, b.paragraph)));
+        copies.truncate(100);
+        group.duplicates = copies;
+    }
+    Ok(())
+}
+
+/// With `--per-article`: how many paragraphs of each shown article match.
+fn count_paragraphs(engine: &RemoteEngine, query: &Value, groups: &mut [Group]) -> Result<()> {
+    if groups.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<&str> = groups.iter().map(|g| g.article_key.as_str()).collect();
+    let reply = engine.query(&json!({
+        "size": 0,
+        "query": {"bool": {"must": [query], "filter": [{"terms": {ARTICLE_KEY: keys}}]}},
+        "aggs": {"articles": {"terms": {"field": ARTICLE_KEY, "size": keys.len()}}},
+    }))?;
+    let counts: HashMap<&str, u64> = buckets(&reply["aggregations"]["articles"])
+        .iter()
+        .map(|b| {
+            (
+                b["key"].as_str().unwrap_or_default(),
+                b["doc_count"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    for group in groups {
+        group.paragraphs_matched =
+            Some(counts.get(group.article_key.as_str()).copied().unwrap_or(0));
+    }
+    Ok(())
+}
+
+/// Escapes a kind name for a Lucene regular expression.
+fn regex_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}

@@ -1,0 +1,414 @@
+//! `sitrep index --to`: the embedded indexer's read, parse and tag steps, then `_bulk`
+//! requests. Only added, changed and removed articles are sent; a bulk item the cluster
+//! refuses leaves its article unrecorded, so the next sync sends it again.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde_json::{json, Value};
+
+use super::client::{reason, Client, Method};
+use super::documents::{article_documents, article_key, paragraph_id, Analysers};
+use super::mapping;
+use super::state::{self, ArticleState, SyncMeta};
+use super::RemoteTarget;
+use crate::corpus::{self, walk_corpus, Article, Warning};
+use crate::entities::{Gazetteer, GazetteerSpec};
+use crate::error::{Error, Result};
+use crate::indexer::{Progress, SyncReport};
+use crate::schema::SCHEMA_VERSION;
+
+/// Files parsed, tagged and sent together: bounds memory on a large corpus.
+const CHUNK_BYTES: u64 = 32 << 20;
+/// Bulk requests of about this size: large enough to amortise a request, small enough not to
+/// hold up a node's write queue.
+const BULK_BYTES: usize = 8 << 20;
+/// Bulk requests in flight at once: one per core of a small node.
+const BULK_IN_FLIGHT: usize = 2;
+
+#[derive(Debug, Clone)]
+pub struct RemoteIndexOptions {
+    pub corpus: PathBuf,
+    pub target: RemoteTarget,
+    pub entities: Option<PathBuf>,
+    /// Send every article again, whatever the cluster holds.
+    pub rebuild: bool,
+    /// For a new index: primary shards and replicas of each.
+    pub shards: u32,
+    pub replicas: u32,
+    /// This corpus's name in an index that several corpora (or machines) sync into; a sync
+    /// removes only its own share's articles. Default: the corpus folder's absolute path.
+    pub share: Option<String>,
+}
+
+impl RemoteIndexOptions {
+    pub fn new(corpus: impl Into<PathBuf>, target: RemoteTarget) -> RemoteIndexOptions {
+        RemoteIndexOptions {
+            corpus: corpus.into(),
+            target,
+            entities: None,
+            rebuild: false,
+            shards: 1,
+            replicas: 1,
+            share: None,
+        }
+    }
+}
+
+/// Syncs the cluster index with the corpus: the whole of `sitrep index --to`.
+pub fn sync_remote(
+    options: &RemoteIndexOptions,
+    progress: &dyn Fn(Progress),
+) -> Result<SyncReport> {
+    let started = Instant::now();
+    if !options.corpus.is_dir() {
+        return Err(Error::CorpusMissing(options.corpus.clone()));
+    }
+    let target = &options.target;
+    let client = target.client();
+    let (shards, replicas) = (options.shards.max(1), options.replicas);
+    state::ensure_index(
+        &client,
+        &target.index,
+        &mapping::paragraph_index(shards, replicas),
+    )?;
+    state::ensure_index(
+        &client,
+        &target.articles_index(),
+        &mapping::articles_index(shards, replicas),
+    )?;
+    state::ensure_index(
+        &client,
+        &target.meta_index(),
+        &mapping::meta_index(replicas),
+    )?;
+
+    let spec = GazetteerSpec::resolve(options.entities.as_deref(), &options.corpus)?;
+    let gazetteer_hash = format!("{:016x}", spec.hash);
+    let previous = state::load_meta(&client, target)?;
+    let full_reason = match &previous {
+        _ if options.rebuild => Some("--rebuild".to_string()),
+        Some(meta) if meta.schema_version != SCHEMA_VERSION => {
+            Some("the index was written by another version of sitrep".to_string())
+        }
+        Some(meta) if meta.gazetteer_hash != gazetteer_hash => {
+            Some("the gazetteer changed".to_string())
+        }
+        _ => None,
+    };
+    let full = full_reason.is_some();
+    let mut report = SyncReport {
+        full_reason,
+        ..SyncReport::default()
+    };
+    let gazetteer = spec.build()?;
+    let share = match &options.share {
+        Some(share) => share.clone(),
+        None => std::fs::canonicalize(&options.corpus)
+            .unwrap_or_else(|_| options.corpus.clone())
+            .display()
+            .to_string(),
+    };
+    let held = state::load_articles(&client, target, &share)?;
+    let sync = previous.as_ref().map_or(0, |meta| meta.number) + 1;
+
+    let (files, walk_warnings) = walk_corpus(&options.corpus);
+    report.warnings.extend(walk_warnings);
+    let total_files = files.len() as u64;
+    progress(Progress::Reading {
+        files: 0,
+        total_files,
+    });
+    let sizes: Vec<u64> = files
+        .iter()
+        .map(|f| f.metadata.as_ref().map_or(0, |m| m.size))
+        .collect();
+    let total_bytes: u64 = sizes.iter().sum();
+    let sender = Sender {
+        client: &client,
+        target,
+        gazetteer: &gazetteer,
+        share: &share,
+        sync,
+    };
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut start = 0;
+    while start < files.len() {
+        let mut end = start;
+        let mut bytes = 0;
+        while end < files.len() && (end == start || bytes + sizes[end] <= CHUNK_BYTES) {
+            bytes += sizes[end];
+            end += 1;
+        }
+        let parsed: Vec<(String, std::io::Result<corpus::ParsedFile>)> = files[start..end]
+            .par_iter()
+            .map(|walked| {
+                let file = &walked.file;
+                let parsed = std::fs::read(&file.absolute)
+                    .map(|bytes| corpus::parse_file(&file.path, &bytes));
+                (file.path.clone(), parsed)
+            })
+            .collect();
+        let mut to_send: Vec<Article> = Vec::new();
+        for (path, parsed) in parsed {
+            let parsed = match parsed {
+                Ok(parsed) => parsed,
+                Err(err) => {
+                    report.skipped += 1;
+                    report.warnings.push(Warning {
+                        path,
+                        line: None,
+                        message: format!("cannot read: {err}"),
+                        skipped: true,
+                    });
+                    continue;
+                }
+            };
+            report.skipped += parsed.warnings.iter().filter(|w| w.skipped).count();
+            report.warnings.extend(parsed.warnings);
+            for article in parsed.articles {
+                if !seen.insert(article.id.clone()) {
+                    continue;
+                }
+                match held.get(&article.id) {
+                    Some(old) if !full && old.hash == hash_hex(article.hash) => {
+                        report.unchanged += 1
+                    }
+                    Some(_) => {
+                        report.updated += 1;
+                        to_send.push(article);
+                    }
+                    None => {
+                        report.added += 1;
+                        to_send.push(article);
+                    }
+                }
+            }
+        }
+        report.bytes_parsed += bytes;
+        let failed = sender.send_articles(&to_send, &held, &mut report)?;
+        for article in &to_send {
+            if failed.contains(&article_key(&article.id)) {
+                report.skipped += 1;
+            } else {
+                report.paragraphs_written += article.paragraphs.len();
+            }
+        }
+        start = end;
+        progress(Progress::Indexing {
+            bytes: report.bytes_parsed,
+            total_bytes,
+        });
+    }
+    let removed: Vec<&ArticleState> = held
+        .values()
+        .filter(|article| !seen.contains(&article.article_id))
+        .collect();
+    report.removed = removed.len();
+    sender.remove_articles(&removed, &mut report)?;
+
+    progress(Progress::Committing);
+    let indices = format!("{},{}", target.index, target.articles_index());
+    client.expect(Method::Post, &format!("/{indices}/_refresh"), None)?;
+    let changed = report.added + report.updated + report.removed > 0;
+    if changed || previous.is_none() || full {
+        state::save_meta(
+            &client,
+            target,
+            &SyncMeta {
+                number: sync,
+                time: now_rfc3339(),
+                corpus: options.corpus.display().to_string(),
+                gazetteer_hash,
+                gazetteer_toml: spec.toml().to_string(),
+                schema_version: SCHEMA_VERSION,
+            },
+        )?;
+        report.committed = Some(sync);
+    }
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+fn hash_hex(hash: u64) -> String {
+    format!("{hash:016x}")
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// What every bulk request of one sync shares.
+struct Sender<'a> {
+    client: &'a Client,
+    target: &'a RemoteTarget,
+    gazetteer: &'a Gazetteer,
+    share: &'a str,
+    sync: u64,
+}
+
+impl Sender<'_> {
+    /// Sends the articles' paragraphs (and deletes the paragraphs a shorter new version no
+    /// longer has), then records the articles whose paragraphs all landed. Returns the keys
+    /// of the articles that did not.
+    fn send_articles(
+        &self,
+        articles: &[Article],
+        held: &HashMap<String, ArticleState>,
+        report: &mut SyncReport,
+    ) -> Result<HashSet<u64>> {
+        let index = &self.target.index;
+        let bodies: Vec<String> = articles
+            .par_iter()
+            .map_init(Analysers::default, |analysers, article| {
+                let mut lines = String::new();
+                let documents = article_documents(article, self.gazetteer, analysers, self.sync);
+                for (id, source) in &documents {
+                    lines.push_str(&json!({"index": {"_index": index, "_id": id}}).to_string());
+                    lines.push('\n');
+                    lines.push_str(&source.to_string());
+                    lines.push('\n');
+                }
+                let key = article_key(&article.id);
+                let old = held.get(&article.id).map_or(0, |a| a.paragraphs);
+                for n in documents.len() + 1..=old {
+                    push_delete(&mut lines, index, &paragraph_id(key, n));
+                }
+                lines
+            })
+            .collect();
+        let failures = self.bulk(bodies)?;
+        let mut failed = HashSet::new();
+        for (id, why) in failures {
+            let key = id
+                .split('-')
+                .next()
+                .and_then(|k| u64::from_str_radix(k, 16).ok());
+            if let Some(key) = key {
+                if failed.insert(key) {
+                    let article = articles.iter().find(|a| article_key(&a.id) == key);
+                    report.warnings.push(Warning {
+                        path: article.map(|a| a.id.clone()).unwrap_or(id.clone()),
+                        line: None,
+                        message: format!("the cluster refused a paragraph: {why}"),
+                        skipped: true,
+                    });
+                }
+            }
+        }
+        let states: Vec<String> = articles
+            .iter()
+            .filter(|a| !failed.contains(&article_key(&a.id)))
+            .map(|article| {
+                let state = ArticleState {
+                    article_id: article.id.clone(),
+                    share: self.share.to_string(),
+                    hash: hash_hex(article.hash),
+                    paragraphs: article.paragraphs.len(),
+                };
+                let id = hash_hex(article_key(&article.id));
+                let action = json!({"index": {"_index": self.target.articles_index(), "_id": id}});
+                format!(
+                    "{action}\n{}\n",
+                    serde_json::to_string(&state).expect("state")
+                )
+            })
+            .collect();
+        let refused = self.bulk(states)?;
+        if let Some((id, why)) = refused.first() {
+            return Err(Error::Remote {
+                url: self.target.display(),
+                detail: format!("recording article {id}: {why}"),
+            });
+        }
+        Ok(failed)
+    }
+
+    fn remove_articles(&self, removed: &[&ArticleState], report: &mut SyncReport) -> Result<()> {
+        let mut lines = Vec::new();
+        for article in removed {
+            let key = article_key(&article.article_id);
+            let mut body = String::new();
+            for n in 1..=article.paragraphs {
+                push_delete(&mut body, &self.target.index, &paragraph_id(key, n));
+            }
+            push_delete(&mut body, &self.target.articles_index(), &hash_hex(key));
+            lines.push(body);
+        }
+        for (id, why) in self.bulk(lines)? {
+            report.warnings.push(Warning {
+                path: id,
+                line: None,
+                message: format!("the cluster did not delete it: {why}"),
+                skipped: false,
+            });
+        }
+        Ok(())
+    }
+
+    /// Sends the NDJSON pieces in bulk requests of about [`BULK_BYTES`], a few at a time, and
+    /// returns the items the cluster refused, as (document id, reason).
+    fn bulk(&self, pieces: Vec<String>) -> Result<Vec<(String, String)>> {
+        let mut bodies = vec![String::new()];
+        for piece in pieces {
+            let body = bodies.last_mut().expect("one body");
+            if !body.is_empty() && body.len() + piece.len() > BULK_BYTES {
+                bodies.push(piece);
+            } else {
+                body.push_str(&piece);
+            }
+        }
+        bodies.retain(|b| !b.is_empty());
+        let mut refused = Vec::new();
+        for batch in bodies.chunks(BULK_IN_FLIGHT) {
+            let replies: Vec<Result<Value>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = batch
+                    .iter()
+                    .map(|body| {
+                        scope.spawn(move || self.client.expect(Method::Post, "/_bulk", Some(body)))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("bulk thread"))
+                    .collect()
+            });
+            for reply in replies {
+                refused.extend(refused_items(&reply?));
+            }
+        }
+        Ok(refused)
+    }
+}
+
+fn push_delete(lines: &mut String, index: &str, id: &str) {
+    lines.push_str(&json!({"delete": {"_index": index, "_id": id}}).to_string());
+    lines.push('\n');
+}
+
+/// The items of a bulk reply that failed, as (document id, reason). Deleting a document that
+/// is not there is not a failure.
+fn refused_items(reply: &Value) -> Vec<(String, String)> {
+    if reply["errors"] != Value::Bool(true) {
+        return Vec::new();
+    }
+    let items = reply["items"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    items
+        .iter()
+        .filter_map(|item| item.as_object()?.values().next())
+        .filter(|result| {
+            let status = result["status"].as_u64().unwrap_or(500);
+            status >= 300 && !(status == 404 && result["result"] == "not_found")
+        })
+        .map(|result| {
+            (
+                result["_id"].as_str().unwrap_or_default().to_string(),
+                reason(&serde_json::json!({"error": result["error"].clone()})),
+            )
+        })
+        .collect()
+}
