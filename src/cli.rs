@@ -450,7 +450,7 @@ impl SearchArgs {
     }
 }
 
-/// Ranking weights from `SITREP_RANKING` (`title=2,stem=2.5,proximity=0.3,slop=4`), for
+/// Ranking weights from `SITREP_RANKING` (`title=2,stem=2.5,proximity=0.5,slop=0`), for
 /// tuning runs; the defaults without it.
 pub fn ranking_from_env() -> sitrep::Result<Ranking> {
     match std::env::var_os("SITREP_RANKING") {

@@ -10,12 +10,11 @@ use tantivy::schema::{
     TextOptions, FAST, STORED,
 };
 use tantivy::store::Compressor;
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexSettings};
 
-use crate::analysis::{stem_analyzer, SitrepTokenizer, STEM_TOKENIZER_NAME, TOKENIZER_NAME};
+use crate::analysis::{stem_analyzer, text_analyzer, STEM_TOKENIZER_NAME, TOKENIZER_NAME};
 
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
@@ -129,10 +128,7 @@ pub fn build_schema() -> (Schema, Fields) {
 
 /// Registers our analyser on an index; needed on every open, since tantivy stores only its name.
 pub fn register_tokenizer(index: &Index) {
-    index.tokenizers().register(
-        TOKENIZER_NAME,
-        TextAnalyzer::builder(SitrepTokenizer::default()).build(),
-    );
+    index.tokenizers().register(TOKENIZER_NAME, text_analyzer());
     index
         .tokenizers()
         .register(STEM_TOKENIZER_NAME, stem_analyzer());

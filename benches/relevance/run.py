@@ -3,7 +3,8 @@
 
     python3 benches/relevance/run.py [--data ../shared/data] [--work /tmp/sitrep-relevance]
                                      [--ranking "title=2,stem=0.5,proximity=1,slop=4"]
-                                     [--grid] [--json]
+                                     [--grid] [--json] [--sitrep PATH]
+                                     [--remote URL/INDEX]
 
 Indexes the 1,398 Cranfield abstracts (docs.jsonl: one article per abstract, its paragraphs)
 with target/release/sitrep, runs every one of the 225 questions through `sitrep search
@@ -14,7 +15,9 @@ rank. Relevance is binary: a qrels code of 1-4 is relevant (-1, undocumented, is
 Prints nDCG@10, P@10, MAP@100 and the number of zero-hit queries for the odd-numbered queries
 (used for tuning), the even-numbered ones (reported) and all. `--grid` searches ranking
 weights on the odd queries only and prints the best settings; `--ranking` evaluates one setting
-(it is passed to sitrep as SITREP_RANKING).
+(it is passed to sitrep as SITREP_RANKING). `--remote` also syncs the abstracts into that
+cluster index (`sitrep index --to`) and reports the same questions answered there
+(`sitrep search --remote`), beside the embedded index.
 """
 
 import argparse
@@ -97,15 +100,22 @@ def build_sitrep_index(docs, work):
     return corpus, index
 
 
-def run_sitrep(corpus, index, queries, qids, ranking):
+def build_remote_index(corpus, remote):
+    done = subprocess.run([str(SITREP), "--corpus", str(corpus), "--quiet", "index", "--to", remote])
+    if done.returncode not in (0, 1):
+        sys.exit(f"sitrep index --to failed with {done.returncode}")
+
+
+def run_sitrep(corpus, index, queries, qids, ranking, remote=None):
     env = dict(os.environ)
     if ranking:
         env["SITREP_RANKING"] = ranking
     ranked = {}
     for qid in qids:
         query = " ".join(words_of(queries[qid]))
+        store = ["--remote", remote] if remote else ["--corpus", str(corpus), "--index", str(index)]
         out = subprocess.run(
-            [str(SITREP), "--corpus", str(corpus), "--index", str(index), "--quiet", "search", query,
+            [str(SITREP), *store, "--quiet", "search", query,
              "--per-article", "-n", str(K), "--json"],
             capture_output=True, text=True, env=env, check=True).stdout
         ranked[qid] = [h["article_id"] for h in json.loads(out)["hits"]]
@@ -158,7 +168,12 @@ def main():
     p.add_argument("--ranking", default="")
     p.add_argument("--grid", action="store_true")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--sitrep", help="the binary (default: target/release/sitrep)")
+    p.add_argument("--remote", help="also run on this cluster index (URL/INDEX)")
     args = p.parse_args()
+    global SITREP
+    if args.sitrep:
+        SITREP = Path(args.sitrep).resolve()
     if not SITREP.exists():
         subprocess.run(["cargo", "build", "--release"], cwd=REPO, check=True)
     work = Path(args.work)
@@ -186,6 +201,10 @@ def main():
         "sitrep": evaluate(run_sitrep(corpus, index, queries, all_qids, args.ranking), relevant),
         "FTS5 bm25, words OR-ed": evaluate(run_fts5(docs, queries, all_qids, work), relevant),
     }
+    if args.remote:
+        build_remote_index(corpus, args.remote)
+        ranked = run_sitrep(corpus, index, queries, all_qids, args.ranking, args.remote)
+        systems["sitrep --remote (OpenSearch)"] = evaluate(ranked, relevant)
     halves = {"odd (tuning)": odd, "even (reported)": even, "all": all_qids}
     if args.json:
         print(json.dumps({name: {half: summarise(pq, qids) for half, qids in halves.items()}

@@ -13,9 +13,11 @@ where a word starts and ends ([`word_spans`]), and which lower-case words are pa
 name ([`ARABIC_NAME_PARTICLES`], [`NAME_JOINERS`], [`NAME_CONNECTIVES`]).
 */
 
+mod empty;
 mod stem;
 
-pub use stem::{stem_analyzer, stem_word, MemoStemmer};
+pub use empty::{MarkEmpty, EMPTY_FIELD_TOKEN};
+pub use stem::{stem_analyzer, stem_word, text_analyzer, MemoStemmer};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 

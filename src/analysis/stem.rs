@@ -4,11 +4,22 @@
 use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
 
-use super::SitrepTokenizer;
+use super::{MarkEmpty, SitrepTokenizer};
 
+/// The stemmed field's analyser: stems of the words that are not their own stem, or the
+/// empty-field marker when there are none.
 pub fn stem_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SitrepTokenizer::default())
         .filter(MemoStemmer)
+        .filter(MarkEmpty)
+        .build()
+}
+
+/// The analyser of the text and title fields: the sitrep tokenizer, with the empty-field
+/// marker for a field without words.
+pub fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SitrepTokenizer::default())
+        .filter(MarkEmpty)
         .build()
 }
 

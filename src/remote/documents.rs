@@ -6,7 +6,7 @@ use tantivy::schema::Facet;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use super::mapping::*;
-use crate::analysis::{normalize, stem_analyzer, NormalizedText, SitrepTokenizer};
+use crate::analysis::{normalize, stem_analyzer, text_analyzer, NormalizedText};
 use crate::corpus::{self, Article};
 use crate::entities::Gazetteer;
 use crate::indexer::paragraph_text_hash;
@@ -21,7 +21,7 @@ pub struct Analysers {
 impl Default for Analysers {
     fn default() -> Self {
         Analysers {
-            words: TextAnalyzer::builder(SitrepTokenizer::default()).build(),
+            words: text_analyzer(),
             stems: stem_analyzer(),
         }
     }

@@ -83,7 +83,7 @@ pub fn articles_index(shards: u32, replicas: u32) -> Value {
                 "article_id": {"type": "keyword"},
                 "share": {"type": "keyword"},
                 "hash": {"type": "keyword"},
-                "paragraphs": {"type": "integer"}
+                "texts": {"type": "keyword", "index": false, "doc_values": false}
             }
         }
     })

@@ -17,14 +17,18 @@ use crate::query::{BuiltQuery, QueryField, TermStatistics};
 use crate::search::highlight::Highlighter;
 use crate::search::snippet::make_snippet;
 use crate::search::{
-    facet_table, search_with_fallbacks, DuplicateRef, Matches, Outcome, Prepared, SearchHit,
-    SearchOptions, SearchResults, Timeline,
+    facet_table, rank_key, search_with_fallbacks, DuplicateRef, Matches, Outcome, Prepared,
+    SearchHit, SearchOptions, SearchResults, Timeline,
 };
 use crate::snapshot::FacetTally;
 
-/// Distinct counts below this are exact (HyperLogLog++ counts them in a hash set); above it
-/// they are estimates within a few percent.
+/// The most precise distinct count the cluster makes (HyperLogLog++): estimates within a
+/// fraction of a percent, for what cannot be counted exactly (articles among hits, and texts
+/// when there are more than [`COPY_GROUPS`] groups of copies).
 const PRECISION_THRESHOLD: u64 = 40_000;
+/// Groups of copies among the hits counted exactly, one terms bucket each. Paragraphs are
+/// routed by their text hash, so a group never spans shards and each shard counts its own.
+const COPY_GROUPS: usize = 10_000;
 /// Entities listed per kind before the embedded order (count, then name) picks the top ten:
 /// enough for ties at the tenth place.
 const FACET_CANDIDATES: usize = 100;
@@ -226,14 +230,14 @@ fn execute(
     let query = to_dsl(&built.query);
     let wanted = options.offset + options.limit;
     let counting = options.count_only || wanted == 0;
-    let distinct_field = if options.per_article {
-        ARTICLE_KEY
+    let mut aggs = if options.per_article {
+        json!({})
     } else {
-        TEXT_HASH
+        json!({"copies": {"terms": {
+            "field": TEXT_HASH, "min_doc_count": 2, "shard_min_doc_count": 2,
+            "size": COPY_GROUPS, "shard_size": COPY_GROUPS
+        }}})
     };
-    let mut aggs = json!({
-        "distinct": {"cardinality": {"field": distinct_field, "precision_threshold": PRECISION_THRESHOLD}}
-    });
     if options.count_articles || options.per_article {
         aggs["articles"] = json!({"cardinality": {"field": ARTICLE_KEY, "precision_threshold": PRECISION_THRESHOLD}});
     }
@@ -271,15 +275,28 @@ fn execute(
         }))?;
         let raw_hits = reply["hits"]["total"]["value"].as_u64().unwrap_or(0);
         let aggregations = &reply["aggregations"];
-        let distinct = aggregations["distinct"]["value"]
-            .as_u64()
-            .unwrap_or(0)
-            .min(raw_hits);
-        let hits = reply["hits"]["hits"]
+        let distinct = if options.per_article {
+            aggregations["articles"]["value"].as_u64().unwrap_or(0)
+        } else {
+            distinct_texts(engine, &query, raw_hits, &aggregations["copies"])?
+        }
+        .min(raw_hits);
+        let mut hits = reply["hits"]["hits"]
             .as_array()
             .cloned()
             .unwrap_or_default();
         let exhausted = hits.len() as u64 >= raw_hits;
+        // The embedded engine's order: scores equal but for rounding tie, and ties go by
+        // article and paragraph.
+        hits.sort_by_cached_key(|hit| {
+            let source = &hit["_source"];
+            let score = rank_key(hit["_score"].as_f64().unwrap_or(0.0) as f32);
+            (
+                std::cmp::Reverse(score.to_bits()),
+                source[ARTICLE_KEY].as_str().unwrap_or_default().to_string(),
+                source[PARAGRAPH].as_u64().unwrap_or(0),
+            )
+        });
         let mut seen = HashSet::new();
         let mut groups: Vec<Group> = Vec::new();
         for hit in hits {
@@ -334,6 +351,32 @@ fn execute(
         }
         k *= 4;
     }
+}
+
+/// Distinct texts among `raw_hits` matches: each group of copies counts once. Exact when the
+/// groups fit in the terms aggregation, an estimate of the distinct hashes otherwise.
+fn distinct_texts(
+    engine: &RemoteEngine,
+    query: &Value,
+    raw_hits: u64,
+    copies: &Value,
+) -> Result<u64> {
+    let groups = buckets(copies);
+    if groups.len() < COPY_GROUPS {
+        let copies: u64 = groups
+            .iter()
+            .map(|g| g["doc_count"].as_u64().unwrap_or(1) - 1)
+            .sum();
+        return Ok(raw_hits.saturating_sub(copies));
+    }
+    let reply = engine.query(&json!({
+        "size": 0,
+        "query": query,
+        "aggs": {"texts": {"cardinality": {"field": TEXT_HASH, "precision_threshold": PRECISION_THRESHOLD}}}
+    }))?;
+    Ok(reply["aggregations"]["texts"]["value"]
+        .as_u64()
+        .unwrap_or(raw_hits))
 }
 
 /// Fills in the other matching paragraphs that have each group's text.

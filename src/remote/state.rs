@@ -19,7 +19,9 @@ pub struct ArticleState {
     pub share: String,
     /// The article's content hash, hex.
     pub hash: String,
-    pub paragraphs: usize,
+    /// Each paragraph's text hash, hex, in order: the routing key its document was sent
+    /// with, which deleting it needs.
+    pub texts: Vec<String>,
 }
 
 /// What the last sync recorded.
@@ -78,7 +80,7 @@ pub fn load_articles(
             "size": 5000,
             "query": {"term": {"share": share}},
             "sort": [{"article_id": "asc"}],
-            "_source": ["article_id", "share", "hash", "paragraphs"]
+            "_source": ["article_id", "share", "hash", "texts"]
         });
         if let Some(after) = &after {
             body["search_after"] = after.clone();

@@ -252,8 +252,9 @@ struct Sender<'a> {
 }
 
 impl Sender<'_> {
-    /// Sends the articles' paragraphs (and deletes the paragraphs a shorter new version no
-    /// longer has), then records the articles whose paragraphs all landed. Returns the keys
+    /// Sends the articles' paragraphs, each routed by its text hash so that the copies of a
+    /// text share a shard (and are counted exactly), deletes the old paragraphs a new version
+    /// no longer has where they were, then records the articles whose paragraphs all landed. Returns the keys
     /// of the articles that did not.
     fn send_articles(
         &self,
@@ -262,25 +263,37 @@ impl Sender<'_> {
         report: &mut SyncReport,
     ) -> Result<HashSet<u64>> {
         let index = &self.target.index;
-        let bodies: Vec<String> = articles
+        let bodies: Vec<(String, Vec<String>)> = articles
             .par_iter()
             .map_init(Analysers::default, |analysers, article| {
                 let mut lines = String::new();
+                let key = article_key(&article.id);
                 let documents = article_documents(article, self.gazetteer, analysers, self.sync);
-                for (id, source) in &documents {
-                    lines.push_str(&json!({"index": {"_index": index, "_id": id}}).to_string());
+                let texts: Vec<&str> = documents
+                    .iter()
+                    .map(|(_, source)| source[mapping::TEXT_HASH].as_str().unwrap_or_default())
+                    .collect();
+                // A paragraph whose text changed moves to another shard: the old copy goes.
+                let old: &[String] = held.get(&article.id).map_or(&[], |a| &a.texts);
+                for (n, old_text) in old.iter().enumerate() {
+                    if texts.get(n) != Some(&old_text.as_str()) {
+                        push_delete(&mut lines, index, &paragraph_id(key, n + 1), old_text);
+                    }
+                }
+                for ((id, source), text) in documents.iter().zip(&texts) {
+                    let action = json!({"index": {"_index": index, "_id": id, "routing": text}});
+                    lines.push_str(&action.to_string());
                     lines.push('\n');
                     lines.push_str(&source.to_string());
                     lines.push('\n');
                 }
-                let key = article_key(&article.id);
-                let old = held.get(&article.id).map_or(0, |a| a.paragraphs);
-                for n in documents.len() + 1..=old {
-                    push_delete(&mut lines, index, &paragraph_id(key, n));
-                }
-                lines
+                (
+                    lines,
+                    texts.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+                )
             })
             .collect();
+        let (bodies, texts): (Vec<String>, Vec<Vec<String>>) = bodies.into_iter().unzip();
         let failures = self.bulk(bodies)?;
         let mut failed = HashSet::new();
         for (id, why) in failures {
@@ -302,13 +315,14 @@ impl Sender<'_> {
         }
         let states: Vec<String> = articles
             .iter()
-            .filter(|a| !failed.contains(&article_key(&a.id)))
-            .map(|article| {
+            .zip(texts)
+            .filter(|(a, _)| !failed.contains(&article_key(&a.id)))
+            .map(|(article, texts)| {
                 let state = ArticleState {
                     article_id: article.id.clone(),
                     share: self.share.to_string(),
                     hash: hash_hex(article.hash),
-                    paragraphs: article.paragraphs.len(),
+                    texts,
                 };
                 let id = hash_hex(article_key(&article.id));
                 let action = json!({"index": {"_index": self.target.articles_index(), "_id": id}});
@@ -333,10 +347,17 @@ impl Sender<'_> {
         for article in removed {
             let key = article_key(&article.article_id);
             let mut body = String::new();
-            for n in 1..=article.paragraphs {
-                push_delete(&mut body, &self.target.index, &paragraph_id(key, n));
+            for (n, text) in article.texts.iter().enumerate() {
+                push_delete(
+                    &mut body,
+                    &self.target.index,
+                    &paragraph_id(key, n + 1),
+                    text,
+                );
             }
-            push_delete(&mut body, &self.target.articles_index(), &hash_hex(key));
+            let state =
+                json!({"delete": {"_index": self.target.articles_index(), "_id": hash_hex(key)}});
+            body.push_str(&format!("{state}\n"));
             lines.push(body);
         }
         for (id, why) in self.bulk(lines)? {
@@ -385,8 +406,10 @@ impl Sender<'_> {
     }
 }
 
-fn push_delete(lines: &mut String, index: &str, id: &str) {
-    lines.push_str(&json!({"delete": {"_index": index, "_id": id}}).to_string());
+/// A paragraph's delete action; `routing` is the text hash it was sent with.
+fn push_delete(lines: &mut String, index: &str, id: &str, routing: &str) {
+    let action = json!({"delete": {"_index": index, "_id": id, "routing": routing}});
+    lines.push_str(&action.to_string());
     lines.push('\n');
 }
 

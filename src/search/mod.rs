@@ -43,6 +43,8 @@ use collectors::{HitStats, HitStatsFruit};
 use highlight::Highlighter;
 
 const FACETS_PER_KIND: usize = 10;
+/// How many hits a search fetches at most to order those tied with the last one shown.
+const MAX_TIED_FETCH: usize = 1 << 20;
 
 /// What search did to a plain query that matched too little with every word required.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -450,11 +452,17 @@ fn execute(
             searcher.search(&*query, &(top, stats_collector.clone(), facet_collector))?;
         let exhausted = (top_docs.len() as u64) >= stats.raw_hits;
         let mut groups = group_duplicates(columns, &top_docs, options.per_article)?;
+        // Hits tied with the last one shown may not all have been fetched (top-k keeps the
+        // first it meets); which of them are shown must not depend on that.
+        let tied_beyond = match (groups.get(wanted.saturating_sub(1)), top_docs.last()) {
+            (Some(last_shown), Some(&(lowest, _))) => lowest >= last_shown.score,
+            _ => false,
+        };
         if !options.per_article {
             let shown = wanted.min(groups.len());
             list_duplicates(snapshot, &stats, &mut groups[..shown]);
         }
-        if groups.len() >= wanted || exhausted {
+        if (groups.len() >= wanted && !(tied_beyond && k < MAX_TIED_FETCH)) || exhausted {
             return Ok(Run {
                 groups,
                 stats,
@@ -525,8 +533,8 @@ fn group_duplicates(
     // decoding ids costs more than the search) and paragraph, so the paragraph shown for a
     // collapsed group and the order of pages do not depend on how documents fell into segments.
     ranked.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
+        rank_key(b.score)
+            .total_cmp(&rank_key(a.score))
             .then_with(|| a.article_key.cmp(&b.article_key))
             .then_with(|| a.paragraph.cmp(&b.paragraph))
     });
@@ -549,6 +557,13 @@ fn group_duplicates(
         })
         .collect();
     Ok(groups)
+}
+
+/// A score as hits are ordered by: the last 7 bits of its mantissa dropped, so that scores
+/// equal but for rounding (a sum of the same parts added in another order, as in copies of a
+/// paragraph, or on a cluster) tie, and the tie is broken by article and paragraph.
+pub(crate) fn rank_key(score: Score) -> Score {
+    Score::from_bits(score.to_bits() & !0x7f)
 }
 
 /// Top entities per kind; every kind of the gazetteer has a (possibly empty) list.
