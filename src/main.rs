@@ -6,18 +6,14 @@ mod follow;
 mod progress;
 mod report;
 mod server;
+mod tagging;
 mod watch;
 
-use std::io::Read;
-
-use anyhow::Context;
 use clap::Parser;
 
-use cli::{
-    Cli, ColorChoice, Command, EntitiesArgs, ExtractArgs, SearchArgs, ShowArgs, TrainTaggerArgs,
-};
+use cli::{Cli, ColorChoice, Command, EntitiesArgs, SearchArgs, ShowArgs};
 use sitrep::output;
-use sitrep::{bench, corpus, engine, entities, Engine};
+use sitrep::{bench, engine, Engine};
 
 use emit::emit;
 use report::{is_broken_pipe, report_error, EXIT_ERROR};
@@ -35,28 +31,28 @@ fn main() -> std::process::ExitCode {
 fn run(cli: &Cli) -> anyhow::Result<u8> {
     match &cli.command {
         Command::Index(args) if args.watch => watch::run(cli, args),
-        Command::Index(args) if args.to.is_some() => {
-            let options = args.remote_options(cli)?.expect("--to names a cluster");
-            let report = progress::sync_remote(cli, &options, args.verbose)?;
-            Ok(if report.skipped > 0 { EXIT_ERROR } else { 0 })
-        }
         Command::Index(args) => {
-            let report = progress::sync(cli, &args.index_options(cli), args.verbose)?;
-            follow::report_saved(cli, &report)?;
+            let report = if args.to.is_some() {
+                progress::sync_remote(cli, args)?
+            } else {
+                let report = progress::sync(cli, &args.index_options(cli), args.verbose)?;
+                follow::report_saved(cli, &report)?;
+                report
+            };
             Ok(if report.skipped > 0 { EXIT_ERROR } else { 0 })
         }
         Command::Saved(args) => follow::saved(cli, args),
         Command::New(args) => follow::new(cli, args),
         Command::Search(args) => search(cli, args),
         Command::Entities(args) => entities(cli, args),
-        Command::Extract(args) => extract(cli, args),
+        Command::Extract(args) => tagging::extract(cli, args),
         Command::Show(args) => show(cli, args),
         Command::Stats(args) => {
             let stats = open_engine(cli)?.stats()?;
             emit(args.json, &stats, output::render_stats)
         }
         Command::Serve(args) => server::serve(cli, args),
-        Command::TrainTagger(args) => train_tagger(args),
+        Command::TrainTagger(args) => tagging::train_tagger(args),
         Command::Bench(args) => {
             // Default queries are drawn from the index folder's term statistics, also when
             // they run on a cluster: both stores then answer the same queries.
@@ -103,41 +99,6 @@ fn entities(cli: &Cli, args: &EntitiesArgs) -> anyhow::Result<u8> {
     }
     let usage = engine.entities(args.kind.as_deref(), args.page.range(50))?;
     emit(args.json, &usage, |u| output::render_entities(u))
-}
-
-fn extract(cli: &Cli, args: &ExtractArgs) -> anyhow::Result<u8> {
-    let gazetteer = engine::extraction_gazetteer(&cli.index, cli.entities.as_deref(), &cli.corpus)?;
-    let texts = if args.file == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("reading stdin")?;
-        vec![text]
-    } else {
-        let (paragraphs, warnings) = corpus::read_paragraphs(args.file.as_ref())?;
-        warnings.iter().for_each(|w| eprintln!("warning: {w}"));
-        paragraphs
-    };
-    let paragraphs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let mentions: Vec<_> = gazetteer
-        .find_article_mentions(&paragraphs, args.unlisted.then(entities::builtin_tagger))
-        .into_iter()
-        .flatten()
-        .collect();
-    emit(args.json, &mentions, |m| output::render_mentions(m))
-}
-
-fn train_tagger(args: &TrainTaggerArgs) -> anyhow::Result<u8> {
-    let started = std::time::Instant::now();
-    let (tagger, scores) = entities::tagger::train_on_conll(&args.conll, args.epochs)?;
-    std::fs::write(&args.out, tagger.to_bytes())
-        .with_context(|| format!("writing {}", args.out.display()))?;
-    println!(
-        "trained in {:.1} s; wrote {}\nCoNLL-2003 validation:\n{scores}",
-        started.elapsed().as_secs_f64(),
-        args.out.display()
-    );
-    Ok(0)
 }
 
 fn show(cli: &Cli, args: &ShowArgs) -> anyhow::Result<u8> {

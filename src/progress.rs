@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sitrep::{output, IndexOptions, Progress, SyncReport};
 
-use crate::cli::Cli;
+use crate::cli::{Cli, IndexArgs};
 
 pub struct SyncBar {
     bar: ProgressBar,
@@ -79,13 +79,11 @@ pub fn sync(cli: &Cli, options: &IndexOptions, verbose: bool) -> anyhow::Result<
 }
 
 /// `sitrep index --to`: syncs a cluster, with the same bar and summary as a folder sync.
-pub fn sync_remote(
-    cli: &Cli,
-    options: &sitrep::remote::RemoteIndexOptions,
-    verbose: bool,
-) -> anyhow::Result<SyncReport> {
+pub fn sync_remote(cli: &Cli, args: &IndexArgs) -> anyhow::Result<SyncReport> {
+    let options = args.remote_options(cli)?.expect("--to names a cluster");
+    let verbose = args.verbose;
     let bar = SyncBar::new(!cli.quiet && std::io::stderr().is_terminal());
-    let report = sitrep::remote::sync_remote(options, &|p| bar.update(p))?;
+    let report = sitrep::remote::sync_remote(&options, &|p| bar.update(p))?;
     bar.finish();
     for warning in &report.warnings {
         if verbose || warning.skipped || !cli.quiet {

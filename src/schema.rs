@@ -47,19 +47,6 @@ pub struct Fields {
     pub sync: Field,
 }
 
-impl Fields {
-    /// The field a query clause names.
-    pub fn query_field(&self, field: crate::query::QueryField) -> Field {
-        use crate::query::QueryField;
-        match field {
-            QueryField::Title => self.title,
-            QueryField::Text => self.text,
-            QueryField::TextStem => self.text_stem,
-            QueryField::EntityExact => self.entity_exact,
-        }
-    }
-}
-
 /// An exact-match keyword field. No field norms: they only serve BM25 length normalisation,
 /// and nothing ranks on these fields.
 fn keyword() -> TextOptions {

@@ -63,6 +63,8 @@ impl<S: TokenStream> TokenStream for MarkEmptyStream<S> {
                 }
                 self.state = State::Marked(Token {
                     text: EMPTY_FIELD_TOKEN.to_string(),
+                    position: 0,
+                    position_length: 1,
                     ..Token::default()
                 });
                 true

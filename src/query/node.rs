@@ -126,7 +126,7 @@ impl QueryNode {
     }
 
     pub fn to_tantivy(&self, fields: &Fields) -> Box<dyn Query> {
-        let field_of = |field: QueryField| -> Field { fields.query_field(field) };
+        let field_of = |field: QueryField| -> Field { self::field_of(fields, field) };
         let terms = |field: QueryField, tokens: &[String]| -> Vec<Term> {
             tokens
                 .iter()
@@ -219,6 +219,16 @@ impl QueryNode {
     }
 }
 
+/// The embedded index's field a query clause names.
+pub fn field_of(fields: &Fields, field: QueryField) -> Field {
+    match field {
+        QueryField::Title => fields.title,
+        QueryField::Text => fields.text,
+        QueryField::TextStem => fields.text_stem,
+        QueryField::EntityExact => fields.entity_exact,
+    }
+}
+
 fn regex_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -247,7 +257,7 @@ pub struct SearcherStatistics<'a> {
 
 impl TermStatistics for SearcherStatistics<'_> {
     fn doc_freq(&self, field: QueryField, token: &str) -> u64 {
-        let field = self.fields.query_field(field);
+        let field = field_of(self.fields, field);
         self.searcher
             .doc_freq(&Term::from_field_text(field, token))
             .unwrap_or(0)
