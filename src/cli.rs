@@ -32,9 +32,10 @@ pub struct Cli {
     #[arg(long, short, global = true)]
     pub quiet: bool,
     /// Read from an OpenSearch cluster that `sitrep index --to` filled, instead of the index
-    /// folder (search, show, stats, entities, serve, bench). Default: `remote` in a sitrep.toml
-    /// beside the index folder, if there is one.
-    #[arg(long, global = true, value_name = "URL[/INDEX]")]
+    /// folder (search, show, stats, entities, serve, bench). Name several nodes, comma-separated,
+    /// to fail over when one is down. Default: `remote` in a sitrep.toml beside the index
+    /// folder, if there is one.
+    #[arg(long, global = true, value_name = "URL[,URL...][/INDEX]")]
     pub remote: Option<String>,
     #[command(subcommand)]
     pub command: Command,
@@ -118,7 +119,7 @@ pub struct IndexArgs {
     #[arg(long)]
     pub watch: bool,
     /// Sync into an OpenSearch cluster instead of the index folder.
-    #[arg(long, value_name = "URL[/INDEX]", conflicts_with_all = ["watch", "no_entities", "unlisted"])]
+    #[arg(long, value_name = "URL[,URL...][/INDEX]", conflicts_with_all = ["watch", "no_entities", "unlisted"])]
     pub to: Option<String>,
     /// With --to, for a new cluster index: primary shards.
     #[arg(long, default_value_t = 1, value_name = "N", requires = "to")]

@@ -4,59 +4,11 @@
 
 mod common;
 
-use std::path::Path;
-
 use serde_json::Value;
 use tempfile::TempDir;
 
-use common::{hit_ids, sample_corpus, sitrep};
-
-fn cluster() -> Option<String> {
-    match std::env::var("SITREP_TEST_CLUSTER") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            eprintln!(
-                "skipped: SITREP_TEST_CLUSTER names no cluster (scripts/opensearch-cluster start)"
-            );
-            None
-        }
-    }
-}
-
-/// Deletes what an earlier run left under `target` (the index and its companions).
-fn fresh(target: &str) {
-    let _ = ureq::delete(&format!("{target}*")).call();
-}
-
-fn search_json(store: &[&str], query: &[&str]) -> Value {
-    let mut cmd = assert_cmd::Command::cargo_bin("sitrep").unwrap();
-    cmd.args(store).arg("-q").arg("search").args(query);
-    cmd.args(["-n", "10", "--json"]);
-    let out = cmd.assert().success().get_output().stdout.clone();
-    serde_json::from_slice(&out).unwrap()
-}
-
-/// Totals, the top-10 paragraphs and the facet table, as a user compares two stores.
-fn answer(result: &Value) -> (Value, Value, Vec<(String, u64)>, Value) {
-    let top = hit_ids(result);
-    (
-        result["total_hits"].clone(),
-        result["duplicates_collapsed"].clone(),
-        top,
-        result["facets"].clone(),
-    )
-}
-
-fn sync_to(corpus: &Path, target: &str) -> String {
-    let out = sitrep(corpus, Path::new("unused-index"))
-        .args(["index", "--to", target])
-        .assert()
-        .success()
-        .get_output()
-        .stderr
-        .clone();
-    String::from_utf8(out).unwrap()
-}
+use common::cluster::{answer, cluster, fresh, search_json, sync_to};
+use common::{sample_corpus, shared_data, sitrep};
 
 #[test]
 fn the_cluster_answers_the_seed_corpus_as_the_embedded_index_does() {
@@ -69,7 +21,7 @@ fn the_cluster_answers_the_seed_corpus_as_the_embedded_index_does() {
         .arg("index")
         .assert()
         .success();
-    sync_to(&sample_corpus(), &target);
+    sync_to(&sample_corpus(), &target, &[]);
     let queries: &[&[&str]] = &[
         &["soleimani"],
         &["\"Kata\u{2019}ib Hezbollah\""],
@@ -123,9 +75,9 @@ fn a_second_sync_sends_nothing_and_changes_travel_one_article_at_a_time() {
         "Talks in Doha\n\nOfficials met in Doha.\n\nNo deal was reached.\n",
     );
     write("c.txt", "Gone soon\n\nThis article will be deleted.\n");
-    let first = sync_to(corpus.path(), &target);
+    let first = sync_to(corpus.path(), &target, &[]);
     assert!(first.contains("+3 added, 0 updated, 0 removed"), "{first}");
-    let second = sync_to(corpus.path(), &target);
+    let second = sync_to(corpus.path(), &target, &[]);
     assert!(
         second.contains("+0 added, 0 updated, 0 removed, 3 unchanged; 0 paragraphs"),
         "{second}"
@@ -137,7 +89,7 @@ fn a_second_sync_sends_nothing_and_changes_travel_one_article_at_a_time() {
         "New article\n\nA drone was shot down over Erbil.\n",
     );
     std::fs::remove_file(corpus.path().join("c.txt")).unwrap();
-    let third = sync_to(corpus.path(), &target);
+    let third = sync_to(corpus.path(), &target, &[]);
     assert!(third.contains("+1 added, 1 updated, 1 removed"), "{third}");
 
     let remote = ["--remote", target.as_str()];
@@ -153,4 +105,98 @@ fn a_second_sync_sends_nothing_and_changes_travel_one_article_at_a_time() {
     let kh = search_json(&remote, &["drone", "--org", "Kata'ib Hezbollah"]);
     assert_eq!(kh["total_hits"], 1);
     assert_eq!(kh["hits"][0]["article_id"], "a.txt");
+}
+
+/// A bench query line: the query text, then flags as `sitrep bench` writes them
+/// (`strike --place United States`).
+fn bench_query_words(line: &str) -> Vec<String> {
+    let Some((text, flags)) = line.split_once(" --") else {
+        return vec![line.to_string()];
+    };
+    let mut words = vec![text.to_string()];
+    for flag in flags.split(" --") {
+        let (name, value) = flag.split_once(' ').unwrap_or((flag, ""));
+        words.push(format!("--{}", name.trim_start_matches('-')));
+        if !value.is_empty() {
+            words.push(value.to_string());
+        }
+    }
+    words
+}
+
+#[test]
+fn the_cluster_answers_bench_and_cranfield_queries_on_reuters_as_the_embedded_index_does() {
+    let Some(url) = cluster() else { return };
+    let target = format!("{url}/parity-reuters");
+    fresh(&target);
+    // A slice of the wire copy proves the same as all of it (measured on the whole corpus
+    // by benches/remote/parity.py) in a fraction of the time.
+    let reuters = std::fs::read_to_string(shared_data().join("reuters21578/reuters21578.jsonl"))
+        .expect("Reuters-21578 in the shared data");
+    let corpus = TempDir::new().unwrap();
+    let slice: String = reuters
+        .lines()
+        .take(2_500)
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    std::fs::write(corpus.path().join("reuters.jsonl"), slice).unwrap();
+    let dir = TempDir::new().unwrap();
+    let index = dir.path().join("index");
+    sitrep(corpus.path(), &index)
+        .arg("index")
+        .assert()
+        .success();
+    sync_to(corpus.path(), &target, &["--shards", "3"]);
+
+    let bench: Value = serde_json::from_slice(
+        &sitrep(corpus.path(), &index)
+            .args(["-q", "bench", "--iterations", "1", "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    let mut queries: Vec<Vec<String>> = bench["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|class| class["queries"].as_array().unwrap().iter())
+        .map(|query| bench_query_words(query.as_str().unwrap()))
+        .collect();
+    let bench_queries = queries.len();
+    let cranfield = std::fs::read_to_string(shared_data().join("cranfield/queries.tsv")).unwrap();
+    for line in cranfield.lines().skip(1) {
+        let question = line.split('\t').nth(1).unwrap();
+        let words: String = question
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect();
+        queries.push(vec![words.split_whitespace().collect::<Vec<_>>().join(" ")]);
+    }
+    assert!(bench_queries >= 30, "bench offered {bench_queries} queries");
+    assert_eq!(queries.len(), bench_queries + 225);
+
+    let local = ["--index", index.to_str().unwrap()];
+    let remote = ["--remote", target.as_str()];
+    let mut different_tops = Vec::new();
+    for query in &queries {
+        let query: Vec<&str> = query.iter().map(String::as_str).collect();
+        let (total, dups, top, facets) = answer(&search_json(&local, &query));
+        let (r_total, r_dups, r_top, r_facets) = answer(&search_json(&remote, &query));
+        assert_eq!((&total, &dups), (&r_total, &r_dups), "totals of {query:?}");
+        assert_eq!(facets, r_facets, "facets of {query:?}");
+        if top != r_top {
+            different_tops.push(format!("{query:?}: {top:?} vs {r_top:?}"));
+        }
+    }
+    // Lucene scores a sloppy phrase match 1/(1+distance), tantivy counts it whole: an explicit
+    // `"..."~N` query may order its hits differently. Everything else ranks identically.
+    assert!(
+        different_tops.len() * 50 <= queries.len(),
+        "{} of {} top-10 lists differ:\n{}",
+        different_tops.len(),
+        queries.len(),
+        different_tops.join("\n")
+    );
 }

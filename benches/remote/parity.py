@@ -95,7 +95,7 @@ def main():
     if args.cranfield:
         lines = (Path(args.cranfield) / "queries.tsv").read_text().splitlines()[1:]
         for line in lines:
-            qid, _, text = line.partition("\t")
+            text = line.split("\t")[1]
             words = re.sub(r"[^\w\s]", " ", text).split()
             queries.append(("cranfield", " ".join(words)))
 

@@ -1,6 +1,9 @@
-//! JSON over HTTP to one cluster node, with a bounded retry: a request that meets a node
-//! restarting, a shard failing over or a full queue waits and tries again, up to a deadline.
+//! JSON over HTTP to a cluster, with failover and a bounded retry: a request that meets a
+//! node down moves on to the next node named; one that meets a shard failing over or a full
+//! queue waits and tries again, up to a deadline.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -15,8 +18,10 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(120);
 #[derive(Clone)]
 pub struct Client {
     agent: ureq::Agent,
-    /// `http://host:port`, no trailing slash.
-    base: String,
+    /// `http://host:port` of each node, no trailing slash.
+    nodes: Arc<[String]>,
+    /// The node a request tries first: the last one that answered.
+    preferred: Arc<AtomicUsize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +39,20 @@ pub struct Reply {
     pub body: Value,
 }
 
+impl Reply {
+    /// A search or count some shards did not answer (a node just left and its copies are
+    /// being promoted elsewhere): its numbers are partial, so the request is tried again.
+    pub fn missed_shards(&self) -> bool {
+        self.body["_shards"]["failed"].as_u64().unwrap_or(0) > 0
+    }
+}
+
 impl Client {
-    pub fn new(base: &str) -> Client {
+    pub fn new(nodes: &[String]) -> Client {
+        assert!(
+            !nodes.is_empty(),
+            "a cluster target names at least one node"
+        );
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(ATTEMPT_TIMEOUT))
@@ -43,29 +60,53 @@ impl Client {
             .build();
         Client {
             agent: ureq::Agent::new_with_config(config),
-            base: base.trim_end_matches('/').to_string(),
+            nodes: nodes
+                .iter()
+                .map(|node| node.trim_end_matches('/').to_string())
+                .collect(),
+            preferred: Arc::new(AtomicUsize::new(0)),
         }
     }
 
+    /// The node requests go to now, as error messages name it.
     pub fn base(&self) -> &str {
-        &self.base
+        &self.nodes[self.preferred.load(Ordering::Relaxed) % self.nodes.len()]
     }
 
     /// Sends a request and returns the reply, whatever its status, once the cluster has
     /// answered with something other than 429 or 5xx (or the retry deadline has passed).
+    /// Each failed attempt moves on to the next node; the pause between attempts comes once
+    /// every node has been tried.
     pub fn send(&self, method: Method, path: &str, body: Option<&str>) -> Result<Reply> {
-        let url = format!("{}{}", self.base, path);
         let started = Instant::now();
         let mut pause = Duration::from_millis(50);
+        let mut tried_this_round = 0;
         loop {
+            let node = self.preferred.load(Ordering::Relaxed) % self.nodes.len();
+            let url = format!("{}{}", self.nodes[node], path);
             let outcome = self.attempt(method, &url, body);
             let retry = match &outcome {
-                Ok(reply) => reply.status == 429 || reply.status >= 500,
+                Ok(reply) => reply.status == 429 || reply.status >= 500 || reply.missed_shards(),
                 Err(_) => true,
             };
-            if !retry || started.elapsed() + pause > RETRY_FOR {
+            if !retry {
                 return outcome;
             }
+            // Another request may have moved on already; only the first to fail moves.
+            let _ = self.preferred.compare_exchange(
+                node,
+                (node + 1) % self.nodes.len(),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            );
+            tried_this_round += 1;
+            if tried_this_round < self.nodes.len() {
+                continue;
+            }
+            if started.elapsed() + pause > RETRY_FOR {
+                return outcome;
+            }
+            tried_this_round = 0;
             std::thread::sleep(pause);
             pause = (pause * 2).min(Duration::from_secs(2));
         }
@@ -124,16 +165,28 @@ impl Client {
         Ok(Reply { status, body })
     }
 
-    /// A request that must succeed (2xx); anything else is an error quoting the cluster's
-    /// own reason.
+    /// A request that must succeed (2xx, every shard answering); anything else is an error
+    /// quoting the cluster's own reason.
     pub fn expect(&self, method: Method, path: &str, body: Option<&str>) -> Result<Value> {
         let reply = self.send(method, path, body)?;
-        if (200..300).contains(&reply.status) {
+        let detail = if reply.missed_shards() {
+            let shards = &reply.body["_shards"];
+            format!(
+                "{} of {} shards did not answer: {}",
+                shards["failed"],
+                shards["total"],
+                shards["failures"][0]["reason"]["reason"]
+                    .as_str()
+                    .unwrap_or("no reason given")
+            )
+        } else if (200..300).contains(&reply.status) {
             return Ok(reply.body);
-        }
+        } else {
+            format!("HTTP {}: {}", reply.status, reason(&reply.body))
+        };
         Err(Error::Remote {
-            url: format!("{}{}", self.base, path),
-            detail: format!("HTTP {}: {}", reply.status, reason(&reply.body)),
+            url: format!("{}{}", self.base(), path),
+            detail,
         })
     }
 

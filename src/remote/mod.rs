@@ -10,7 +10,7 @@ Elasticsearch) cluster, for archives, query loads or uptime one machine cannot c
   the embedded [`Engine`](crate::Engine): queries are built as the same
   [`QueryNode`](crate::query::QueryNode) tree and compiled to Query DSL (`dsl`).
 
-A cluster is named `URL[/INDEX]` ([`RemoteTarget`]); the index defaults to `sitrep`, and two
+A cluster is named `URL[,URL...][/INDEX]` ([`RemoteTarget`]); the index defaults to `sitrep`, and two
 companion indices hold the sync state (`INDEX-articles`) and what the last sync recorded
 (`INDEX-meta`: gazetteer, corpus, sync number).
 */
@@ -33,21 +33,25 @@ use crate::error::{Error, Result};
 /// The index a cluster store uses when the URL names none.
 pub const DEFAULT_INDEX: &str = "sitrep";
 
-/// A cluster and an index on it, parsed from `URL[/INDEX]`.
+/// A cluster and an index on it, parsed from `URL[,URL...][/INDEX]`: one or more nodes of
+/// the same cluster, so that requests fail over to the next node when one is down.
 ///
 /// ```
 /// use sitrep::remote::RemoteTarget;
 ///
 /// let target = RemoteTarget::parse("http://127.0.0.1:9200/archive").unwrap();
-/// assert_eq!((target.url.as_str(), target.index.as_str()), ("http://127.0.0.1:9200", "archive"));
+/// assert_eq!((target.nodes[0].as_str(), target.index.as_str()), ("http://127.0.0.1:9200", "archive"));
 /// let default = RemoteTarget::parse("127.0.0.1:9200").unwrap();
-/// assert_eq!((default.url.as_str(), default.index.as_str()), ("http://127.0.0.1:9200", "sitrep"));
+/// assert_eq!((default.nodes[0].as_str(), default.index.as_str()), ("http://127.0.0.1:9200", "sitrep"));
+/// let three = RemoteTarget::parse("http://127.0.0.1:9250,127.0.0.1:9251,https://h:9252/a").unwrap();
+/// assert_eq!(three.nodes, ["http://127.0.0.1:9250", "http://127.0.0.1:9251", "https://h:9252"]);
+/// assert_eq!(three.display(), "http://127.0.0.1:9250/a");
 /// assert!(RemoteTarget::parse("http://127.0.0.1:9200/Bad Name").is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemoteTarget {
-    /// `http://host:port`.
-    pub url: String,
+    /// `http://host:port` of each node named, in the order requests try them.
+    pub nodes: Vec<String>,
     pub index: String,
 }
 
@@ -58,23 +62,37 @@ impl RemoteTarget {
             message,
         };
         let spec = spec.trim().trim_end_matches('/');
-        let (scheme, rest) = match spec.split_once("://") {
-            Some((scheme, rest)) => (scheme, rest),
-            None => ("http", spec),
-        };
-        if scheme != "http" && scheme != "https" {
-            return Err(invalid(format!(
-                "'{spec}' is not an http:// URL (expected URL[/INDEX])"
-            )));
-        }
-        let (host, index) = match rest.split_once('/') {
-            Some((host, index)) => (host, index),
-            None => (rest, DEFAULT_INDEX),
-        };
-        if host.is_empty() {
-            return Err(invalid(format!(
-                "'{spec}' names no host (expected URL[/INDEX])"
-            )));
+        let mut nodes = Vec::new();
+        let mut index = DEFAULT_INDEX;
+        let parts: Vec<&str> = spec.split(',').map(str::trim).collect();
+        for (n, part) in parts.iter().enumerate() {
+            let (scheme, rest) = match part.split_once("://") {
+                Some((scheme, rest)) => (scheme, rest),
+                None => ("http", *part),
+            };
+            if scheme != "http" && scheme != "https" {
+                return Err(invalid(format!(
+                    "'{part}' is not an http:// URL (expected URL[,URL...][/INDEX])"
+                )));
+            }
+            let host = match rest.split_once('/') {
+                Some((host, named)) if n + 1 == parts.len() => {
+                    index = named;
+                    host
+                }
+                Some(_) => {
+                    return Err(invalid(format!(
+                        "'{spec}': only the last URL may name the index (URL[,URL...][/INDEX])"
+                    )))
+                }
+                None => rest,
+            };
+            if host.is_empty() {
+                return Err(invalid(format!(
+                    "'{spec}' names no host (expected URL[,URL...][/INDEX])"
+                )));
+            }
+            nodes.push(format!("{scheme}://{host}"));
         }
         let valid_index = !index.is_empty()
             && !index.starts_with(['-', '_', '+'])
@@ -88,13 +106,13 @@ impl RemoteTarget {
             )));
         }
         Ok(RemoteTarget {
-            url: format!("{scheme}://{host}"),
+            nodes,
             index: index.to_string(),
         })
     }
 
     pub fn client(&self) -> Client {
-        Client::new(&self.url)
+        Client::new(&self.nodes)
     }
 
     /// The index holding one document per article: its content hash and paragraph count.
@@ -107,7 +125,8 @@ impl RemoteTarget {
         format!("{}-meta", self.index)
     }
 
+    /// The first node and the index, as messages name the target.
     pub fn display(&self) -> String {
-        format!("{}/{}", self.url, self.index)
+        format!("{}/{}", self.nodes[0], self.index)
     }
 }

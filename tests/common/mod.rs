@@ -1,6 +1,8 @@
 //! Shared helpers for the end-to-end tests: run the real binary on temp indexes.
 #![allow(dead_code)]
 
+pub mod cluster;
+
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

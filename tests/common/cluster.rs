@@ -1,0 +1,70 @@
+//! Helpers for the tests of the cluster store, which run against a real OpenSearch cluster
+//! named in SITREP_TEST_CLUSTER (`.ci/run` starts one with `scripts/opensearch-cluster`).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::{hit_ids, sitrep};
+
+pub fn cluster() -> Option<String> {
+    match std::env::var("SITREP_TEST_CLUSTER") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            eprintln!(
+                "skipped: SITREP_TEST_CLUSTER names no cluster (scripts/opensearch-cluster start)"
+            );
+            None
+        }
+    }
+}
+
+/// Deletes what an earlier run left under `target` (the index and its companions).
+pub fn fresh(target: &str) {
+    let _ = ureq::delete(&format!("{target}*")).call();
+}
+
+/// `sitrep search QUERY -n 10 --json` on a store (`--index DIR` or `--remote TARGET`): the
+/// results, or what the binary said when it failed.
+pub fn try_search(store: &[&str], query: &[&str]) -> Result<Value, String> {
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("sitrep"))
+        .args(store)
+        .arg("-q")
+        .arg("search")
+        .args(query)
+        .args(["-n", "10", "--json"])
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("not JSON: {e}"))
+}
+
+pub fn search_json(store: &[&str], query: &[&str]) -> Value {
+    try_search(store, query).unwrap_or_else(|err| panic!("{query:?}: {err}"))
+}
+
+/// Totals, the top-10 paragraphs and the facet table, as a user compares two stores.
+pub fn answer(result: &Value) -> (Value, Value, Vec<(String, u64)>, Value) {
+    let top = hit_ids(result);
+    (
+        result["total_hits"].clone(),
+        result["duplicates_collapsed"].clone(),
+        top,
+        result["facets"].clone(),
+    )
+}
+
+/// `sitrep index --to TARGET` with `extra` flags; returns what it reported on stderr.
+pub fn sync_to(corpus: &Path, target: &str, extra: &[&str]) -> String {
+    let out = sitrep(corpus, Path::new("unused-index"))
+        .args(["index", "--to", target])
+        .args(extra)
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    String::from_utf8(out).unwrap()
+}
