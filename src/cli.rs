@@ -384,7 +384,10 @@ impl Cli {
     /// (`live`: following new commits, for the server).
     pub fn open_engine(&self, live: bool) -> anyhow::Result<sitrep::Engine> {
         if let Some(target) = self.remote_target()? {
-            return Ok(sitrep::Engine::open_remote(&target)?);
+            return Ok(sitrep::Engine::open_remote(
+                &target,
+                gazetteer_cache().as_deref(),
+            )?);
         }
         crate::progress::ensure_index(self)?;
         Ok(if live {
@@ -471,4 +474,14 @@ impl ColorChoice {
         };
         Style { color }
     }
+}
+
+/// Where compiled cluster gazetteers are kept between runs: `$XDG_CACHE_HOME/sitrep/gazetteers`,
+/// else `~/.cache/sitrep/gazetteers`.
+fn gazetteer_cache() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(base.join("sitrep").join("gazetteers"))
 }

@@ -349,9 +349,11 @@ impl Engine {
     }
 
     /// Opens a cluster index that `sitrep index --to` wrote; it follows new syncs by itself.
-    pub fn open_remote(target: &RemoteTarget) -> Result<Engine> {
+    /// `gazetteer_cache` is a folder to keep the compiled gazetteer in between processes
+    /// ([`RemoteEngine::open`]).
+    pub fn open_remote(target: &RemoteTarget, gazetteer_cache: Option<&Path>) -> Result<Engine> {
         Ok(Engine {
-            store: Store::Remote(RemoteEngine::open(target)?),
+            store: Store::Remote(RemoteEngine::open(target, gazetteer_cache)?),
         })
     }
 

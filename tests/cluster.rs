@@ -200,3 +200,36 @@ fn the_cluster_answers_bench_and_cranfield_queries_on_reuters_as_the_embedded_in
         different_tops.join("\n")
     );
 }
+
+#[test]
+fn the_compiled_gazetteer_is_cached_between_runs_and_a_bad_cache_file_is_compiled_again() {
+    let Some(url) = cluster() else { return };
+    let target = format!("{url}/gazetteer-cache");
+    fresh(&target);
+    sync_to(&sample_corpus(), &target, &[]);
+    let cache = TempDir::new().unwrap();
+    let search = || -> Value {
+        let out = assert_cmd::Command::cargo_bin("sitrep")
+            .unwrap()
+            .env("XDG_CACHE_HOME", cache.path())
+            .args(["--remote", &target, "-q", "search", "Hezbollah Brigades", "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).unwrap()
+    };
+    let first = search();
+    assert!(first["total_hits"].as_u64().unwrap() > 0);
+    let cached: Vec<_> = std::fs::read_dir(cache.path().join("sitrep/gazetteers"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    assert_eq!(cached[0].extension().unwrap(), "compiled");
+    assert_eq!(answer(&search()), answer(&first));
+    std::fs::write(&cached[0], "not a gazetteer").unwrap();
+    assert_eq!(answer(&search()), answer(&first));
+    assert!(std::fs::metadata(&cached[0]).unwrap().len() > 1000, "rewritten");
+}

@@ -1,6 +1,7 @@
 //! [`RemoteEngine`]: the read side on a cluster, answering as [`Engine`](crate::Engine) does.
 
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::inspect::{rank_usage, EntityUsage, IndexStats, ShownArticle, ShownParagraph};
 use crate::search::{SearchOptions, SearchResults, Timeline};
 use crate::snapshot::{entity_ref, format_date, EntityRef};
+use crate::store::FileBytes;
 
 /// How long a read trusts the sync record it last fetched: a sync by `sitrep index --to` is
 /// seen within this.
@@ -27,6 +29,7 @@ pub struct RemoteEngine {
     target: RemoteTarget,
     client: Client,
     current: Mutex<Arc<Current>>,
+    gazetteer_cache: Option<PathBuf>,
 }
 
 /// The last sync as last read, with its gazetteer.
@@ -38,13 +41,21 @@ pub(super) struct Current {
 
 impl RemoteEngine {
     /// Opens the index `target` names; an error says so when no sync has written it.
-    pub fn open(target: &RemoteTarget) -> Result<RemoteEngine> {
+    ///
+    /// The cluster holds the gazetteer as TOML, and compiling it takes a few hundred
+    /// milliseconds: with `gazetteer_cache`, the compiled form is kept in that folder, under
+    /// the gazetteer's hash, for the next process to map (a one-shot search then opens as fast
+    /// as from an index folder). The cache is best-effort: a file that cannot be written or
+    /// read is compiled again.
+    pub fn open(target: &RemoteTarget, gazetteer_cache: Option<&Path>) -> Result<RemoteEngine> {
         let client = target.client();
-        let current = read_current(&client, target, None)?;
+        let gazetteer_cache = gazetteer_cache.map(Path::to_path_buf);
+        let current = read_current(&client, target, None, gazetteer_cache.as_deref())?;
         Ok(RemoteEngine {
             target: target.clone(),
             client,
             current: Mutex::new(Arc::new(current)),
+            gazetteer_cache,
         })
     }
 
@@ -60,7 +71,12 @@ impl RemoteEngine {
     pub(super) fn current(&self) -> Result<Arc<Current>> {
         let mut current = self.current.lock().expect("sync record lock");
         if current.read_at.elapsed() > META_TTL {
-            *current = Arc::new(read_current(&self.client, &self.target, Some(&current))?);
+            *current = Arc::new(read_current(
+                &self.client,
+                &self.target,
+                Some(&current),
+                self.gazetteer_cache.as_deref(),
+            )?);
         }
         Ok(Arc::clone(&current))
     }
@@ -229,6 +245,7 @@ fn read_current(
     client: &Client,
     target: &RemoteTarget,
     previous: Option<&Current>,
+    gazetteer_cache: Option<&Path>,
 ) -> Result<Current> {
     let Some(meta) = state::load_meta(client, target)? else {
         return Err(Error::Remote {
@@ -243,16 +260,49 @@ fn read_current(
         Some(previous) if previous.meta.gazetteer_hash == meta.gazetteer_hash => {
             Arc::clone(&previous.gazetteer)
         }
-        _ => Arc::new(Gazetteer::parse(
-            &meta.gazetteer_toml,
-            GazetteerSource::File(format!("{}/{}", target.display(), "gazetteer").into()),
-        )?),
+        _ => Arc::new(cluster_gazetteer(&meta, target, gazetteer_cache)?),
     };
     Ok(Current {
         meta,
         gazetteer,
         read_at: Instant::now(),
     })
+}
+
+/// The gazetteer the last sync recorded: mapped from the cache when compiled there before,
+/// else compiled from its TOML (and then cached).
+fn cluster_gazetteer(
+    meta: &SyncMeta,
+    target: &RemoteTarget,
+    cache: Option<&Path>,
+) -> Result<Gazetteer> {
+    let cached = cache.map(|dir| dir.join(format!("gazetteer-{}.compiled", meta.gazetteer_hash)));
+    if let Some(file) = &cached {
+        let mapped = FileBytes::map(file)
+            .ok()
+            .and_then(|data| Gazetteer::from_compiled_data(Arc::new(data)).ok());
+        if let Some(gazetteer) = mapped {
+            return Ok(gazetteer);
+        }
+    }
+    let gazetteer = Gazetteer::parse(
+        &meta.gazetteer_toml,
+        GazetteerSource::File(format!("{}/{}", target.display(), "gazetteer").into()),
+    )?;
+    if let Some(file) = &cached {
+        // Written aside and renamed, so a concurrent reader never maps half a file.
+        let partial = file.with_extension(format!("partial-{}", std::process::id()));
+        let written = file
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .is_ok()
+            && std::fs::write(&partial, gazetteer.to_compiled()).is_ok()
+            && std::fs::rename(&partial, file).is_ok();
+        if !written {
+            let _ = std::fs::remove_file(&partial);
+        }
+    }
+    Ok(gazetteer)
 }
 
 /// A paragraph document's fields as shown.
