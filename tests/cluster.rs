@@ -212,7 +212,14 @@ fn the_compiled_gazetteer_is_cached_between_runs_and_a_bad_cache_file_is_compile
         let out = assert_cmd::Command::cargo_bin("sitrep")
             .unwrap()
             .env("XDG_CACHE_HOME", cache.path())
-            .args(["--remote", &target, "-q", "search", "Hezbollah Brigades", "--json"])
+            .args([
+                "--remote",
+                &target,
+                "-q",
+                "search",
+                "Hezbollah Brigades",
+                "--json",
+            ])
             .assert()
             .success()
             .get_output()
@@ -231,5 +238,8 @@ fn the_compiled_gazetteer_is_cached_between_runs_and_a_bad_cache_file_is_compile
     assert_eq!(answer(&search()), answer(&first));
     std::fs::write(&cached[0], "not a gazetteer").unwrap();
     assert_eq!(answer(&search()), answer(&first));
-    assert!(std::fs::metadata(&cached[0]).unwrap().len() > 1000, "rewritten");
+    assert!(
+        std::fs::metadata(&cached[0]).unwrap().len() > 1000,
+        "rewritten"
+    );
 }

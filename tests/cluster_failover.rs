@@ -79,6 +79,16 @@ fn queries_survive_a_node_killed_under_load_and_the_node_rejoins() {
     wait_for("green before the kill", Duration::from_secs(60), || {
         health(&ports[0])["status"] == "green"
     });
+    // The first sync builds without replicas and gives them back at the end.
+    let settings: Value = ureq::get(&format!("{url}/failover/_settings?flat_settings=true"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let settings = &settings["failover"]["settings"];
+    assert_eq!(settings["index.number_of_replicas"], "1");
+    assert_eq!(settings["index.refresh_interval"], Value::Null);
 
     let queries: Vec<Vec<&str>> = vec![
         vec!["soleimani"],

@@ -41,7 +41,7 @@ corpus="$work/corpus-$size"
 if [ ! -d "$corpus" ]; then
     python3 "$REPO/benches/scale_corpus.py" --size "$size" --out "$corpus" >&2
 fi
-mb=$(du -sm "$corpus" | cut -f1)
+mb=$(du -smL "$corpus" | cut -f1)
 
 # Clock ticks of CPU the cluster's processes have used so far.
 cluster_ticks() {

@@ -9,6 +9,27 @@ use super::{
 use crate::analysis::{fold_word, normalize_name, stem_word};
 use crate::entities::Gazetteer;
 
+impl ParsedQuery {
+    /// The stems whose document frequencies a ranked build may ask for (single plain words
+    /// outside titles, as the stem clause takes them), so that a store answering statistics
+    /// over the network can fetch them all in one request.
+    pub fn stems_to_weigh(&self) -> Vec<String> {
+        let mut stems: Vec<String> = self
+            .required
+            .iter()
+            .flatten()
+            .filter(|clause| clause.scope != FieldScope::Title)
+            .filter_map(|clause| match &clause.atom {
+                Atom::Word { tokens, .. } if tokens.len() == 1 => Some(stem_word(&tokens[0])),
+                _ => None,
+            })
+            .collect();
+        stems.sort();
+        stems.dedup();
+        stems
+    }
+}
+
 struct Builder<'a> {
     /// Document frequencies, to weigh the two halves of a stem clause.
     statistics: &'a dyn TermStatistics,

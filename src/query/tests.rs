@@ -146,3 +146,16 @@ fn only_long_words_are_offered_to_the_one_edit_retry() {
         2
     );
 }
+
+#[test]
+fn the_stems_to_weigh_are_those_of_single_plain_words_outside_titles() {
+    let parsed =
+        parse_query("militias title:baghdad \"kata'ib hezbollah\" al-Muhandis drones -iran")
+            .unwrap();
+    let stem = crate::analysis::stem_word;
+    assert_eq!(
+        parsed.stems_to_weigh(),
+        vec![stem("drones"), stem("militias")]
+    );
+    assert_eq!(stem("militias"), "militia");
+}

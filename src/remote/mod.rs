@@ -15,6 +15,7 @@ companion indices hold the sync state (`INDEX-articles`) and what the last sync 
 (`INDEX-meta`: gazetteer, corpus, sync number).
 */
 
+mod bulk_load;
 mod client;
 mod documents;
 mod dsl;

@@ -13,7 +13,7 @@ use super::mapping::*;
 use super::read::{Current, RemoteEngine, Shown};
 use crate::entities::UNLISTED_KINDS;
 use crate::error::Result;
-use crate::query::{BuiltQuery, QueryField, TermStatistics};
+use crate::query::{parse_query, BuiltQuery, QueryField, TermStatistics};
 use crate::search::highlight::Highlighter;
 use crate::search::snippet::make_snippet;
 use crate::search::{
@@ -59,7 +59,51 @@ impl TermStatistics for RemoteStatistics<'_> {
     }
 }
 
-impl RemoteStatistics<'_> {
+impl<'a> RemoteStatistics<'a> {
+    fn new(engine: &'a RemoteEngine) -> RemoteStatistics<'a> {
+        RemoteStatistics {
+            engine,
+            seen: Mutex::default(),
+            docs: Mutex::default(),
+        }
+    }
+
+    /// Asks the cluster, in one request, for the paragraph count and the document frequency
+    /// of each stem in both fields a stem clause weighs, instead of a count per term.
+    fn prefetch(&self, stems: &[String]) {
+        let fields = [QueryField::TextStem, QueryField::Text];
+        let lookups: Vec<(QueryField, &String)> = stems
+            .iter()
+            .flat_map(|stem| fields.map(|field| (field, stem)))
+            .collect();
+        let filters: serde_json::Map<String, Value> = lookups
+            .iter()
+            .enumerate()
+            .map(|(i, (field, stem))| (i.to_string(), json!({"term": {field_name(*field): stem}})))
+            .collect();
+        let index = &self.engine.target().index;
+        let Ok(reply) = self.engine.client().post_json(
+            &format!("/{index}/_search"),
+            &json!({
+                "size": 0,
+                "track_total_hits": true,
+                "aggs": {"frequencies": {"filters": {"filters": filters}}}
+            }),
+        ) else {
+            return;
+        };
+        if let Some(docs) = reply["hits"]["total"]["value"].as_u64() {
+            *self.docs.lock().expect("statistics lock") = Some(docs);
+        }
+        let buckets = &reply["aggregations"]["frequencies"]["buckets"];
+        let mut seen = self.seen.lock().expect("statistics lock");
+        for (i, (field, stem)) in lookups.into_iter().enumerate() {
+            if let Some(n) = buckets[i.to_string()]["doc_count"].as_u64() {
+                seen.insert((field, stem.clone()), n);
+            }
+        }
+    }
+
     /// Paragraphs matching `query`; 0 when the cluster cannot say (the weights it feeds then
     /// fall back to those of a term no paragraph has).
     fn count(&self, query: &Value) -> u64 {
@@ -104,11 +148,11 @@ impl Matches for RemoteRun {
 pub(super) fn run(engine: &RemoteEngine, options: &SearchOptions) -> Result<SearchResults> {
     let started = Instant::now();
     let current = engine.current()?;
-    let statistics = RemoteStatistics {
-        engine,
-        seen: Mutex::default(),
-        docs: Mutex::default(),
-    };
+    let statistics = RemoteStatistics::new(engine);
+    let ranked = !(options.count_only || options.offset + options.limit == 0);
+    if let (true, Ok(parsed)) = (ranked, parse_query(&options.query)) {
+        statistics.prefetch(&parsed.stems_to_weigh());
+    }
     let prepared = Prepared::new(&current.gazetteer, &statistics, options)?;
     let Outcome {
         built,
@@ -181,11 +225,7 @@ pub(super) fn run(engine: &RemoteEngine, options: &SearchOptions) -> Result<Sear
 
 pub(super) fn timeline(engine: &RemoteEngine, options: &SearchOptions) -> Result<Timeline> {
     let current = engine.current()?;
-    let statistics = RemoteStatistics {
-        engine,
-        seen: Mutex::default(),
-        docs: Mutex::default(),
-    };
+    let statistics = RemoteStatistics::new(engine);
     let mut counting = options.clone();
     counting.count_only = true;
     let prepared = Prepared::new(&current.gazetteer, &statistics, &counting)?;
@@ -328,7 +368,19 @@ fn execute(
                     &mut groups[options.offset.min(shown)..shown],
                 )?;
             } else if raw_hits > groups.len() as u64 {
-                list_duplicates(engine, &query, &mut groups[..shown])?;
+                // The copies aggregation names every text held more than once (unless it
+                // was cut off): without one among the shown hits there is nothing to list.
+                let copied: HashSet<&str> = buckets(&aggregations["copies"])
+                    .iter()
+                    .filter_map(|bucket| bucket["key"].as_str())
+                    .collect();
+                let any_copied = copied.len() >= COPY_GROUPS
+                    || groups[..shown]
+                        .iter()
+                        .any(|group| copied.contains(group.text_hash.as_str()));
+                if any_copied {
+                    list_duplicates(engine, &query, &mut groups[..shown])?;
+                }
             }
             let facets = options.facets.then(|| {
                 let mut tally = FacetTally::new();

@@ -9,6 +9,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
+use super::bulk_load::BulkLoad;
 use super::client::{reason, Client, Method};
 use super::documents::{article_documents, article_key, paragraph_id, Analysers};
 use super::mapping;
@@ -114,6 +115,17 @@ pub fn sync_remote(
     let held = state::load_articles(&client, target, &share)?;
     let sync = previous.as_ref().map_or(0, |meta| meta.number) + 1;
 
+    // The first sync into an index is a build: nobody searches it yet, so it may go without
+    // replicas until the end (later syncs leave a live index's settings alone).
+    let bulk_load = if previous.is_none() {
+        Some(BulkLoad::start(
+            &client,
+            &[&target.index, &target.articles_index()],
+            replicas,
+        )?)
+    } else {
+        None
+    };
     let (files, walk_warnings) = walk_corpus(&options.corpus);
     report.warnings.extend(walk_warnings);
     let total_files = files.len() as u64;
@@ -212,6 +224,9 @@ pub fn sync_remote(
     progress(Progress::Committing);
     let indices = format!("{},{}", target.index, target.articles_index());
     client.expect(Method::Post, &format!("/{indices}/_refresh"), None)?;
+    if let Some(bulk_load) = bulk_load {
+        bulk_load.finish()?;
+    }
     let changed = report.added + report.updated + report.removed > 0;
     if changed || previous.is_none() || full {
         state::save_meta(
