@@ -64,6 +64,8 @@ before=$(cluster_ticks)
 timed cluster "$sitrep" -q --corpus "$corpus" index --to "$target" --shards 3 --replicas 1
 curl -s "$url/bench-ingest/_refresh" >/dev/null
 cluster_ticks_used=$(( $(cluster_ticks) - before ))
+# Queries run on a settled index, merged as the embedded build merges at its end.
+curl -s -XPOST "$url/bench-ingest/_forcemerge?max_num_segments=1" >/dev/null
 
 "$sitrep" -q --index "$work/index" bench --iterations "$iterations" --json > "$work/bench-embedded.json"
 "$sitrep" -q --index "$work/index" --remote "$target" bench --iterations "$iterations" --json \
