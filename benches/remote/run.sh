@@ -4,6 +4,7 @@
 #
 #   benches/remote/run.sh [--size 100MB] [--work /tmp/sitrep-remote] [--iterations 20]
 #                         [--cluster-dir target/opensearch-cluster] [--sitrep BIN]
+#                         [--shards 1] [--replicas 1]
 #
 # Expects a cluster started with `scripts/opensearch-cluster start --nodes 3` (its node PIDs
 # are read from --cluster-dir to count the cluster's CPU); the index `bench-ingest` on it is
@@ -13,7 +14,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-size=100MB; work=/tmp/sitrep-remote; iterations=20
+size=100MB; work=/tmp/sitrep-remote; iterations=20; shards=1; replicas=1
 cluster_dir="$REPO/target/opensearch-cluster"; sitrep="$REPO/target/release/sitrep"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -22,7 +23,9 @@ while [ $# -gt 0 ]; do
         --iterations) iterations="$2"; shift 2 ;;
         --cluster-dir) cluster_dir="$2"; shift 2 ;;
         --sitrep) sitrep="$2"; shift 2 ;;
-        *) sed -n 2,11p "$0" >&2; exit 2 ;;
+        --shards) shards="$2"; shift 2 ;;
+        --replicas) replicas="$2"; shift 2 ;;
+        *) sed -n 2,12p "$0" >&2; exit 2 ;;
     esac
 done
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
@@ -61,7 +64,7 @@ rm -f "$work/times"; rm -rf "$work/index"
 sync; timed embedded "$sitrep" -q --corpus "$corpus" --index "$work/index" index
 curl -s -XDELETE "$url/bench-ingest*" >/dev/null
 before=$(cluster_ticks)
-timed cluster "$sitrep" -q --corpus "$corpus" index --to "$target" --shards 3 --replicas 1
+timed cluster "$sitrep" -q --corpus "$corpus" index --to "$target" --shards "$shards" --replicas "$replicas"
 curl -s "$url/bench-ingest/_refresh" >/dev/null
 cluster_ticks_used=$(( $(cluster_ticks) - before ))
 # Queries run on a settled index, merged as the embedded build merges at its end.
@@ -71,15 +74,15 @@ curl -s -XPOST "$url/bench-ingest/_forcemerge?max_num_segments=1" >/dev/null
 "$sitrep" -q --index "$work/index" --remote "$target" bench --iterations "$iterations" --json \
     > "$work/bench-cluster.json"
 
-python3 - "$work" "$mb" "$cluster_ticks_used" "$(getconf CLK_TCK)" "${#pids[@]}" <<'PY'
+python3 - "$work" "$mb" "$cluster_ticks_used" "$(getconf CLK_TCK)" "${#pids[@]}" "$shards" "$replicas" <<'PY'
 import json, sys
-work, mb, ticks, per_second, nodes = sys.argv[1:6]
+work, mb, ticks, per_second, nodes, shards, replicas = sys.argv[1:8]
 cluster_cpu = int(ticks) / int(per_second)
 rows = {}
 for line in open(f"{work}/times"):
     label, wall, user, system, rss = line.split()
     rows[label] = (float(wall), float(user) + float(system), int(rss) / 1024)
-print(f"Ingest of {mb} MB, {nodes}-node cluster on this machine (3 shards, 1 replica):\n")
+print(f"Ingest of {mb} MB, {nodes}-node cluster on this machine ({shards} shards, {replicas} replicas):\n")
 print("| build | wall | sitrep CPU-s | cluster CPU-s | sitrep max RSS |")
 print("|---|---:|---:|---:|---:|")
 for label in ("embedded", "cluster"):

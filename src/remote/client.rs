@@ -117,7 +117,7 @@ impl Client {
             url: url.to_string(),
             detail,
         };
-        let content_type = if url.contains("/_bulk") {
+        let content_type = if url.contains("/_bulk") || url.contains("/_msearch") {
             "application/x-ndjson"
         } else {
             "application/json"
