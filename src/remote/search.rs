@@ -330,9 +330,9 @@ fn execute(
                 reply
             }
         };
-        let counts = counts.as_ref().expect("counted above");
-        let raw_hits = counts["hits"]["total"]["value"].as_u64().unwrap_or(0);
-        let aggregations = &counts["aggregations"];
+        let totals = counts.as_ref().expect("counted above");
+        let raw_hits = totals["hits"]["total"]["value"].as_u64().unwrap_or(0);
+        let aggregations = &totals["aggregations"];
         let distinct = if options.per_article {
             aggregations["articles"]["value"].as_u64().unwrap_or(0)
         } else {
