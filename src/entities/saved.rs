@@ -9,6 +9,12 @@ use crate::error::Result;
 use crate::store::{saved_gazetteer_file, CommitPayload, FileBytes};
 
 impl Gazetteer {
+    /// The compiled gazetteer in `file`, mapped, if there is one this build reads.
+    pub fn map_compiled(file: &Path) -> Option<Gazetteer> {
+        let data = FileBytes::map(file).ok()?;
+        Gazetteer::from_compiled_data(Arc::new(data)).ok()
+    }
+
     /// The compiled gazetteer saved under `hash`, if there is one this build reads (with its
     /// TOML copy beside it, which a sync that rewrites the compiled file needs).
     pub fn saved_compiled(index: &Path, hash: &str) -> Option<Gazetteer> {
@@ -37,6 +43,5 @@ impl Gazetteer {
 
 /// The compiled gazetteer saved under `hash`, if this build reads it.
 fn compiled(index: &Path, hash: &str) -> Option<Gazetteer> {
-    let data = FileBytes::map(&saved_gazetteer_file(index, hash, "compiled")).ok()?;
-    Gazetteer::from_compiled_data(Arc::new(data)).ok()
+    Gazetteer::map_compiled(&saved_gazetteer_file(index, hash, "compiled"))
 }

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::inspect::{rank_usage, EntityUsage, IndexStats, ShownArticle, ShownParagraph};
 use crate::search::{SearchOptions, SearchResults, Timeline};
 use crate::snapshot::{entity_ref, format_date, EntityRef};
-use crate::store::FileBytes;
+use crate::store;
 
 /// How long a read trusts the sync record it last fetched: a sync by `sitrep index --to` is
 /// seen within this.
@@ -302,30 +302,20 @@ fn cluster_gazetteer(
     cache: Option<&Path>,
 ) -> Result<Gazetteer> {
     let cached = cache.map(|dir| dir.join(format!("gazetteer-{}.compiled", meta.gazetteer_hash)));
-    if let Some(file) = &cached {
-        let mapped = FileBytes::map(file)
-            .ok()
-            .and_then(|data| Gazetteer::from_compiled_data(Arc::new(data)).ok());
-        if let Some(gazetteer) = mapped {
-            return Ok(gazetteer);
-        }
+    if let Some(gazetteer) = cached.as_deref().and_then(Gazetteer::map_compiled) {
+        return Ok(gazetteer);
     }
     let gazetteer = Gazetteer::parse(
         &meta.gazetteer_toml,
         GazetteerSource::File(format!("{}/{}", target.display(), "gazetteer").into()),
     )?;
     if let Some(file) = &cached {
-        // Written aside and renamed, so a concurrent reader never maps half a file.
-        let partial = file.with_extension(format!("partial-{}", std::process::id()));
-        let written = file
+        // Best-effort: a cache that cannot be written is compiled again next time.
+        let _ = file
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
-            .is_ok()
-            && std::fs::write(&partial, gazetteer.to_compiled()).is_ok()
-            && std::fs::rename(&partial, file).is_ok();
-        if !written {
-            let _ = std::fs::remove_file(&partial);
-        }
+            .map_err(Error::from)
+            .and_then(|()| store::write_atomically(file, gazetteer.to_compiled().as_bytes()));
     }
     Ok(gazetteer)
 }
