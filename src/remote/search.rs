@@ -13,7 +13,7 @@ use super::mapping::*;
 use super::read::{Current, RemoteEngine, Shown};
 use crate::entities::UNLISTED_KINDS;
 use crate::error::Result;
-use crate::query::{parse_query, BuiltQuery, QueryField, TermStatistics};
+use crate::query::{BuiltQuery, QueryField, TermStatistics};
 use crate::search::highlight::Highlighter;
 use crate::search::snippet::make_snippet;
 use crate::search::{
@@ -71,6 +71,9 @@ impl<'a> RemoteStatistics<'a> {
     /// Asks the cluster, in one request, for the paragraph count and the document frequency
     /// of each stem in both fields a stem clause weighs, instead of a count per term.
     fn prefetch(&self, stems: &[String]) {
+        if stems.is_empty() {
+            return;
+        }
         let fields = [QueryField::TextStem, QueryField::Text];
         let lookups: Vec<(QueryField, &String)> = stems
             .iter()
@@ -149,11 +152,8 @@ pub(super) fn run(engine: &RemoteEngine, options: &SearchOptions) -> Result<Sear
     let started = Instant::now();
     let current = engine.current()?;
     let statistics = RemoteStatistics::new(engine);
-    let ranked = !(options.count_only || options.offset + options.limit == 0);
-    if let (true, Ok(parsed)) = (ranked, parse_query(&options.query)) {
-        statistics.prefetch(&parsed.stems_to_weigh());
-    }
     let prepared = Prepared::new(&current.gazetteer, &statistics, options)?;
+    statistics.prefetch(&prepared.stems_to_weigh());
     let Outcome {
         built,
         run,

@@ -43,6 +43,16 @@ impl<'a> Prepared<'a> {
         })
     }
 
+    /// The stems a build will weigh by their document frequencies (none when hits are only
+    /// counted), for a store that fetches statistics ahead in one request.
+    pub(crate) fn stems_to_weigh(&self) -> Vec<String> {
+        if self.counting {
+            Vec::new()
+        } else {
+            self.parsed.stems_to_weigh()
+        }
+    }
+
     fn build(&self, matching: Matching) -> BuiltQuery {
         build_query(
             &self.parsed,
