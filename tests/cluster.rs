@@ -4,11 +4,10 @@
 
 mod common;
 
-use serde_json::Value;
 use tempfile::TempDir;
 
-use common::cluster::{answer, cluster, fresh, search_json, sync_to};
-use common::{sample_corpus, shared_data, sitrep};
+use common::cluster::{answer, cluster, fresh, remote_stats, search_json, sync_to};
+use common::{json_stdout, sample_corpus, shared_data, sitrep};
 
 #[test]
 fn the_cluster_answers_the_seed_corpus_as_the_embedded_index_does() {
@@ -45,16 +44,7 @@ fn the_cluster_answers_the_seed_corpus_as_the_embedded_index_does() {
         assert!(embedded["total_hits"].as_u64().unwrap() > 0, "{query:?}");
         assert_eq!(answer(&embedded), answer(&clustered), "{query:?}");
     }
-    let stats: Value = serde_json::from_slice(
-        &assert_cmd::Command::cargo_bin("sitrep")
-            .unwrap()
-            .args(["--remote", &target, "stats", "--json"])
-            .assert()
-            .success()
-            .get_output()
-            .stdout,
-    )
-    .unwrap();
+    let stats = remote_stats(&target);
     assert_eq!(stats["articles"], 37);
     assert_eq!(stats["paragraphs"], 190);
 }
@@ -148,15 +138,13 @@ fn the_cluster_answers_bench_and_cranfield_queries_on_reuters_as_the_embedded_in
         .success();
     sync_to(corpus.path(), &target, &["--shards", "3"]);
 
-    let bench: Value = serde_json::from_slice(
-        &sitrep(corpus.path(), &index)
-            .args(["-q", "bench", "--iterations", "1", "--json"])
-            .assert()
-            .success()
-            .get_output()
-            .stdout,
-    )
-    .unwrap();
+    let bench = json_stdout(sitrep(corpus.path(), &index).args([
+        "-q",
+        "bench",
+        "--iterations",
+        "1",
+        "--json",
+    ]));
     let mut queries: Vec<Vec<String>> = bench["classes"]
         .as_array()
         .unwrap()
@@ -208,24 +196,14 @@ fn the_compiled_gazetteer_is_cached_between_runs_and_a_bad_cache_file_is_compile
     fresh(&target);
     sync_to(&sample_corpus(), &target, &[]);
     let cache = TempDir::new().unwrap();
-    let search = || -> Value {
-        let out = assert_cmd::Command::cargo_bin("sitrep")
-            .unwrap()
-            .env("XDG_CACHE_HOME", cache.path())
-            .args([
-                "--remote",
-                &target,
-                "-q",
-                "search",
-                "Hezbollah Brigades",
-                "--json",
-            ])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        serde_json::from_slice(&out).unwrap()
+    let search = || {
+        json_stdout(
+            assert_cmd::Command::cargo_bin("sitrep")
+                .unwrap()
+                .env("XDG_CACHE_HOME", cache.path())
+                .args(["--remote", &target, "-q", "search", "Hezbollah Brigades"])
+                .arg("--json"),
+        )
     };
     let first = search();
     assert!(first["total_hits"].as_u64().unwrap() > 0);

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use common::cluster::{answer, cluster, fresh, search_json, sync_to, try_search};
+use common::cluster::{answer, cluster, fresh, remote_stats, search_json, sync_to, try_search};
 use common::sample_corpus;
 
 const CLIENTS: usize = 8;
@@ -191,16 +191,7 @@ fn queries_survive_a_node_killed_under_load_and_the_node_rejoins() {
         (&health["status"], &health["number_of_nodes"]),
         (&Value::from("green"), &Value::from(3))
     );
-    let stats: Value = serde_json::from_slice(
-        &assert_cmd::Command::cargo_bin("sitrep")
-            .unwrap()
-            .args(["--remote", &target, "stats", "--json"])
-            .assert()
-            .success()
-            .get_output()
-            .stdout,
-    )
-    .unwrap();
+    let stats = remote_stats(&target);
     assert_eq!(
         (stats["articles"].as_u64(), stats["paragraphs"].as_u64()),
         (Some(37), Some(190))

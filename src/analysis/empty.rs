@@ -95,21 +95,10 @@ impl<S: TokenStream> TokenStream for MarkEmptyStream<S> {
 
 #[cfg(test)]
 mod tests {
-    use tantivy::tokenizer::TextAnalyzer;
-
-    use super::*;
-    use crate::analysis::SitrepTokenizer;
+    use crate::analysis::{analysed, text_analyzer};
 
     fn tokens(text: &str) -> Vec<String> {
-        let mut analyser = TextAnalyzer::builder(SitrepTokenizer::default())
-            .filter(MarkEmpty)
-            .build();
-        let mut stream = analyser.token_stream(text);
-        let mut out = Vec::new();
-        while stream.advance() {
-            out.push(stream.token().text.clone());
-        }
-        out
+        analysed(&mut text_analyzer(), text)
     }
 
     #[test]

@@ -246,6 +246,17 @@ fn push_folded_word(word: &str, out: &mut String) {
     }
 }
 
+/// The token texts an analyser makes of `text`, for the analysers' tests.
+#[cfg(test)]
+pub(crate) fn analysed(analyzer: &mut tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<String> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
 /// Splits text into folded words with their byte ranges in the original text.
 pub fn words(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut tokenizer = SitrepTokenizer::default();

@@ -151,15 +151,7 @@ mod tests {
     use tantivy::tokenizer::{Language, Stemmer};
 
     use super::*;
-
-    fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-        let mut stream = analyzer.token_stream(text);
-        let mut out = Vec::new();
-        while stream.advance() {
-            out.push(stream.token().text.clone());
-        }
-        out
-    }
+    use crate::analysis::analysed as tokens;
 
     #[test]
     fn memoised_stems_are_tantivys_stems_of_words_they_change_the_second_time_too() {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{hit_ids, sitrep};
+use super::{hit_ids, json_stdout, sitrep};
 
 pub fn cluster() -> Option<String> {
     match std::env::var("SITREP_TEST_CLUSTER") {
@@ -67,4 +67,13 @@ pub fn sync_to(corpus: &Path, target: &str, extra: &[&str]) -> String {
         .stderr
         .clone();
     String::from_utf8(out).unwrap()
+}
+
+/// `sitrep --remote TARGET stats --json`.
+pub fn remote_stats(target: &str) -> Value {
+    json_stdout(
+        assert_cmd::Command::cargo_bin("sitrep")
+            .unwrap()
+            .args(["--remote", target, "stats", "--json"]),
+    )
 }
