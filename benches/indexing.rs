@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use sitrep::analysis::{normalize, NormalizedText};
+use sitrep::analysis::{normalize, NormalizedText, ParagraphAnalyser};
 use sitrep::corpus::Article;
 use sitrep::indexer::article_documents;
 use sitrep::Gazetteer;
@@ -117,10 +117,14 @@ fn bench_tagging(c: &mut Criterion) {
     });
     let fields = sitrep::schema::build_schema().1;
     group.bench_function("article_documents", |b| {
+        let mut analyser = ParagraphAnalyser::default();
         b.iter(|| {
             articles
                 .iter()
-                .map(|a| article_documents(a, &fields, Some(&gazetteer), None, &|_| 1).len())
+                .map(|a| {
+                    article_documents(a, &fields, Some(&gazetteer), None, &mut analyser, &|_| 1)
+                        .len()
+                })
                 .sum::<usize>()
         })
     });
@@ -149,8 +153,9 @@ fn index_in_ram(articles: &[Article], gazetteer: Option<&Gazetteer>) -> u64 {
                 .build(),
         )
         .unwrap();
+    let mut analyser = ParagraphAnalyser::default();
     for article in articles {
-        for doc in article_documents(article, &fields, gazetteer, None, &|_| 1) {
+        for doc in article_documents(article, &fields, gazetteer, None, &mut analyser, &|_| 1) {
             writer.add_document(doc).unwrap();
         }
     }

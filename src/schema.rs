@@ -12,16 +12,23 @@ use tantivy::schema::{
 use tantivy::store::Compressor;
 use tantivy::{Index, IndexSettings};
 
-use crate::analysis::{stem_analyzer, text_analyzer, STEM_TOKENIZER_NAME, TOKENIZER_NAME};
+use crate::analysis::{JoinedTokenizer, JOINED_TOKENIZER_NAME};
 
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub article_id: Field,
     pub paragraph: Field,
+    /// The analysed words of the title and of the paragraph (what [`ParagraphAnalyser`]
+    /// makes of them); indexed, not stored.
+    ///
+    /// [`ParagraphAnalyser`]: crate::analysis::ParagraphAnalyser
     pub title: Field,
     pub text: Field,
+    /// The title and the paragraph as written: stored, not indexed.
+    pub stored_title: Field,
+    pub stored_text: Field,
     /// The stems of the paragraph's words that are not their own stem (English Snowball),
     /// for word forms; no positions and not stored: it only adds matches and score beside
     /// `text`, which holds the words that are their own stem.
@@ -73,12 +80,13 @@ pub fn index_settings() -> IndexSettings {
 
 pub fn build_schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let analysed = TextFieldIndexing::default()
-        .set_tokenizer(TOKENIZER_NAME)
-        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    let text_options = TextOptions::default()
-        .set_indexing_options(analysed)
-        .set_stored();
+    // Analysed words arrive joined (see `ParagraphAnalyser`), and the text as written is
+    // stored beside them: tantivy would otherwise store the joined words.
+    let analysed = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(JOINED_TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
     let fields = Fields {
         article_id: builder.add_text_field("article_id", keyword() | STORED | FAST),
         // Paragraph number and date are read from their fast columns, not the document store:
@@ -87,13 +95,15 @@ pub fn build_schema() -> (Schema, Fields) {
             "paragraph",
             NumericOptions::default().set_indexed().set_fast(),
         ),
-        title: builder.add_text_field("title", text_options.clone()),
-        text: builder.add_text_field("text", text_options),
+        title: builder.add_text_field("title", analysed.clone()),
+        text: builder.add_text_field("text", analysed),
+        stored_title: builder.add_text_field("stored_title", STORED),
+        stored_text: builder.add_text_field("stored_text", STORED),
         text_stem: builder.add_text_field(
             "text_stem",
             TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
-                    .set_tokenizer(STEM_TOKENIZER_NAME)
+                    .set_tokenizer(JOINED_TOKENIZER_NAME)
                     .set_index_option(IndexRecordOption::WithFreqs)
                     .set_fieldnorms(false),
             ),
@@ -113,12 +123,12 @@ pub fn build_schema() -> (Schema, Fields) {
     (builder.build(), fields)
 }
 
-/// Registers our analyser on an index; needed on every open, since tantivy stores only its name.
+/// Registers our tokenizer on an index; needed on every open, since tantivy stores only its
+/// name.
 pub fn register_tokenizer(index: &Index) {
-    index.tokenizers().register(TOKENIZER_NAME, text_analyzer());
     index
         .tokenizers()
-        .register(STEM_TOKENIZER_NAME, stem_analyzer());
+        .register(JOINED_TOKENIZER_NAME, JoinedTokenizer::default());
 }
 
 /// Resolves field handles from an existing index's schema, failing if any is missing.
@@ -129,6 +139,8 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         paragraph: field("paragraph")?,
         title: field("title")?,
         text: field("text")?,
+        stored_title: field("stored_title")?,
+        stored_text: field("stored_text")?,
         text_stem: field("text_stem")?,
         date: field("date")?,
         url: field("url")?,

@@ -1,8 +1,9 @@
 /*!
 Text analysis shared by the index and the entity matcher.
 
-Two views of the same rules live here: [`SitrepTokenizer`], the tantivy tokenizer used for
-indexing and querying (`Kata’ib` → `kataib`, `al-Muhandis` → `al` `muhandis`), and
+Two views of the same rules live here: [`SitrepTokenizer`], the tokenizer that makes the
+indexed words of a paragraph ([`ParagraphAnalyser`], one pass for the words and their stems)
+and the words of a query (`Kata’ib` → `kataib`, `al-Muhandis` → `al` `muhandis`), and
 [`normalize`], which produces one normalised string with a map back to the original bytes, for
 the gazetteer matcher and for snippets. Keeping them in one module means "Kataib finds Kata’ib"
 holds for search and for tagging alike.
@@ -13,22 +14,21 @@ where a word starts and ends ([`word_spans`]), and which lower-case words are pa
 name ([`ARABIC_NAME_PARTICLES`], [`NAME_JOINERS`], [`NAME_CONNECTIVES`]).
 */
 
-mod empty;
+mod analysed;
 mod stem;
 
-pub use empty::{MarkEmpty, EMPTY_FIELD_TOKEN};
-pub use stem::{stem_analyzer, stem_word, text_analyzer, MemoStemmer};
+pub use analysed::{
+    Analysed, AnalyserPool, JoinedTokenizer, ParagraphAnalyser, PooledAnalyser, EMPTY_FIELD_TOKEN,
+    TOKEN_SEPARATOR,
+};
+pub use stem::stem_word;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
-/// Name under which the analyser is registered in every index we open.
-pub const TOKENIZER_NAME: &str = "sitrep";
-/// The same analyser followed by the English Snowball stemmer, for the word-form field
-/// ("militias" → "militia", "wings" → "wing"). Names suffer from stemming, so it only ever adds
-/// matches beside the exact field, at a lower weight. A word that is its own stem ("oil",
-/// "iran": seven postings in ten) is left out: the exact field already holds it, so a stem
-/// is looked up in both fields, and the stemmed field stays a quarter of its size.
-pub const STEM_TOKENIZER_NAME: &str = "sitrep_stem";
+/// Name under which the index-time tokenizer of the analysed fields (title, text, and the
+/// stems of the text) is registered in every index we open: [`JoinedTokenizer`], since they
+/// receive the output of [`ParagraphAnalyser`], not the text itself.
+pub const JOINED_TOKENIZER_NAME: &str = "sitrep_joined";
 
 /// Apostrophes and the transliteration marks for ʿayn and hamza. Inside a word they vanish
 /// (Kata’ib = Kata'ib = Kataib = Hayʼat's "hayat"); elsewhere they separate words. The index,
@@ -212,7 +212,11 @@ impl Iterator for WordSpans<'_> {
 /// Byte ranges of the words of `text`: runs of letters and digits, with apostrophes inside
 /// them as `apostrophes` says. The index's tokenizer splits text the same way.
 pub fn word_spans(text: &str, apostrophes: Apostrophes) -> Vec<std::ops::Range<usize>> {
-    WordSpans::new(text, apostrophes).collect()
+    // Room for a word every four bytes (English averages one every six), so that a paragraph's
+    // list is allocated once, not grown four or five times.
+    let mut spans = Vec::with_capacity(text.len() / 4 + 1);
+    spans.extend(WordSpans::new(text, apostrophes));
+    spans
 }
 
 /// Appends the folded (lower-case, diacritic-free, compatibility-decomposed) form of `c`.

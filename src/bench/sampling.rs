@@ -138,7 +138,7 @@ fn sample_word_runs(snapshot: &Snapshot, wanted: usize, len: usize) -> Result<Ve
             if segment.alive_bitset().is_none_or(|a| a.is_alive(doc)) {
                 let stored: TantivyDocument = store.get(doc)?;
                 if let Some(text) = stored
-                    .get_first(snapshot.fields().text)
+                    .get_first(snapshot.fields().stored_text)
                     .and_then(|v| v.as_str())
                 {
                     let words: Vec<String> = crate::analysis::words(text)

@@ -81,6 +81,24 @@ impl NameForm {
     /// The form of a name already normalised by [`normalize_name`], or `None` when it has
     /// fewer than two words once articles are dropped.
     pub(crate) fn of(normalized: &str) -> Option<NameForm> {
+        Self::read(normalized, true)
+    }
+
+    /// The key alone of [`NameForm::of`] (its vowels left empty): what decides whether any
+    /// known name may agree, without the vowel classes, which cost most of a form.
+    pub(crate) fn key_of(normalized: &str) -> Option<String> {
+        Self::read(normalized, false).map(|form| form.key)
+    }
+
+    fn read(normalized: &str, with_vowels: bool) -> Option<NameForm> {
+        let word_form = |word: &str| match with_vowels {
+            true => word_form(word),
+            false => {
+                let mut consonants = String::new();
+                skeleton(word, &mut consonants, None);
+                (consonants, Vec::new())
+            }
+        };
         let words: Vec<&str> = normalized
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty())
@@ -357,6 +375,11 @@ impl Transliterations {
 
     pub(crate) fn may_end(&self, last_word: &str) -> bool {
         self.last_words.contains(last_word)
+    }
+
+    /// Whether some known name has this key (see [`NameForm::key_of`]).
+    pub(crate) fn knows_key(&self, key: &str) -> bool {
+        self.by_key.contains_key(key)
     }
 
     /// The one entity whose names agree with `form`; `None` when none or several do.

@@ -231,18 +231,21 @@ impl SyncRun<'_> {
         };
         let tagger = self.unlisted.then(crate::entities::builtin_tagger);
         let fields = self.fields;
-        let (sync, carried) = (self.sync, &self.carried);
+        let (sync, carried, analysers) = (self.sync, &self.carried, &self.analysers);
         let mut written = 0;
         for batch in articles.chunks(BATCH_ARTICLES) {
             let docs: Vec<Vec<TantivyDocument>> = batch
                 .par_iter()
-                .map(|article| {
-                    let old = carried.get(&article.id);
-                    // A paragraph keeps the sync that first added its text to this article.
-                    let sync_of =
-                        |text_hash| old.and_then(|o| o.get(&text_hash)).map_or(sync, |s| *s);
-                    article_documents(article, &fields, gazetteer, tagger, &sync_of)
-                })
+                .map_init(
+                    || analysers.take(),
+                    |analyser, article| {
+                        let old = carried.get(&article.id);
+                        // A paragraph keeps the sync that first added its text to this article.
+                        let sync_of =
+                            |text_hash| old.and_then(|o| o.get(&text_hash)).map_or(sync, |s| *s);
+                        article_documents(article, &fields, gazetteer, tagger, analyser, &sync_of)
+                    },
+                )
                 .collect();
             for doc in docs.into_iter().flatten() {
                 writer.add_document(doc)?;

@@ -3,7 +3,7 @@
 use tantivy::schema::Facet;
 use tantivy::TantivyDocument;
 
-use crate::analysis::{normalize, NormalizedText};
+use crate::analysis::{normalize, NormalizedText, ParagraphAnalyser, TOKEN_SEPARATOR};
 use crate::corpus::{self, Article};
 use crate::entities::{Gazetteer, Tagger};
 use crate::schema::Fields;
@@ -13,13 +13,14 @@ pub fn paragraph_text_hash(normalized: &str) -> u64 {
     corpus::hash_bytes(normalized.trim().as_bytes())
 }
 
-/// One tantivy document per paragraph, tagged with the entities it names; `sync_of` gives the
-/// sync number of a paragraph by its text hash.
+/// One tantivy document per paragraph, tagged with the entities it names, its words and stems
+/// analysed by `analyser`; `sync_of` gives the sync number of a paragraph by its text hash.
 pub fn article_documents(
     article: &Article,
     fields: &Fields,
     gazetteer: Option<&Gazetteer>,
     tagger: Option<&Tagger>,
+    analyser: &mut ParagraphAnalyser,
     sync_of: &dyn Fn(u64) -> u64,
 ) -> Vec<TantivyDocument> {
     let norms: Vec<NormalizedText> = article.paragraphs.iter().map(|p| normalize(p)).collect();
@@ -30,18 +31,26 @@ pub fn article_documents(
             .collect();
         gazetteer.tag_article(&pairs, tagger)
     });
+    let title = article.title.as_deref().unwrap_or("");
+    let title_words = analyser.words(title, TOKEN_SEPARATOR);
     article
         .paragraphs
         .iter()
         .zip(&norms)
         .enumerate()
         .map(|(n, (text, norm))| {
-            let mut doc = TantivyDocument::default();
+            let analysed = analyser.analyse(text, TOKEN_SEPARATOR);
+            // Room for every value, so that the document is not grown as they are added.
+            let mut doc = TantivyDocument::with_capacity(
+                2 * (text.len() + title.len()) + analysed.stems.len() + article.path.len() + 256,
+            );
             doc.add_text(fields.article_id, &article.id);
             doc.add_u64(fields.paragraph, n as u64 + 1);
-            doc.add_text(fields.title, article.title.as_deref().unwrap_or(""));
-            doc.add_text(fields.text, text);
-            doc.add_text(fields.text_stem, text);
+            doc.add_text(fields.stored_title, title);
+            doc.add_text(fields.stored_text, text);
+            doc.add_text(fields.title, &title_words);
+            doc.add_text(fields.text, analysed.words);
+            doc.add_text(fields.text_stem, analysed.stems);
             if let Some(date) = article.date {
                 doc.add_date(fields.date, date);
             }

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tantivy::{IndexWriter, Searcher, Term};
 
+use crate::analysis::AnalyserPool;
 use crate::corpus::{tree_order, Warning};
 use crate::entities::{Gazetteer, GazetteerSpec};
 use crate::error::{Error, Result};
@@ -199,6 +200,8 @@ struct SyncRun<'a> {
     carried: HashMap<String, HashMap<u64, u64>>,
     /// When this sync first looked at the files: fingerprints taken close to it are racy.
     looked_at: SystemTime,
+    /// The analysers of the tagging threads, whose stem memos last the whole sync.
+    analysers: AnalyserPool,
     report: SyncReport,
 }
 
@@ -264,6 +267,7 @@ impl<'a> SyncRun<'a> {
             sync,
             carried: HashMap::new(),
             looked_at: SystemTime::now(),
+            analysers: AnalyserPool::default(),
             report: SyncReport {
                 full_reason,
                 ..SyncReport::default()

@@ -70,7 +70,7 @@ fn capitalised_candidates(snapshot: &Snapshot, limit: usize) -> Result<Vec<Candi
             }
             let stored: TantivyDocument = store.get(doc)?;
             let Some(text) = stored
-                .get_first(snapshot.fields().text)
+                .get_first(snapshot.fields().stored_text)
                 .and_then(|v| v.as_str())
             else {
                 continue;

@@ -7,6 +7,7 @@ use tantivy::{doc, Index, Searcher};
 
 use super::relax::minimum_should_match;
 use super::*;
+use crate::analysis::{ParagraphAnalyser, TOKEN_SEPARATOR};
 use crate::entities::{Gazetteer, GazetteerSource};
 use crate::schema::{self, Fields};
 
@@ -25,8 +26,11 @@ fn index(texts: &[&str]) -> (Searcher, Fields) {
     let index = Index::create_in_ram(schema);
     schema::register_tokenizer(&index);
     let mut writer = index.writer(20_000_000).unwrap();
+    let mut analyser = ParagraphAnalyser::default();
     for (n, text) in texts.iter().enumerate() {
-        let mut document = doc!(fields.text => *text, fields.title => "");
+        let words = analyser.analyse(text, TOKEN_SEPARATOR).words;
+        let title = analyser.words("", TOKEN_SEPARATOR);
+        let mut document = doc!(fields.text => words, fields.title => title);
         if n == 0 {
             document.add_facet(fields.entity, Facet::from("/org/Qods Force"));
             document.add_text(fields.entity_exact, "/org/Qods Force");

@@ -3,43 +3,16 @@
 
 use serde_json::{json, Value};
 use tantivy::schema::Facet;
-use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use super::mapping::*;
-use crate::analysis::{normalize, stem_analyzer, text_analyzer, NormalizedText};
+use crate::analysis::{normalize, NormalizedText, ParagraphAnalyser};
 use crate::corpus::{self, Article};
 use crate::entities::Gazetteer;
 use crate::indexer::paragraph_text_hash;
 use crate::snapshot::facet_path;
 
-/// The analysers of one indexing thread.
-pub struct Analysers {
-    words: TextAnalyzer,
-    stems: TextAnalyzer,
-}
-
-impl Default for Analysers {
-    fn default() -> Self {
-        Analysers {
-            words: text_analyzer(),
-            stems: stem_analyzer(),
-        }
-    }
-}
-
-/// The tokens an analyser makes of `text`, separated by single spaces (tokens never hold
-/// whitespace: the analyser splits on it).
-fn joined_tokens(analyser: &mut TextAnalyzer, text: &str) -> String {
-    let mut joined = String::with_capacity(text.len());
-    let mut stream = analyser.token_stream(text);
-    while stream.advance() {
-        if !joined.is_empty() {
-            joined.push(' ');
-        }
-        joined.push_str(&stream.token().text);
-    }
-    joined
-}
+/// Between the tokens of an analysed field: the cluster's analyser splits on whitespace.
+const SEPARATOR: char = ' ';
 
 /// The id of a paragraph's document: the article's key and the paragraph number, so that a
 /// changed article's paragraphs overwrite the old ones in place.
@@ -64,7 +37,7 @@ fn with_ancestors(path: &str) -> Vec<String> {
 pub fn article_documents(
     article: &Article,
     gazetteer: &Gazetteer,
-    analysers: &mut Analysers,
+    analyser: &mut ParagraphAnalyser,
     sync: u64,
 ) -> Vec<(String, Value)> {
     let norms: Vec<NormalizedText> = article.paragraphs.iter().map(|p| normalize(p)).collect();
@@ -75,7 +48,7 @@ pub fn article_documents(
     let tags = gazetteer.tag_article(&pairs, None);
     let key = article_key(&article.id);
     let title = article.title.as_deref().unwrap_or("");
-    let title_tokens = joined_tokens(&mut analysers.words, title);
+    let title_tokens = analyser.words(title, SEPARATOR);
     let date = article.date.map(|date| {
         date.into_utc()
             .format(&time::format_description::well_known::Rfc3339)
@@ -92,14 +65,15 @@ pub fn article_documents(
             let mut paths: Vec<String> = entities.iter().flat_map(|e| with_ancestors(e)).collect();
             paths.sort();
             paths.dedup();
+            let analysed = analyser.analyse(text, SEPARATOR);
             let source = json!({
                 ARTICLE_ID: article.id,
                 PARAGRAPH: n + 1,
                 TITLE: title,
                 TEXT: text,
                 TITLE_TOKENS: title_tokens,
-                TEXT_TOKENS: joined_tokens(&mut analysers.words, text),
-                TEXT_STEM: joined_tokens(&mut analysers.stems, text),
+                TEXT_TOKENS: analysed.words,
+                TEXT_STEM: analysed.stems,
                 DATE: date,
                 URL: article.url,
                 PATH: article.path,
@@ -145,7 +119,7 @@ mod tests {
             paragraphs: vec!["The Hezbollah Brigades\u{2019} militias struck al-Qaim.".into()],
             hash: 1,
         };
-        let docs = article_documents(&article, &gazetteer, &mut Analysers::default(), 3);
+        let docs = article_documents(&article, &gazetteer, &mut ParagraphAnalyser::default(), 3);
         assert_eq!(docs.len(), 1);
         let (id, doc) = &docs[0];
         assert_eq!(id, &paragraph_id(article_key("a.txt"), 1));

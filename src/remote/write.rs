@@ -11,10 +11,11 @@ use serde_json::{json, Value};
 
 use super::bulk_load::BulkLoad;
 use super::client::{reason, Client, Method};
-use super::documents::{article_documents, article_key, paragraph_id, Analysers};
+use super::documents::{article_documents, article_key, paragraph_id};
 use super::mapping;
 use super::state::{self, ArticleState, SyncMeta};
 use super::RemoteTarget;
+use crate::analysis::AnalyserPool;
 use crate::corpus::{self, walk_corpus, Article, Warning};
 use crate::entities::{Gazetteer, GazetteerSpec};
 use crate::error::{Error, Result};
@@ -144,6 +145,7 @@ pub fn sync_remote(
         gazetteer: &gazetteer,
         share: &share,
         sync,
+        analysers: AnalyserPool::default(),
     };
     let mut seen: HashSet<String> = HashSet::new();
     let mut start = 0;
@@ -264,6 +266,8 @@ struct Sender<'a> {
     gazetteer: &'a Gazetteer,
     share: &'a str,
     sync: u64,
+    /// The analysers of the threads that build documents; their stem memos last the sync.
+    analysers: AnalyserPool,
 }
 
 impl Sender<'_> {
@@ -280,33 +284,37 @@ impl Sender<'_> {
         let index = &self.target.index;
         let bodies: Vec<(String, Vec<String>)> = articles
             .par_iter()
-            .map_init(Analysers::default, |analysers, article| {
-                let mut lines = String::new();
-                let key = article_key(&article.id);
-                let documents = article_documents(article, self.gazetteer, analysers, self.sync);
-                let texts: Vec<&str> = documents
-                    .iter()
-                    .map(|(_, source)| source[mapping::TEXT_HASH].as_str().unwrap_or_default())
-                    .collect();
-                // A paragraph whose text changed moves to another shard: the old copy goes.
-                let old: &[String] = held.get(&article.id).map_or(&[], |a| &a.texts);
-                for (n, old_text) in old.iter().enumerate() {
-                    if texts.get(n) != Some(&old_text.as_str()) {
-                        push_delete(&mut lines, index, &paragraph_id(key, n + 1), old_text);
+            .map_init(
+                || self.analysers.take(),
+                |analyser, article| {
+                    let mut lines = String::new();
+                    let key = article_key(&article.id);
+                    let documents = article_documents(article, self.gazetteer, analyser, self.sync);
+                    let texts: Vec<&str> = documents
+                        .iter()
+                        .map(|(_, source)| source[mapping::TEXT_HASH].as_str().unwrap_or_default())
+                        .collect();
+                    // A paragraph whose text changed moves to another shard: the old copy goes.
+                    let old: &[String] = held.get(&article.id).map_or(&[], |a| &a.texts);
+                    for (n, old_text) in old.iter().enumerate() {
+                        if texts.get(n) != Some(&old_text.as_str()) {
+                            push_delete(&mut lines, index, &paragraph_id(key, n + 1), old_text);
+                        }
                     }
-                }
-                for ((id, source), text) in documents.iter().zip(&texts) {
-                    let action = json!({"index": {"_index": index, "_id": id, "routing": text}});
-                    lines.push_str(&action.to_string());
-                    lines.push('\n');
-                    lines.push_str(&source.to_string());
-                    lines.push('\n');
-                }
-                (
-                    lines,
-                    texts.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
-                )
-            })
+                    for ((id, source), text) in documents.iter().zip(&texts) {
+                        let action =
+                            json!({"index": {"_index": index, "_id": id, "routing": text}});
+                        lines.push_str(&action.to_string());
+                        lines.push('\n');
+                        lines.push_str(&source.to_string());
+                        lines.push('\n');
+                    }
+                    (
+                        lines,
+                        texts.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+                    )
+                },
+            )
             .collect();
         let (bodies, texts): (Vec<String>, Vec<Vec<String>>) = bodies.into_iter().unzip();
         let failures = self.bulk(bodies)?;

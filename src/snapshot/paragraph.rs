@@ -41,8 +41,8 @@ impl StoredParagraph {
         Ok(StoredParagraph {
             article_id: text(fields.article_id).unwrap_or_default(),
             paragraph: columns.paragraph(address)?,
-            title: text(fields.title).unwrap_or_default(),
-            text: text(fields.text).unwrap_or_default(),
+            title: text(fields.stored_title).unwrap_or_default(),
+            text: text(fields.stored_text).unwrap_or_default(),
             date: columns
                 .date(address.segment_ord)?
                 .first(address.doc_id)

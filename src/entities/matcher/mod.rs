@@ -364,7 +364,11 @@ impl Matcher {
                     continue;
                 }
                 let range = first.start..window[n - 1].end;
-                let resolved = NameForm::of(&hay[range.clone()])
+                let name = &hay[range.clone()];
+                // Most windows have no known key: checked before the vowels are read.
+                let resolved = NameForm::key_of(name)
+                    .filter(|key| self.transliterations.knows_key(key))
+                    .and_then(|_| NameForm::of(name))
                     .and_then(|f| self.transliterations.resolve(&f));
                 if let Some(entity) = resolved {
                     found.push((range, entity, true));
