@@ -17,20 +17,21 @@ import sys
 
 # (stage, substrings), innermost match wins; order matters only among frames of one sample.
 STAGES = [
-    ("read+parse files", ["corpus::parse_file", "corpus::jsonl", "corpus::markdown", "std::fs::read", "corpus::walk"]),
+    ("read+parse files", ["corpus::parse_file", "corpus::jsonl", "corpus::json::", "corpus::markdown", "std::fs::read", "corpus::walk"]),
     ("plan (hash, cache)", ["indexer::plan", "corpus::hash_bytes", "indexer::cache"]),
-    ("normalise (tagger input)", ["analysis::normalize"]),
+    ("normalise (tagger input, duplicate hash)", ["analysis::normalize"]),
     ("tag: automaton + matcher", ["Matcher::find_in", "aho_corasick"]),
     ("tag: article context", ["ArticleContext", "entities::article"]),
     ("tag: unlisted tagger", ["entities::tagger", "entities::unlisted"]),
     ("tag: other", ["article_mentions", "tag_article"]),
+    ("analyse: words + stems, one pass", ["ParagraphAnalyser", "analysed::for_each_word", "StemMemo", "MemoStemmer", "frostem"]),
     ("build documents", ["article_documents", "paragraph_text_hash"]),
-    ("stemming (stem field)", ["MemoStemmer", "frostem"]),
-    ("tokenise (text, title)", ["SitrepTokenStream", "analysis::next_word"]),
+    ("tokenise (index-time tokenizers)", ["JoinedTokenStream", "SitrepTokenStream"]),
     ("postings (subscribe)", ["PostingsWriter>::subscribe", "stacker"]),
     ("add_document: other", ["SegmentWriter::add_document"]),
     ("segment flush", ["SegmentWriter::finalize", "finalize_inner", "serialize"]),
     ("end merge", ["IndexMerger", "merger::", "SegmentPlugin>::merge", "merge_segments"]),
+    ("doc store compression", ["lz4_flex", "store::compressors"]),
     ("copies", ["copies::Copies"]),
     ("commit", ["prepare_commit", "PreparedCommit", "save_metas"]),
 ]
@@ -53,7 +54,12 @@ def samples(path):
         yield comm, stack
 
 
-def stage_of(stack):
+def stage_of(comm, stack):
+    # Threads with one job each: their frames also name serializers that flushes share.
+    if comm and comm.startswith("merge_thread"):
+        return "end merge"
+    if comm and comm.startswith("docstore-compre"):
+        return "doc store compression"
     for frame in stack:  # innermost first
         for stage, needles in STAGES:
             if any(n in frame for n in needles):
@@ -82,7 +88,7 @@ def main():
                     callers[above[:110]] += 1
                     break
             continue
-        counts[stage_of(stack)] += 1
+        counts[stage_of(_comm, stack)] += 1
     if args.callers:
         for name, n in callers.most_common(25):
             print(f"{100 * n / total:6.2f}%  {name}")

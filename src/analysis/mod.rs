@@ -261,6 +261,40 @@ pub(crate) fn analysed(analyzer: &mut tantivy::tokenizer::TextAnalyzer, text: &s
     out
 }
 
+/// The bytes of a word of 1 to 16 bytes as one integer, so that a table of words hashes and
+/// compares one number instead of a string. Words hold no NUL byte, so the zero padding cannot
+/// make two words one key.
+///
+/// Every indexed word is packed once or twice (its stem, the tagger's word table), so the
+/// bytes are read with at most two overlapping loads instead of copied into a buffer: a
+/// copy of a length known only at run time is a library call.
+#[inline]
+pub fn packed_word(word: &str) -> Option<u128> {
+    let bytes = word.as_bytes();
+    let len = bytes.len();
+    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+    // The loads overlap where the word is shorter than they are; the overlapping bytes are
+    // the same bytes at the same places, so OR-ing them changes nothing.
+    let (low, high) = match len {
+        0 => (0, 0),
+        1..=3 => {
+            let low = u64::from(bytes[0])
+                | u64::from(bytes[len / 2]) << (8 * (len / 2))
+                | u64::from(bytes[len - 1]) << (8 * (len - 1));
+            (low, 0)
+        }
+        4..=7 => {
+            let low = u64::from(u32_at(0)) | u64::from(u32_at(len - 4)) << (8 * (len - 4));
+            (low, 0)
+        }
+        8 => (u64_at(0), 0),
+        9..=16 => (u64_at(0), u64_at(len - 8) >> (8 * (16 - len))),
+        _ => return None,
+    };
+    Some(u128::from(low) | u128::from(high) << 64)
+}
+
 /// Splits text into folded words with their byte ranges in the original text.
 pub fn words(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut tokenizer = SitrepTokenizer::default();
@@ -539,6 +573,20 @@ mod tests {
         assert_eq!(NAME_CONNECTIVES[..NAME_JOINERS.len()], NAME_JOINERS);
         assert!(NAME_JOINERS.contains(&"of") && !NAME_JOINERS.contains(&"and"));
         assert!(NAME_CONNECTIVES.contains(&"and") && NAME_CONNECTIVES.contains(&"bin"));
+    }
+
+    #[test]
+    fn packed_words_are_their_bytes_zero_padded() {
+        let text = "abcdefghijklmnopq";
+        for len in 0..=17 {
+            let word = &text[..len];
+            let expected = (len <= 16).then(|| {
+                let mut key = [0u8; 16];
+                key[..len].copy_from_slice(word.as_bytes());
+                u128::from_le_bytes(key)
+            });
+            assert_eq!(packed_word(word), expected, "{word}");
+        }
     }
 
     #[test]

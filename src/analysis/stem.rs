@@ -3,6 +3,8 @@
 
 use rustc_hash::FxHashMap;
 
+use super::packed_word;
+
 /// Distinct words remembered before the memo starts over; bounds its memory (~10 MB).
 const STEM_MEMO_LIMIT: usize = 100_000;
 
@@ -21,7 +23,7 @@ impl StemMemo {
             let stem = stem_word(word);
             (stem != word).then(|| stem.into_boxed_str())
         };
-        let stem = match packed(word) {
+        let stem = match packed_word(word) {
             Some(key) => self.short.entry(key).or_insert_with(compute),
             None => self.long.entry(word.into()).or_insert_with(compute),
         };
@@ -35,18 +37,6 @@ impl StemMemo {
             self.long.clear();
         }
     }
-}
-
-/// The bytes of a word of 1 to 16 bytes as one integer; tokens hold no NUL byte, so the
-/// zero padding cannot make two words one key.
-fn packed(word: &str) -> Option<u128> {
-    let bytes = word.as_bytes();
-    if bytes.len() > 16 {
-        return None;
-    }
-    let mut key = [0u8; 16];
-    key[..bytes.len()].copy_from_slice(bytes);
-    Some(u128::from_le_bytes(key))
 }
 
 /// The stem of one analysed token (folded, lower-case), as the stemmed field holds it. The

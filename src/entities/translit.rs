@@ -210,9 +210,12 @@ fn skeleton(word: &str, consonants: &mut String, mut vowels: Option<&mut Vec<Str
     // Whether a vowel came since the last consonant (or the start).
     let mut after_vowel = false;
     while i < bytes.len() {
-        let rest = &bytes[i..];
-        let (symbol, len) = match bytes[i] {
-            b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'w' | b'v' => {
+        // The next two letters, matched as bytes: every capitalised word of a paragraph gets
+        // its skeleton, and slice comparisons made each a library call.
+        let next = bytes.get(i + 1).copied();
+        let third = bytes.get(i + 2).copied();
+        let (symbol, len) = match (bytes[i], next, third) {
+            (b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'w' | b'v', _, _) => {
                 let vowel = match bytes[i] {
                     b'o' | b'w' | b'v' => 'u',
                     b'y' => 'i',
@@ -225,28 +228,31 @@ fn skeleton(word: &str, consonants: &mut String, mut vowels: Option<&mut Vec<Str
                 i += 1;
                 continue;
             }
-            _ if rest.starts_with(b"tch") || rest.starts_with(b"tsh") => ('x', 3),
-            _ if rest.starts_with(b"kh") || rest.starts_with(b"gh") || rest.starts_with(b"ck") => {
-                ('k', 2)
-            }
-            _ if rest.starts_with(b"sh") || rest.starts_with(b"ch") => ('x', 2),
-            _ if rest.starts_with(b"dh") || rest.starts_with(b"dz") => ('d', 2),
-            _ if rest.starts_with(b"th") => ('s', 2),
-            _ if rest.starts_with(b"dj") || rest.starts_with(b"zh") => ('j', 2),
-            _ if rest.starts_with(b"ph") => ('f', 2),
-            b'q' | b'k' | b'g' | b'c' => ('k', 1),
-            b'z' => ('d', 1),
-            b'x' => ('k', 1),
+            (b't', Some(b'c' | b's'), Some(b'h')) => ('x', 3),
+            (b'k' | b'g', Some(b'h'), _) | (b'c', Some(b'k'), _) => ('k', 2),
+            (b's' | b'c', Some(b'h'), _) => ('x', 2),
+            (b'd', Some(b'h' | b'z'), _) => ('d', 2),
+            (b't', Some(b'h'), _) => ('s', 2),
+            (b'd', Some(b'j'), _) | (b'z', Some(b'h'), _) => ('j', 2),
+            (b'p', Some(b'h'), _) => ('f', 2),
+            (b'q' | b'k' | b'g' | b'c', _, _) => ('k', 1),
+            (b'z', _, _) => ('d', 1),
+            (b'x', _, _) => ('k', 1),
             // A final h after a vowel is the ta marbuta or a silent ending: Nasrallah = Nasrala.
-            b'h' if i + 1 == bytes.len() && after_vowel => {
+            (b'h', None, _) if after_vowel => {
                 i += 1;
                 continue;
             }
-            other => (other as char, 1),
+            (other, _, _) => (other as char, 1),
         };
         i += len;
-        // Doubled letters: "Abbadi" = "Abadi", "Nasrallah" = "Nasralah".
-        if consonants.ends_with(symbol) && !after_vowel {
+        // Doubled letters: "Abbadi" = "Abadi", "Nasrallah" = "Nasralah". (Compared as a byte:
+        // the words are ASCII, and a char comparison was a library call.)
+        let doubled = match symbol.is_ascii() {
+            true => consonants.as_bytes().last() == Some(&(symbol as u8)),
+            false => consonants.ends_with(symbol),
+        };
+        if doubled && !after_vowel {
             continue;
         }
         consonants.push(symbol);

@@ -27,10 +27,12 @@ use crate::analysis::{
     normalize, normalize_name, word_spans, Apostrophes, NormalizedText, NAME_CONNECTIVES,
 };
 
+mod first_words;
 mod name_context;
 mod place_index;
 mod variants;
 
+use first_words::{word_runs, FirstWords, IS_ANCHOR, STARTS_ALIAS};
 use name_context::{ends_another_name, written_as_place};
 pub(super) use name_context::{in_handle, stands_alone};
 use place_index::PlaceIndex;
@@ -72,6 +74,9 @@ pub(super) struct Matcher {
     /// lists, per anchor, the (pattern, word index) pairs it may belong to.
     anchor_automaton: Option<AhoCorasick>,
     anchor_targets: Vec<Vec<(usize, usize)>>,
+    /// The words that start an alias or are anchor words: where neither automaton can
+    /// find anything, neither runs.
+    first_words: FirstWords,
     transliterations: Transliterations,
     /// Parents of generated places: the neighbours that give an ambiguous name its context.
     parents: FxHashMap<usize, usize>,
@@ -152,6 +157,13 @@ impl Matcher {
             .start_kind(StartKind::Anchored)
             .build(patterns.iter().map(|(p, _)| p.as_str()))
             .expect("aliases are short literal strings, far below the automaton's limits");
+        let mut first_words = FirstWords::default();
+        for (normalized, pattern) in &patterns {
+            // An alias that does not open with a letter or digit never matches at a word start.
+            if normalized.starts_with(|c: char| c.is_alphanumeric()) {
+                first_words.insert(&pattern.words[0], STARTS_ALIAS);
+            }
+        }
         let patterns: Vec<Pattern> = patterns.into_iter().map(|(_, p)| p).collect();
         let mut anchors: FxHashMap<String, Vec<(usize, usize)>> = FxHashMap::default();
         for (pid, pattern) in patterns.iter().enumerate() {
@@ -178,6 +190,9 @@ impl Matcher {
         }
         let mut anchors: Vec<(String, Vec<(usize, usize)>)> = anchors.into_iter().collect();
         anchors.sort();
+        for (word, _) in &anchors {
+            first_words.insert(word, IS_ANCHOR);
+        }
         let anchor_automaton = (!anchors.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .kind(Some(kind))
@@ -193,6 +208,7 @@ impl Matcher {
             patterns,
             anchor_automaton,
             anchor_targets,
+            first_words,
             transliterations: Transliterations::build(entities),
             parents,
             places,
@@ -215,13 +231,19 @@ impl Matcher {
         let mut variants_tried: Vec<(usize, usize)> = Vec::new();
         let mut needs_neighbour: Vec<Range<usize>> = Vec::new();
         let mut covered_to = 0;
-        for start in word_starts(hay) {
+        let words = word_runs(hay);
+        for word in &words {
+            let (start, first_end) = (word.start, word.end);
             let input = Input::new(hay)
                 .span(start..hay.len())
                 .anchored(Anchored::Yes);
+            let may_be = self.first_words.of(&hay[start..first_end]);
             if start >= covered_to {
                 let mut exact = None;
-                if let Some(m) = self.automaton.find(input.clone()) {
+                let found_alias = (may_be & STARTS_ALIAS != 0)
+                    .then(|| self.automaton.find(input.clone()))
+                    .flatten();
+                if let Some(m) = found_alias {
                     let pattern = &self.patterns[m.pattern().as_usize()];
                     let written = norm.original_range(m.range(), text);
                     let ok = is_boundary(hay, m.start(), m.end())
@@ -236,7 +258,7 @@ impl Matcher {
                 // at the same start is as long.
                 let capitalised = written_capitalised(norm, text, start);
                 if let Some((end, entity, needs_context)) = capitalised
-                    .then(|| self.places.longest_at(hay, start))
+                    .then(|| self.places.longest_at(hay, start, first_end))
                     .flatten()
                     .filter(|&(end, _, _)| exact.as_ref().is_none_or(|e| e.0.end < end))
                 {
@@ -253,7 +275,11 @@ impl Matcher {
                     found.push(mention);
                 }
             }
-            if let Some(anchors) = &self.anchor_automaton {
+            if let Some(anchors) = self
+                .anchor_automaton
+                .as_ref()
+                .filter(|_| may_be & IS_ANCHOR != 0)
+            {
                 if let Some(hit) = anchors.find(input) {
                     if is_boundary(hay, hit.start(), hit.end()) {
                         self.variants_at(hay, hit, &mut variants_tried, &mut found);
@@ -261,7 +287,7 @@ impl Matcher {
                 }
             }
         }
-        self.transliterated(norm, text, &mut found);
+        self.transliterated(norm, text, &words, &mut found);
         // Longest wins among overlapping mentions, then the leftmost; an exact spelling wins
         // over a variant of the same length.
         found.sort_by(|a, b| {
@@ -295,7 +321,9 @@ impl Matcher {
 
     /// The anchored alias automaton run at every word start, with no checks and no other pass.
     pub(super) fn automaton_hits(&self, hay: &str) -> usize {
-        word_starts(hay)
+        word_runs(hay)
+            .into_iter()
+            .map(|word| word.start)
             .filter(|&start| {
                 let input = Input::new(hay)
                     .span(start..hay.len())
@@ -326,13 +354,13 @@ impl Matcher {
         &self,
         norm: &NormalizedText,
         text: &str,
+        spans: &[Range<usize>],
         found: &mut Vec<(Range<usize>, usize, bool)>,
     ) {
         if self.transliterations.max_words == 0 {
             return;
         }
         let hay = norm.text.as_str();
-        let spans = word_spans(hay, Apostrophes::Split);
         let mut key = String::new();
         let capitalised = |span: &Range<usize>| written_capitalised(norm, text, span.start);
         for (i, first) in spans.iter().enumerate() {
@@ -377,17 +405,6 @@ impl Matcher {
             }
         }
     }
-}
-
-/// Byte offsets where a word starts: a letter or digit after anything else.
-fn word_starts(hay: &str) -> impl Iterator<Item = usize> + '_ {
-    let mut previous_is_word = false;
-    hay.char_indices().filter_map(move |(i, c)| {
-        let is_word = c.is_alphanumeric();
-        let starts = is_word && !previous_is_word;
-        previous_is_word = is_word;
-        starts.then_some(i)
-    })
 }
 
 /// The words of a normalised alias and the separators between them.

@@ -34,12 +34,14 @@ impl PlaceIndex {
             .or_insert((entity, needs_context));
     }
 
-    /// The longest name starting at `start`: (end, entity, needs context).
-    pub(super) fn longest_at(&self, hay: &str, start: usize) -> Option<(usize, usize, bool)> {
-        let first_end = start
-            + hay[start..]
-                .find(|c: char| !c.is_alphanumeric())
-                .unwrap_or(hay.len() - start);
+    /// The longest name starting at `start`, whose first word ends at `first_end`: (end,
+    /// entity, needs context).
+    pub(super) fn longest_at(
+        &self,
+        hay: &str,
+        start: usize,
+        first_end: usize,
+    ) -> Option<(usize, usize, bool)> {
         let &most = self.first_words.get(&hay[start..first_end])?;
         // Names are a few words long: the ends fit on the stack.
         let mut ends = [0usize; 8];
