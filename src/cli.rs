@@ -101,7 +101,8 @@ pub struct IndexArgs {
     /// Memory budget of the index writer, in MB.
     #[arg(long, default_value_t = 256, value_name = "MB")]
     pub memory_mb: usize,
-    /// Indexing threads (default: one per core, at most 8).
+    /// tantivy's indexing threads, at most 8 (default: one when the articles to index take at
+    /// most half the memory budget, and make one segment; else one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Skip entity tagging (to measure its cost; entity filters then find nothing).

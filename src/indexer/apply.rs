@@ -56,7 +56,7 @@ impl SyncRun<'_> {
         plan: &SyncPlan,
     ) -> Result<Vec<(String, CachedFile)>> {
         let reparsed: HashSet<&str> = plan.changed.iter().map(|c| c.file.path.as_str()).collect();
-        let total_bytes: u64 = plan.changed.iter().map(|c| c.size).sum();
+        let total_bytes = plan.bytes_to_index();
         let mut applied = ApplyState {
             reparsed,
             seen_ids: HashSet::new(),
@@ -232,9 +232,8 @@ impl SyncRun<'_> {
         let tagger = self.unlisted.then(crate::entities::builtin_tagger);
         let fields = self.fields;
         let (sync, carried, analysers) = (self.sync, &self.carried, &self.analysers);
-        let mut written = 0;
-        for batch in articles.chunks(BATCH_ARTICLES) {
-            let docs: Vec<Vec<TantivyDocument>> = batch
+        let documents_of = |batch: &[Article]| -> Vec<Vec<TantivyDocument>> {
+            batch
                 .par_iter()
                 .map_init(
                     || analysers.take(),
@@ -246,12 +245,30 @@ impl SyncRun<'_> {
                         article_documents(article, &fields, gazetteer, tagger, analyser, &sync_of)
                     },
                 )
-                .collect();
-            for doc in docs.into_iter().flatten() {
-                writer.add_document(doc)?;
-                written += 1;
+                .collect()
+        };
+        // The next batch is tagged while this thread hands the current one to the writer,
+        // which blocks whenever tantivy's queue is full: without the overlap, tagging and
+        // indexing took turns.
+        let (batches, tagged) = std::sync::mpsc::sync_channel(1);
+        let mut written = 0;
+        std::thread::scope(|scope| -> Result<()> {
+            scope.spawn(move || {
+                for batch in articles.chunks(BATCH_ARTICLES) {
+                    // The writer stopped on an error: nothing wants the rest.
+                    if batches.send(documents_of(batch)).is_err() {
+                        break;
+                    }
+                }
+            });
+            for docs in tagged {
+                for doc in docs.into_iter().flatten() {
+                    writer.add_document(doc)?;
+                    written += 1;
+                }
             }
-        }
+            Ok(())
+        })?;
         self.report.paragraphs_written += written;
         Ok(())
     }

@@ -152,7 +152,7 @@ pub fn sync_index(options: &IndexOptions, progress: &dyn Fn(Progress)) -> Result
         }
         let (index, mut writer) = match locked.take() {
             Some(held) => held,
-            None => writer::open_for_writing(options)?,
+            None => writer::open_for_writing(options, plan.bytes_to_index())?,
         };
         if !sync.planned_against(&index)? {
             locked = Some((index, writer));

@@ -35,6 +35,13 @@ pub(super) struct SyncPlan {
     pub(super) cache_changed: bool,
 }
 
+impl SyncPlan {
+    /// The bytes of the files this sync parses and indexes.
+    pub(super) fn bytes_to_index(&self) -> u64 {
+        self.changed.iter().map(|c| c.size).sum()
+    }
+}
+
 /// What stat and read found for one walked file.
 pub(super) enum Looked {
     /// Same bytes as at the last sync; `refreshed` when only the metadata moved.
