@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
+use tantivy::indexer::UserOperation;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::cache::CachedFile;
@@ -16,6 +17,12 @@ use crate::error::Result;
 
 /// Articles tagged and handed to the writer at a time.
 pub(super) const BATCH_ARTICLES: usize = 2_000;
+
+/// Documents handed to the writer at once. One at a time, the indexing thread woke the
+/// blocked sync thread (a futex call) for every paragraph it took off its full queue: a
+/// tenth of its time. A group goes to one segment, whose memory tantivy checks between groups,
+/// so groups stay small.
+const WRITER_GROUP: usize = 64;
 
 /// Corpus bytes parsed and indexed per round: bounds memory on corpora of any size.
 pub(super) const CHUNK_BYTES: usize = 32 << 20;
@@ -262,9 +269,15 @@ impl SyncRun<'_> {
                 }
             });
             for docs in tagged {
-                for doc in docs.into_iter().flatten() {
-                    writer.add_document(doc)?;
-                    written += 1;
+                let mut docs = docs.into_iter().flatten().peekable();
+                while docs.peek().is_some() {
+                    let group: Vec<UserOperation> = docs
+                        .by_ref()
+                        .take(WRITER_GROUP)
+                        .map(UserOperation::Add)
+                        .collect();
+                    written += group.len();
+                    writer.run(group)?;
                 }
             }
             Ok(())
