@@ -6,9 +6,10 @@ use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 use tantivy::indexer::UserOperation;
-use tantivy::{IndexWriter, TantivyDocument, Term};
+use tantivy::{TantivyDocument, Term};
 
 use super::cache::CachedFile;
+use super::paced::{InFlight, PacedDocument, Writer};
 use super::plan::{ChangedFile, SyncPlan};
 use super::{article_documents, committed, Progress, SyncRun, VANISHED};
 use crate::corpus::{self, Article};
@@ -18,10 +19,8 @@ use crate::error::Result;
 /// Articles tagged and handed to the writer at a time.
 pub(super) const BATCH_ARTICLES: usize = 2_000;
 
-/// Documents handed to the writer at once. One at a time, the indexing thread woke the
-/// blocked sync thread (a futex call) for every paragraph it took off its full queue: a
-/// tenth of its time. A group goes to one segment, whose memory tantivy checks between groups,
-/// so groups stay small.
+/// Paragraphs handed to the writer at once (see [`super::paced`]). A group goes to one
+/// segment, whose memory tantivy checks between groups, so groups stay small.
 const WRITER_GROUP: usize = 64;
 
 /// Corpus bytes parsed and indexed per round: bounds memory on corpora of any size.
@@ -59,7 +58,7 @@ impl SyncRun<'_> {
     /// Phase 2: parse, diff and index the changed files, one bounded chunk at a time.
     pub(super) fn apply(
         &mut self,
-        writer: &mut IndexWriter,
+        writer: &mut Writer,
         plan: &SyncPlan,
     ) -> Result<Vec<(String, CachedFile)>> {
         let reparsed: HashSet<&str> = plan.changed.iter().map(|c| c.file.path.as_str()).collect();
@@ -95,7 +94,7 @@ impl SyncRun<'_> {
 
     pub(super) fn apply_file(
         &mut self,
-        writer: &mut IndexWriter,
+        writer: &mut Writer,
         changed: &ChangedFile,
         parsed: std::io::Result<(Vec<u8>, corpus::ParsedFile)>,
         state: &mut ApplyState,
@@ -227,11 +226,7 @@ impl SyncRun<'_> {
         Ok(())
     }
 
-    pub(super) fn add_articles(
-        &mut self,
-        writer: &mut IndexWriter,
-        articles: &[Article],
-    ) -> Result<()> {
+    pub(super) fn add_articles(&mut self, writer: &mut Writer, articles: &[Article]) -> Result<()> {
         let gazetteer = match self.options.tag_entities {
             true => Some(self.built_gazetteer()?),
             false => None,
@@ -259,6 +254,7 @@ impl SyncRun<'_> {
         // indexing took turns.
         let (batches, tagged) = std::sync::mpsc::sync_channel(1);
         let mut written = 0;
+        let in_flight = InFlight::default();
         std::thread::scope(|scope| -> Result<()> {
             scope.spawn(move || {
                 for batch in articles.chunks(BATCH_ARTICLES) {
@@ -271,10 +267,11 @@ impl SyncRun<'_> {
             for docs in tagged {
                 let mut docs = docs.into_iter().flatten().peekable();
                 while docs.peek().is_some() {
-                    let group: Vec<UserOperation> = docs
+                    in_flight.wait_for_room();
+                    let group: Vec<UserOperation<PacedDocument>> = docs
                         .by_ref()
                         .take(WRITER_GROUP)
-                        .map(UserOperation::Add)
+                        .map(|doc| UserOperation::Add(in_flight.send(doc)))
                         .collect();
                     written += group.len();
                     writer.run(group)?;
@@ -286,7 +283,7 @@ impl SyncRun<'_> {
         Ok(())
     }
 
-    pub(super) fn delete_article(&self, writer: &mut IndexWriter, id: &str) {
+    pub(super) fn delete_article(&self, writer: &mut Writer, id: &str) {
         writer.delete_term(Term::from_field_text(self.fields.article_id, id));
     }
 }

@@ -2,9 +2,8 @@
 //! recording the schema version and gazetteer hash, then save the copy groups and the file
 //! cache. A sync with nothing to do commits nothing.
 
-use tantivy::IndexWriter;
-
 use super::cache::FileCache;
+use super::paced::Writer;
 use super::plan::SyncPlan;
 use super::{writer, Progress, SyncReport, SyncRun};
 use crate::copies::Copies;
@@ -79,11 +78,7 @@ impl SyncRun<'_> {
     }
 
     /// Phase 3: commit if anything changed, then save the file cache.
-    pub(super) fn commit(
-        mut self,
-        mut writer: IndexWriter,
-        mut cache: FileCache,
-    ) -> Result<SyncReport> {
+    pub(super) fn commit(mut self, mut writer: Writer, mut cache: FileCache) -> Result<SyncReport> {
         let report = &self.report;
         let changed = self.full || report.added + report.updated + report.removed > 0;
         let index = &self.options.index;

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
-use tantivy::{IndexWriter, Searcher, Term};
+use tantivy::{Searcher, Term};
 
 use crate::analysis::AnalyserPool;
 use crate::corpus::{tree_order, Warning};
@@ -32,11 +32,13 @@ mod cache;
 mod commit;
 mod committed;
 mod documents;
+mod paced;
 mod plan;
 mod writer;
 
 pub use documents::{article_documents, paragraph_text_hash};
 
+use paced::Writer;
 use plan::full_sync_reason;
 
 #[derive(Debug, Clone)]
@@ -140,7 +142,7 @@ pub fn sync_index(options: &IndexOptions, progress: &dyn Fn(Progress)) -> Result
     // Planning reads the last commit without the writer lock, so a sync with nothing to do
     // never opens a writer. If another process committed between the plan and our taking the
     // lock, the plan is stale: plan again, keeping the lock, so the second plan holds.
-    let mut locked: Option<(tantivy::Index, IndexWriter)> = None;
+    let mut locked: Option<(tantivy::Index, Writer)> = None;
     loop {
         let mut sync = SyncRun::start(options, progress)?;
         let mut plan = sync.plan()?;

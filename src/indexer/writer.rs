@@ -2,18 +2,16 @@
 //! replaced on `--rebuild`), and the merge policy that keeps few segments.
 
 use tantivy::indexer::{IndexWriterOptions, LogMergePolicy, MergeCandidate, MergePolicy};
-use tantivy::{Index, IndexWriter, SegmentMeta};
+use tantivy::{Index, SegmentMeta};
 
+use super::paced::{PacedDocument, Writer};
 use super::IndexOptions;
 use crate::error::{Error, Result};
 use crate::store;
 
 /// Opens or creates the index for writing, for a sync that indexes `bytes_to_index` bytes of
 /// articles, and takes the writer lock.
-pub fn open_for_writing(
-    options: &IndexOptions,
-    bytes_to_index: u64,
-) -> Result<(Index, IndexWriter)> {
+pub fn open_for_writing(options: &IndexOptions, bytes_to_index: u64) -> Result<(Index, Writer)> {
     let path = &options.index;
     store::check_index_path(path)?;
     let (index, _) = if store::index_exists(path) {
@@ -35,7 +33,7 @@ pub fn open_for_writing(
     // tantivy wants at least 15 MB per indexing thread.
     let budget = (options.memory_mb.max(16 * threads)) * 1_000_000;
     let writer = index
-        .writer_with_options(
+        .writer_with_options::<PacedDocument>(
             IndexWriterOptions::builder()
                 .num_worker_threads(threads)
                 .memory_budget_per_thread(budget / threads)
@@ -81,7 +79,7 @@ const MAX_MERGED_DOCS: u32 = 1_500_000;
 /// threads' last flushes: on a corpus large enough to flush midway, a merge can then be
 /// merged once more with a segment that arrived while it ran. Incremental syncs keep
 /// [`FewSegments`]' rule, or adding one article would rewrite the whole index.
-pub fn merge_into_one(writer: &IndexWriter) {
+pub fn merge_into_one(writer: &Writer) {
     writer.set_merge_policy(Box::new(FewSegments {
         whole: true,
         ..FewSegments::default()
