@@ -126,12 +126,16 @@ mod tests {
             .map(|_| in_flight.send(TantivyDocument::default()))
             .collect();
         let taker = std::thread::spawn(move || {
+            // Late, so that the queue is still full when the sender looks.
+            std::thread::sleep(std::time::Duration::from_millis(50));
             for document in documents {
                 document.into_tantivy_document();
             }
         });
         in_flight.wait_for_room();
-        assert!(*in_flight.lock() <= RESUME_AT);
+        // Without waiting, the sender would see all MOST_IN_FLIGHT + 1 still queued.
+        assert!(*in_flight.lock() <= MOST_IN_FLIGHT);
         taker.join().unwrap();
+        assert_eq!(*in_flight.lock(), 0);
     }
 }
