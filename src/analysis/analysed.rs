@@ -54,50 +54,73 @@ impl ParagraphAnalyser {
     /// ```
     pub fn analyse(&mut self, text: &str, separator: char) -> Analysed {
         self.memo.bound();
-        let mut analysed = Analysed {
-            words: String::with_capacity(text.len()),
-            // About one word in three is not its own stem.
-            stems: String::with_capacity(text.len() / 2),
-        };
-        for_each_word(text, &mut analysed.words, separator, |word| {
+        let mut words = Joined::new(text.len(), separator);
+        // About one word in three is not its own stem.
+        let mut stems = Joined::new(text.len() / 2, separator);
+        for_each_word(text, &mut words, |word| {
             if let Some(stem) = self.memo.stem(word) {
-                if !analysed.stems.is_empty() {
-                    analysed.stems.push(separator);
-                }
-                analysed.stems.push_str(stem);
+                stems.start_token();
+                stems.text.push_str(stem);
             }
         });
-        if analysed.stems.is_empty() {
-            analysed.stems.push_str(EMPTY_FIELD_TOKEN);
+        Analysed {
+            words: words.finish(),
+            stems: stems.finish(),
         }
-        analysed
     }
 
     /// The words of `text` alone, joined by `separator` (a title, which has no stem field).
     pub fn words(&mut self, text: &str, separator: char) -> String {
-        let mut words = String::with_capacity(text.len());
-        for_each_word(text, &mut words, separator, |_| {});
-        words
+        let mut words = Joined::new(text.len(), separator);
+        for_each_word(text, &mut words, |_| {});
+        words.finish()
+    }
+}
+
+/// Tokens joined by a separator, as an analysed field receives them: the empty-field marker
+/// when there are none.
+struct Joined {
+    text: String,
+    separator: char,
+    tokens: usize,
+}
+
+impl Joined {
+    fn new(capacity: usize, separator: char) -> Joined {
+        Joined {
+            text: String::with_capacity(capacity),
+            separator,
+            tokens: 0,
+        }
+    }
+
+    /// Begins the next token (after a separator, unless it is the first); it is written to
+    /// `text` from here on.
+    fn start_token(&mut self) -> usize {
+        if self.tokens > 0 {
+            self.text.push(self.separator);
+        }
+        self.tokens += 1;
+        self.text.len()
+    }
+
+    fn finish(mut self) -> String {
+        if self.tokens == 0 {
+            self.text.push_str(EMPTY_FIELD_TOKEN);
+        }
+        self.text
     }
 }
 
 /// Folds the words of `text` straight into `joined` as the sitrep tokenizer would make its
-/// tokens (no token is built and copied), hands each to `each`, and puts the empty-field
-/// marker in `joined` if there is none.
-fn for_each_word(text: &str, joined: &mut String, separator: char, mut each: impl FnMut(&str)) {
-    let (mut cursor, mut words) = (0, 0);
+/// tokens (no token is built and copied), and hands each to `each`.
+fn for_each_word(text: &str, joined: &mut Joined, mut each: impl FnMut(&str)) {
+    let mut cursor = 0;
     while let Some((span, resume)) = next_word(text, cursor, Apostrophes::Join) {
         cursor = resume;
-        if words > 0 {
-            joined.push(separator);
-        }
-        words += 1;
-        let start = joined.len();
-        push_folded_word(&text[span], joined);
-        each(&joined[start..]);
-    }
-    if words == 0 {
-        joined.push_str(EMPTY_FIELD_TOKEN);
+        let start = joined.start_token();
+        push_folded_word(&text[span], &mut joined.text);
+        each(&joined.text[start..]);
     }
 }
 

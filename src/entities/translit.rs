@@ -91,7 +91,7 @@ impl NameForm {
     }
 
     fn read(normalized: &str, with_vowels: bool) -> Option<NameForm> {
-        let word_form = |word: &str| match with_vowels {
+        let form_of = |word: &str| match with_vowels {
             true => word_form(word),
             false => {
                 let mut consonants = String::new();
@@ -133,7 +133,7 @@ impl NameForm {
                 forms.push(WordForm::Particle);
                 // "Abdulaziz" is "Abd al-Aziz": the rest is a word of its own.
                 if !rest.is_empty() {
-                    let (key, vowels) = word_form(rest);
+                    let (key, vowels) = form_of(rest);
                     keys.push(key);
                     forms.push(WordForm::Word { vowels });
                 }
@@ -147,7 +147,7 @@ impl NameForm {
                     forms.push(WordForm::Particle);
                 }
                 None => {
-                    let (key, vowels) = word_form(word);
+                    let (key, vowels) = form_of(word);
                     keys.push(key);
                     forms.push(WordForm::Word { vowels });
                 }
