@@ -51,6 +51,8 @@ pub enum Command {
     Entities(EntitiesArgs),
     /// Show the entities found in one article file or in text from stdin.
     Extract(ExtractArgs),
+    /// Print article files as the indexer reads them: title, date, URL and paragraphs.
+    Read(ReadArgs),
     /// Print an article's paragraphs with their entities.
     Show(ShowArgs),
     /// Articles, paragraphs, terms, size on disk, segments and last sync of the index.
@@ -308,7 +310,7 @@ impl Paging {
 
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
-    /// An article file (.txt, .md, .json, .jsonl) or '-' for text on stdin.
+    /// An article file (.txt, .md, .json, .jsonl, .html, .pdf, .docx) or '-' for text on stdin.
     #[arg(default_value = "-")]
     pub file: String,
     #[arg(long)]
@@ -316,6 +318,17 @@ pub struct ExtractArgs {
     /// Also find names no gazetteer entry holds, with the learned tagger.
     #[arg(long)]
     pub unlisted: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// Article files: .txt, .md, .json, .jsonl, saved web pages (.html, .htm, .xhtml), .pdf,
+    /// .docx.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<std::path::PathBuf>,
+    /// One JSON object per article per line: path, title, date, url, paragraphs.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

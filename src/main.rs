@@ -4,6 +4,7 @@ mod cli;
 mod emit;
 mod follow;
 mod progress;
+mod read;
 mod report;
 mod server;
 mod tagging;
@@ -46,6 +47,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         Command::Search(args) => search(cli, args),
         Command::Entities(args) => entities(cli, args),
         Command::Extract(args) => tagging::extract(cli, args),
+        Command::Read(args) => read::read(args),
         Command::Show(args) => show(cli, args),
         Command::Stats(args) => {
             let stats = open_engine(cli)?.stats()?;

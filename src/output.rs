@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::bench::{BenchReport, WARMUP_RUNS};
+use crate::corpus::ReadArticle;
 use crate::engine::GazetteerInfo;
 use crate::entities::EntityMatch;
 use crate::indexer::SyncReport;
@@ -266,6 +267,26 @@ pub fn render_article(article: &ShownArticle, style: Style) -> String {
         if !p.entities.is_empty() {
             let _ = writeln!(out, "   {}", style.paint(DIM, &entity_line(&p.entities)));
         }
+    }
+    out
+}
+
+/// An article file as `sitrep read` shows it: title, date and URL, then numbered paragraphs.
+pub fn render_read_article(article: &ReadArticle, style: Style) -> String {
+    let mut out = String::new();
+    let title = article.title.as_deref().unwrap_or("(untitled)");
+    let _ = writeln!(out, "{}", style.paint(BOLD, title));
+    let mut meta = vec![article.path.clone()];
+    meta.push(
+        article
+            .date
+            .clone()
+            .unwrap_or_else(|| "no date".to_string()),
+    );
+    meta.extend(article.url.clone());
+    let _ = writeln!(out, "{}", style.paint(DIM, &meta.join(" · ")));
+    for (n, paragraph) in article.paragraphs.iter().enumerate() {
+        let _ = writeln!(out, "\n¶{} {paragraph}", n + 1);
     }
     out
 }

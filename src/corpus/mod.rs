@@ -1,10 +1,11 @@
 /*!
 Reading a corpus folder into [`Article`]s.
 
-This module walks a folder, reads `.txt`, `.md`, `.json` and `.jsonl` files and splits them into
-paragraphs. It never fails on one bad file: problems become [`Warning`]s
-that name the file (and line for `.jsonl`), and the other articles are still returned. It knows
-nothing about tantivy or entities.
+This module walks a folder, reads `.txt`, `.md`, `.json` and `.jsonl` files, saved web pages
+(`.html`, `.htm`, `.xhtml`: the article alone), PDF reports and Word files (`.docx`), and splits
+them into paragraphs. It never fails on one bad file: problems become [`Warning`]s that name the
+file (and line for `.jsonl`), and the other articles are still returned. It knows nothing about
+tantivy or entities.
 */
 
 use std::fmt;
@@ -17,8 +18,11 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
 use crate::error::{Error, Result};
 
+mod docx;
+mod html;
 mod json;
 mod markdown;
+mod pdf;
 #[cfg(test)]
 mod tests;
 mod txt;
@@ -30,7 +34,9 @@ pub use walk::{is_article_name, tree_order, walk_corpus, Fingerprint, WalkedFile
 /// indexing them would bloat the index and every snippet, so their article is skipped.
 pub const MAX_PARAGRAPH_BYTES: usize = 1 << 20;
 
-const ARTICLE_EXTENSIONS: [&str; 5] = ["txt", "md", "markdown", "json", "jsonl"];
+const ARTICLE_EXTENSIONS: [&str; 10] = [
+    "txt", "md", "markdown", "json", "jsonl", "html", "htm", "xhtml", "pdf", "docx",
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Article {
@@ -46,6 +52,39 @@ pub struct Article {
     pub paragraphs: Vec<String>,
     /// Hash of the bytes this article was read from; a change means re-indexing.
     pub hash: u64,
+}
+
+/// An article as `sitrep read` shows it: what the indexer will take from the file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ReadArticle {
+    /// The file as the user named it.
+    pub path: String,
+    pub title: Option<String>,
+    /// The article's day, `YYYY-MM-DD` (UTC).
+    pub date: Option<String>,
+    pub url: Option<String>,
+    pub paragraphs: Vec<String>,
+}
+
+impl From<Article> for ReadArticle {
+    fn from(article: Article) -> ReadArticle {
+        let date = article.date.map(|date| {
+            let day = date.into_utc().date();
+            format!(
+                "{:04}-{:02}-{:02}",
+                day.year(),
+                u8::from(day.month()),
+                day.day()
+            )
+        });
+        ReadArticle {
+            path: article.path,
+            title: article.title,
+            date,
+            url: article.url,
+            paragraphs: article.paragraphs,
+        }
+    }
 }
 
 /// A problem with one file or one record, reported to the user without stopping the run.
@@ -89,6 +128,22 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
 /// Parses one file's bytes. `path` is the corpus-relative path used for ids and messages.
 pub fn parse_file(path: &str, bytes: &[u8]) -> ParsedFile {
     let mut parsed = ParsedFile::default();
+    let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    // Pages, reports and Word files carry their own encodings; the plain-text formats are
+    // UTF-8 by contract.
+    let binary = match extension.as_str() {
+        "html" | "htm" | "xhtml" => Some(html::parse_html(path, bytes)),
+        "pdf" => Some(pdf::parse_pdf(path, bytes)),
+        "docx" => Some(docx::parse_docx(path, bytes)),
+        _ => None,
+    };
+    if let Some(read) = binary {
+        match read {
+            Ok(article) => push_article(&mut parsed, article),
+            Err(message) => parsed.warnings.push(skip_warning(path, None, message)),
+        }
+        return parsed;
+    }
     let text = match decode(path, bytes) {
         Ok(text) => text,
         Err(warning) => {
@@ -96,7 +151,6 @@ pub fn parse_file(path: &str, bytes: &[u8]) -> ParsedFile {
             return parsed;
         }
     };
-    let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     match extension.as_str() {
         "txt" => push_article(&mut parsed, txt::parse_txt(path, text, bytes)),
         "md" | "markdown" => match markdown::parse_markdown(path, text, bytes) {
@@ -240,10 +294,11 @@ pub(crate) fn parse_date(text: &str) -> std::result::Result<DateTime, String> {
     Err(format!("date '{text}' is neither YYYY-MM-DD nor RFC 3339"))
 }
 
-/// The paragraphs of one article file (every article of a `.jsonl`), for `sitrep extract`.
-/// A file that yields no article is an error naming it; warnings about some of its records
-/// are returned for the caller to show.
-pub fn read_paragraphs(path: &Path) -> Result<(Vec<String>, Vec<Warning>)> {
+/// The articles of one file given by path (every article of a `.jsonl`), as the indexer
+/// reads them: for `sitrep read` and `sitrep extract`. A file that yields no article is an
+/// error naming it, with the reason the indexer would give; warnings about some of its
+/// records are returned for the caller to show.
+pub fn read_article_file(path: &Path) -> Result<ParsedFile> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
@@ -253,13 +308,21 @@ pub fn read_paragraphs(path: &Path) -> Result<(Vec<String>, Vec<Warning>)> {
     if parsed.articles.is_empty() {
         let detail = match parsed.warnings.first() {
             Some(warning) => warning.to_string(),
-            None => format!("{name}: not an article file (.txt, .md, .json, .jsonl)"),
+            None => format!(
+                "{name}: not an article file (.txt, .md, .json, .jsonl, .html, .pdf, .docx)"
+            ),
         };
         return Err(Error::NotAnArticle {
             path: path.to_path_buf(),
             detail,
         });
     }
+    Ok(parsed)
+}
+
+/// The paragraphs of one article file (every article of a `.jsonl`), for `sitrep extract`.
+pub fn read_paragraphs(path: &Path) -> Result<(Vec<String>, Vec<Warning>)> {
+    let parsed = read_article_file(path)?;
     let paragraphs = parsed
         .articles
         .into_iter()
