@@ -17,6 +17,8 @@ use crate::corpus::{collapse_whitespace, parse_date};
 #[derive(Debug, Default, PartialEq)]
 pub(super) struct PageMetadata {
     pub title: Option<String>,
+    /// The page's first `<h1>`: the headline as the page shows it.
+    pub headline: Option<String>,
     pub date: Option<DateTime>,
     pub url: Option<String>,
     pub site_name: Option<String>,
@@ -47,15 +49,41 @@ impl PageMetadata {
         .find_map(|selector| document.select(selector).attr("datetime"))
         .and_then(|value| parse_page_date(&value));
         let date = time_element.or_else(|| url.as_deref().and_then(date_in_url));
+        let headline = text_of(document, "h1");
         let title = meta("meta[property='og:title']")
-            .or_else(|| text_of(document, "h1"))
+            .or_else(|| headline.clone())
             .or_else(|| text_of(document, "title"));
         PageMetadata {
             title,
+            headline,
             date,
             url,
             site_name: meta("meta[property='og:site_name']"),
         }
+    }
+}
+
+/// Separators between a page's title and its site's name ("Strike on convoy | Monitor").
+const TITLE_SEPARATORS: [&str; 6] = [" | ", " - ", " – ", " — ", " · ", " :: "];
+
+impl PageMetadata {
+    /// A title without the site's name after it: cut where the rest is the site's name, or
+    /// where what comes before is the page's own headline.
+    pub fn without_site_suffix(&self, title: String) -> String {
+        for separator in TITLE_SEPARATORS {
+            let Some((head, tail)) = title.rsplit_once(separator) else {
+                continue;
+            };
+            let is_site = self
+                .site_name
+                .as_deref()
+                .is_some_and(|site| tail.eq_ignore_ascii_case(site));
+            let is_headline = self.headline.as_deref() == Some(head);
+            if (is_site || is_headline) && !head.trim().is_empty() {
+                return head.trim().to_string();
+            }
+        }
+        title
     }
 }
 

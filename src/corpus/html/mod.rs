@@ -52,7 +52,9 @@ pub(super) fn parse_html(path: &str, bytes: &[u8]) -> Result<Article, String> {
     Ok(Article {
         id: path.to_string(),
         path: path.to_string(),
-        title: extracted_title.or(page.title),
+        title: extracted_title
+            .or(page.title.clone())
+            .map(|title| page.without_site_suffix(title)),
         date,
         url: page.url,
         source: page.site_name,

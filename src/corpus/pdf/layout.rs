@@ -480,3 +480,7 @@ fn join_line(paragraph: &mut String, next: &str, hyphens: &HyphenEvidence) {
     }
     paragraph.push_str(next);
 }
+
+#[cfg(test)]
+#[path = "layout_tests.rs"]
+mod tests;
