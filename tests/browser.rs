@@ -161,6 +161,54 @@ fn saved_searches_list_their_new_paragraphs_and_open_them() {
     browser.wait_for("document.querySelectorAll('#results li.hit').length == 2");
 }
 
+#[test]
+fn a_result_from_a_saved_page_links_to_its_source() {
+    let driver = ChromeDriver::start()
+        .expect("Chromium and ChromeDriver are needed (apt-get install chromium chromium-driver)");
+    let dir = TempDir::new().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("strike.html"),
+        "<html><head><title>Convoy hit near Qaim</title>\
+         <link rel=canonical href='https://example.org/2024/02/07/qaim-convoy'></head><body>\
+         <article><p>A drone struck a convoy of Kataib Hezbollah near al-Qaim on the Syrian \
+         border late on Wednesday, killing a senior commander and two guards.</p></article>\
+         </body></html>",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("note.txt"),
+        "Note\n\nKataib Hezbollah denied losing a commander near al-Qaim.\n",
+    )
+    .unwrap();
+    let server = Server::start(&corpus, &dir.path().join("index"), &[]);
+    let browser = driver.session(dir.path());
+    browser.open(&format!("{}/?q=qaim", server.base));
+    browser.wait_for("document.querySelectorAll('#results li.hit').length == 2");
+    let links = browser.script(
+        "return [...document.querySelectorAll('#results li.hit')].map(h => \
+         [h.dataset.article, h.querySelector('a.source-link') && h.querySelector('a.source-link').href])",
+    );
+    let mut links: Vec<(String, Value)> = links
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| (pair[0].as_str().unwrap().to_string(), pair[1].clone()))
+        .collect();
+    links.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        links,
+        [
+            ("note.txt".to_string(), Value::Null),
+            (
+                "strike.html".to_string(),
+                Value::from("https://example.org/2024/02/07/qaim-convoy")
+            ),
+        ]
+    );
+}
+
 /// A chromedriver process on a free port.
 struct ChromeDriver {
     child: std::process::Child,

@@ -11,9 +11,9 @@ use dom_query::{Document, NodeRef};
 use crate::corpus::collapse_whitespace;
 
 /// Elements whose text is not read: code, styles, embedded documents and form controls.
-const UNREAD: [&str; 10] = [
-    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "button",
-    "select",
+/// Formulas (`math`) are read: their text is part of the sentence around them.
+const UNREAD: [&str; 9] = [
+    "script", "style", "noscript", "template", "svg", "iframe", "object", "button", "select",
 ];
 
 /// Elements that start and end a paragraph.

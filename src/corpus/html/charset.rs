@@ -2,7 +2,9 @@
 //!
 //! The order is the HTML standard's: a byte-order mark; else the `<meta charset>` or
 //! `<meta http-equiv="Content-Type">` in the first 1024 bytes (an XML declaration's `encoding`
-//! for XHTML); else what the bytes are: UTF-8 when they are valid UTF-8, otherwise the
+//! for XHTML), unless the page is valid UTF-8 above ASCII, which is what a browser's "Save
+//! page as" writes whatever the page declared; else what the bytes are: UTF-8 when they are
+//! valid UTF-8, otherwise the
 //! encoding a statistical detector guesses (pages saved without a declaration are mostly
 //! windows-1252 or ISO-8859-x). Labels map as browsers map them, so `iso-8859-1` and `ascii`
 //! read as windows-1252.
@@ -28,6 +30,12 @@ fn sniff(bytes: &[u8]) -> &'static Encoding {
         // A page that calls itself UTF-16 but has no byte-order mark was saved as ASCII-
         // compatible bytes (the declaration itself is readable): browsers read it as UTF-8.
         if declared == UTF_16LE || declared == UTF_16BE {
+            return UTF_8;
+        }
+        // Browsers save pages as UTF-8 and keep the page's old declaration. Text in a legacy
+        // encoding is almost never valid UTF-8 once it has a byte above ASCII, so such bytes
+        // are taken at their word.
+        if declared != UTF_8 && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
             return UTF_8;
         }
         return declared;
@@ -99,6 +107,12 @@ mod tests {
         let http_equiv =
             b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=ISO-8859-1\"><p>\xe9";
         assert!(decode_page(http_equiv).ends_with("<p>é"));
+    }
+
+    #[test]
+    fn a_page_saved_as_utf8_under_its_old_declaration_reads_as_utf8() {
+        let page = "<meta http-equiv=Content-Type content=\"text/html; charset=gb2312\"><p>深度学习 Kata’ib</p>";
+        assert!(decode_page(page.as_bytes()).ends_with("<p>深度学习 Kata’ib</p>"));
     }
 
     #[test]

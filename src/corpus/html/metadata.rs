@@ -106,8 +106,15 @@ pub(super) fn parse_page_date(text: &str) -> Option<DateTime> {
     if let Ok(moment) = OffsetDateTime::parse(text, &Rfc2822) {
         return Some(DateTime::from_utc(moment));
     }
-    // An offset without its colon, or fractions of a second, or a zone name: the day is
-    // what a date filter needs.
+    // An offset written without its colon (`+0100`).
+    let bytes = text.as_bytes();
+    if bytes.len() > 5 && matches!(bytes[bytes.len() - 5], b'+' | b'-') {
+        let (moment, offset) = text.split_at(text.len() - 2);
+        if let Ok(date) = parse_date(&format!("{moment}:{offset}")) {
+            return Some(date);
+        }
+    }
+    // A zone name or another clock format: the day is what a date filter needs.
     text.get(..10).and_then(|day| parse_date(day).ok())
 }
 

@@ -5,9 +5,9 @@ A PDF's text layer is glyphs at positions, with no paragraphs, columns or readin
 module rebuilds them, page by page and then across pages:
 
 1. Runs on one baseline, close enough to be one line of one column, become a [`Line`].
-2. A page whose lines leave a vertical gutter free between two columns is read column by
-   column; lines that cross the gutter (a title, a figure caption across the page) cut the page
-   into bands read top to bottom.
+2. Where consecutive rows leave a vertical gutter free between two columns, they are read
+   column by column (each column split again if it holds columns of its own); rows that cross
+   the gutter (a title, an abstract, a figure caption across the page) are read across.
 3. Lines at the top and bottom of pages that repeat on many pages with only their digits
    changing (running headers and footers, "3/12") and lone page numbers are dropped.
 4. Lines are joined into paragraphs: a paragraph ends at a gap wider than the line spacing, a
@@ -92,45 +92,80 @@ pub(super) fn paragraphs(pages: &[Page]) -> (Vec<String>, Option<String>) {
 /// The runs that share a baseline, left to right.
 type Row<'a> = Vec<&'a Run>;
 
-/// A page's lines in reading order: top to bottom, and column by column where the page has
-/// two columns.
+/// A page's lines in reading order: top to bottom, and column by column where the page is set
+/// in columns.
 fn page_lines(page: &Page, number: usize) -> Vec<Line> {
     let rows = rows_of(page);
-    let gutter = find_gutter(page, &rows);
-    let mut ordered = Vec::new();
-    // Lines of the two columns until a line crosses the gutter (a title or a caption across
-    // the page), which closes the band: each band is read left column first.
-    let mut band: [Vec<Line>; 2] = [Vec::new(), Vec::new()];
-    let close_band = |band: &mut [Vec<Line>; 2], ordered: &mut Vec<Line>| {
-        for (column, lines) in band.iter_mut().enumerate() {
-            let left = lines.iter().map(|l| l.left).fold(f32::INFINITY, f32::min);
-            let right = lines.iter().map(|l| l.right).fold(0.0, f32::max);
-            for mut line in lines.drain(..) {
-                (line.column, line.column_left, line.column_right) = (column, left, right);
-                ordered.push(line);
-            }
-        }
+    let em = most_common_size(rows.iter().flatten().map(|run| (run.size, run.text.len())))
+        .unwrap_or(10.0);
+    let mut layout = PageLayout {
+        page: number,
+        em,
+        next_column: 0,
+        lines: Vec::new(),
     };
-    for row in rows {
-        let Some(gutter) = gutter else {
-            band[0].extend(line_of(&row, number));
-            continue;
+    layout.place(&rows, 0.0, page.width, 0);
+    layout.lines
+}
+
+/// Columns nested deeper than this are read as one (three columns need two levels).
+const MAX_COLUMN_DEPTH: usize = 3;
+
+/// The lines of one page in reading order, as its rows are split into columns.
+struct PageLayout {
+    page: usize,
+    em: f32,
+    /// Every column (and every stretch of text across the page) gets its own number, so a
+    /// paragraph knows when it reaches the foot of one.
+    next_column: usize,
+    lines: Vec<Line>,
+}
+
+impl PageLayout {
+    /// Places the rows of the horizontal span `left..right`: rows in a stretch set in two
+    /// columns are read left column first (each column split again if it holds columns), the
+    /// rest top to bottom.
+    fn place(&mut self, rows: &[Row], left: f32, right: f32, depth: usize) {
+        let gutter = (depth < MAX_COLUMN_DEPTH)
+            .then(|| find_gutter(rows, left, right, self.em))
+            .flatten();
+        let Some((x, stretches)) = gutter else {
+            self.place_across(rows);
+            return;
         };
-        if row
-            .iter()
-            .any(|run| run.left < gutter && run.right > gutter)
-        {
-            close_band(&mut band, &mut ordered);
-            band[0].extend(line_of(&row, number));
-            close_band(&mut band, &mut ordered);
-            continue;
+        let mut done = 0;
+        for stretch in stretches {
+            self.place_across(&rows[done..stretch.start]);
+            let (mut left_rows, mut right_rows) = (Vec::new(), Vec::new());
+            for row in &rows[stretch.clone()] {
+                let (l, r): (Row, Row) = row.iter().partition(|run| run.right <= x);
+                left_rows.extend((!l.is_empty()).then_some(l));
+                right_rows.extend((!r.is_empty()).then_some(r));
+            }
+            self.place(&left_rows, left, x, depth + 1);
+            self.place(&right_rows, x, right, depth + 1);
+            done = stretch.end;
         }
-        let (left, right): (Row, Row) = row.into_iter().partition(|run| run.right <= gutter);
-        band[0].extend(line_of(&left, number));
-        band[1].extend(line_of(&right, number));
+        self.place_across(&rows[done..]);
     }
-    close_band(&mut band, &mut ordered);
-    ordered
+
+    /// Rows read one under the other as one column.
+    fn place_across(&mut self, rows: &[Row]) {
+        if rows.is_empty() {
+            return;
+        }
+        let column = self.next_column;
+        self.next_column += 1;
+        let start = self.lines.len();
+        self.lines
+            .extend(rows.iter().filter_map(|row| line_of(row, self.page)));
+        let placed = &mut self.lines[start..];
+        let left = placed.iter().map(|l| l.left).fold(f32::INFINITY, f32::min);
+        let right = placed.iter().map(|l| l.right).fold(0.0, f32::max);
+        for line in placed {
+            (line.column, line.column_left, line.column_right) = (column, left, right);
+        }
+    }
 }
 
 /// Runs grouped by baseline, top to bottom, each row left to right. Runs of one baseline can
@@ -193,53 +228,78 @@ fn line_of(row: &[&Run], page: usize) -> Option<Line> {
         line.bottom = line.bottom.max(run.bottom);
         line.size = line.size.max(run.size);
     }
-    line.text = line.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    line.text = line
+        .text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .flat_map(expand_ligature)
+        .collect();
     (!line.text.is_empty()).then_some(line)
 }
 
-/// The x position of a gutter between two columns: in the middle of the page, a white band
-/// wider than a word space that most rows of body text leave free, with text on both sides.
-fn find_gutter(page: &Page, rows: &[Row]) -> Option<f32> {
-    let body: Vec<&Row> = rows
-        .iter()
-        .filter(|row| {
-            row[0].bottom > page.height * MARGIN_SHARE
-                && row[0].top < page.height * (1.0 - MARGIN_SHARE)
-        })
-        .collect();
-    if body.len() < 6 {
+/// Typographic ligatures (U+FB00–FB06) as the letters they join: fonts set "ﬁrst" as one
+/// glyph, and readers (and snippets) expect "first".
+fn expand_ligature(c: char) -> std::iter::Take<std::array::IntoIter<char, 3>> {
+    let (letters, len) = match c {
+        '\u{FB00}' => (['f', 'f', ' '], 2),
+        '\u{FB01}' => (['f', 'i', ' '], 2),
+        '\u{FB02}' => (['f', 'l', ' '], 2),
+        '\u{FB03}' => (['f', 'f', 'i'], 3),
+        '\u{FB04}' => (['f', 'f', 'l'], 3),
+        '\u{FB05}' | '\u{FB06}' => (['s', 't', ' '], 2),
+        _ => ([c, ' ', ' '], 1),
+    };
+    letters.into_iter().take(len)
+}
+
+/// A gutter between two columns in the span `left..right`: a vertical white band, wider than
+/// any word space, in the middle of the span, and the stretches of consecutive rows that leave
+/// it free with text on both sides (at least three rows on each). A title, an abstract or a
+/// figure across the page ends a stretch. The gutter chosen is the one free in most rows of
+/// such stretches.
+fn find_gutter(
+    rows: &[Row],
+    left: f32,
+    right: f32,
+    em: f32,
+) -> Option<(f32, Vec<std::ops::Range<usize>>)> {
+    if rows.len() < 6 {
         return None;
     }
-    let em = most_common_size(
-        body.iter()
-            .flat_map(|row| row.iter())
-            .map(|run| (run.size, run.text.len())),
-    )?;
     let half = GUTTER_HALF_EMS * em;
-    let (low, high) = (page.width * 0.3, page.width * 0.7);
-    let mut best: Option<(usize, f32)> = None;
+    let width = right - left;
+    let (low, high) = (left + width * 0.3, left + width * 0.7);
+    let mut best: Option<(usize, f32, Vec<std::ops::Range<usize>>)> = None;
     let mut x = low;
     while x <= high {
-        let (mut free, mut left, mut right) = (0, 0, 0);
-        for row in &body {
-            if row
-                .iter()
-                .all(|run| run.right <= x - half || run.left >= x + half)
-            {
-                free += 1;
-                left += usize::from(row.iter().any(|run| run.right <= x));
-                right += usize::from(row.iter().any(|run| run.left >= x));
+        let mut stretches = Vec::new();
+        let mut covered = 0;
+        let mut start = 0;
+        let (mut on_left, mut on_right) = (0, 0);
+        for (i, row) in rows.iter().enumerate().chain([(rows.len(), &Vec::new())]) {
+            let free = i < rows.len()
+                && row
+                    .iter()
+                    .all(|run| run.right <= x - half || run.left >= x + half);
+            if free {
+                on_left += usize::from(row.iter().any(|run| run.right <= x));
+                on_right += usize::from(row.iter().any(|run| run.left >= x));
+                continue;
             }
+            if on_left >= 3 && on_right >= 3 {
+                covered += i - start;
+                stretches.push(start..i);
+            }
+            (start, on_left, on_right) = (i + 1, 0, 0);
         }
-        // The columns' baselines need not line up (a heading in one shifts the rest), so
-        // text on both sides is counted over the rows, not within each.
-        let columns = left >= 3 && right >= 3 && free * 10 >= body.len() * 8;
-        if columns && best.is_none_or(|(most, _)| free > most) {
-            best = Some((free, x));
+        if covered > 0 && best.as_ref().is_none_or(|(most, _, _)| covered > *most) {
+            best = Some((covered, x, stretches));
         }
         x += 1.0;
     }
-    best.map(|(_, x)| x)
+    best.map(|(_, x, stretches)| (x, stretches))
 }
 
 /// Drops running headers and footers and page numbers: lines in the top or bottom margin

@@ -210,6 +210,15 @@ fn a_paragraph_runs_on_to_the_next_page_until_its_sentence_ends() {
 }
 
 #[test]
+fn ligatures_read_as_their_letters() {
+    let runs = vec![run("The \u{FB01}rst o\u{FB03}cial statement.", 50.0, 200.0)];
+    assert_eq!(
+        paragraphs(&[page(runs)]).0,
+        ["The first official statement."]
+    );
+}
+
+#[test]
 fn page_numbers_in_their_forms() {
     for number in [
         "7",
