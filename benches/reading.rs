@@ -50,12 +50,15 @@ fn options() -> Options {
     options
 }
 
+/// Files with one of the extensions under a folder; in a folder of Readability's test pages,
+/// its own extractions (`expected.html`) are not saved pages and are left out.
 fn files_with(folder: &Path, extensions: &[&str]) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(folder)
         .into_iter()
         .flatten()
         .filter(|entry| entry.file_type().is_file())
         .map(|entry| entry.into_path())
+        .filter(|path| path.file_name().is_some_and(|name| name != "expected.html"))
         .filter(|path| {
             path.extension()
                 .and_then(|e| e.to_str())
