@@ -395,10 +395,11 @@ fn readabilitys_test_pages_read_as_readability_reads_them() {
     let n = pages.len() as f64;
     let (precision, recall) = (precision / n, recall / n);
     let f1 = 2.0 * precision * recall / (precision + recall);
-    // The body of every page as Readability.js finds it; the few pages that differ do for
-    // soft hyphens sitrep removes, formulas it reads and one section dom_smoothie keeps.
+    // Nothing Readability.js leaves out of the body, and all of its body but what sitrep
+    // leaves out on purpose: figure captions, blocks a page repeats (most of them in the
+    // suite's lorem-ipsum pages) and copyright notices (P 0.993, R 0.925 when written).
     assert!(
-        f1 >= 0.99,
+        precision >= 0.99 && recall >= 0.9 && f1 >= 0.95,
         "shingle F1 {f1:.3} (P {precision:.3}, R {recall:.3})"
     );
     assert_eq!(titled, 130, "titles as Readability.js finds them");

@@ -5,16 +5,32 @@
 //! one, while inline markup (links, emphasis, spans) stays inside it. A line break is a space,
 //! as it is within a paragraph on screen. Soft hyphens, which only say where a word may be
 //! broken, are dropped.
+//!
+//! What Readability keeps around an article but a reader does not count as its text is left
+//! out too: figure captions and photo credits, a block repeated within the page (a caption
+//! shown twice, a gallery's "Image 1 of 8"), and copyright notices.
 
 use dom_query::{Document, NodeRef};
 
 use crate::corpus::collapse_whitespace;
 
-/// Elements whose text is not read: code, styles, embedded documents and form controls.
-/// Formulas (`math`) are read: their text is part of the sentence around them.
-const UNREAD: [&str; 9] = [
-    "script", "style", "noscript", "template", "svg", "iframe", "object", "button", "select",
+/// Elements whose text is not read: code, styles, embedded documents, form controls and
+/// figure captions. Formulas (`math`) are read: their text is part of the sentence around them.
+const UNREAD: [&str; 10] = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "object",
+    "button",
+    "select",
+    "figcaption",
 ];
+
+/// A notice longer than this is prose that mentions copyright, not a notice.
+const NOTICE_MAX_BYTES: usize = 300;
 
 /// Elements that start and end a paragraph.
 const BLOCKS: [&str; 35] = [
@@ -60,7 +76,22 @@ pub(super) fn paragraphs(article_html: &str) -> Vec<String> {
     let mut collected = Collected::default();
     collected.walk(&fragment.root());
     collected.flush();
-    collected.paragraphs
+    let mut seen = rustc_hash::FxHashSet::default();
+    collected
+        .paragraphs
+        .into_iter()
+        .filter(|paragraph| !is_notice(paragraph))
+        .filter(|paragraph| seen.insert(paragraph.clone()))
+        .collect()
+}
+
+/// A copyright or rights notice ("© 2019 Capitol Hill Publishing Corp.").
+fn is_notice(paragraph: &str) -> bool {
+    if paragraph.len() > NOTICE_MAX_BYTES {
+        return false;
+    }
+    let lower = paragraph.to_lowercase();
+    lower.contains('©') || lower.contains("all rights reserved") || lower.starts_with("copyright")
 }
 
 #[derive(Default)]
@@ -119,7 +150,10 @@ mod tests {
                     <a href=x>Popular Mobilization</a> Forces a&nbsp;state body.<br>It took \
                     effect at once.</p><ul><li>Badr</li><li>Kata\u{2019}ib Hezbollah</li></ul>\
                     <blockquote>We are the state, said one.</blockquote>\
-                    <p>counter\u{AD}terrorism<script>track()</script></p></div>";
+                    <p>counter\u{AD}terrorism<script>track()</script></p>\
+                    <figure><img src=a.jpg><figcaption>Fighters in Jurf al-Sakhar. Photo: AP\
+                    </figcaption></figure><p>Badr</p><p>© 2020 Monitor. All rights reserved.</p>\
+                    </div>";
         assert_eq!(
             paragraphs(html),
             [
