@@ -357,6 +357,12 @@ fn a_watched_folder_indexes_each_article_as_it_arrives() {
         archive.write(&format!(".new{n}.txt.swp"), "half a thought");
         wait_for(marker, || archive.total(marker) == 1);
     }
+    // Reports and Word files dropped into the folder are read as they arrive, too.
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
+    for (file, word) in [("reportlab.pdf", "Shabak"), ("briefing.docx", "payroll")] {
+        std::fs::copy(fixtures.join(file), archive.corpus.join(file)).unwrap();
+        wait_for(file, || archive.total(word) >= 1);
+    }
 
     // A file written in pieces is indexed whole: every piece lands within the stability
     // window, so the only version the index ever holds is the last.
