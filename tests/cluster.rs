@@ -221,3 +221,49 @@ fn the_compiled_gazetteer_is_cached_between_runs_and_a_bad_cache_file_is_compile
         "rewritten"
     );
 }
+
+#[test]
+#[ignore = "needs an OpenSearch cluster named in SITREP_TEST_CLUSTER; .ci/run starts one and runs it"]
+fn saved_pages_reports_and_word_files_reach_the_cluster_as_they_reach_the_index() {
+    let url = std::env::var("SITREP_TEST_CLUSTER")
+        .expect("SITREP_TEST_CLUSTER names a cluster (scripts/opensearch-cluster start)");
+    let target = format!("{url}/formats");
+    fresh(&target);
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
+    let dir = TempDir::new().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    for file in [
+        "report-2col.pdf",
+        "reportlab.pdf",
+        "briefing.docx",
+        "report-1col.html",
+    ] {
+        std::fs::copy(fixtures.join(file), corpus.join(file)).unwrap();
+    }
+    let index = dir.path().join("index");
+    sitrep(&corpus, &index).arg("index").assert().success();
+    let report = sync_to(&corpus, &target, &[]);
+    assert!(
+        report.contains("+4 added, 0 updated, 0 removed"),
+        "{report}"
+    );
+    let local = ["--index", index.to_str().unwrap()];
+    let remote = ["--remote", target.as_str()];
+    let queries: &[&[&str]] = &[
+        &["\"Sayyida Zaynab\""],
+        &["Nineveh"],
+        &["payroll"],
+        &["Muhandis", "--facets"],
+        &["militias", "--place", "Mosul"],
+    ];
+    for query in queries {
+        let embedded = search_json(&local, query);
+        let clustered = search_json(&remote, query);
+        assert!(embedded["total_hits"].as_u64().unwrap() > 0, "{query:?}");
+        assert_eq!(answer(&embedded), answer(&clustered), "{query:?}");
+    }
+    let stats = remote_stats(&target);
+    assert_eq!(stats["articles"], 4);
+    assert_eq!(stats["paragraphs"], 32 + 11 + 14 + 31);
+}
