@@ -298,6 +298,18 @@ pub(crate) fn parse_date(text: &str) -> std::result::Result<DateTime, String> {
 /// reads them: for `sitrep read` and `sitrep extract`. A file that yields no article is an
 /// error naming it, with the reason the indexer would give; warnings about some of its
 /// records are returned for the caller to show.
+///
+/// ```
+/// use sitrep::corpus::{read_article_file, ReadArticle};
+///
+/// let path = std::path::Path::new("tests/fixtures/formats/briefing.docx");
+/// let parsed = read_article_file(path)?;
+/// let article = ReadArticle::from(parsed.articles.into_iter().next().unwrap());
+/// assert_eq!(article.title.as_deref(), Some("Militia briefing: the PMF after 2020"));
+/// assert_eq!(article.date.as_deref(), Some("2021-03-14"));
+/// assert_eq!(article.paragraphs[0], "Militia briefing: the PMF after 2020");
+/// # Ok::<(), sitrep::Error>(())
+/// ```
 pub fn read_article_file(path: &Path) -> Result<ParsedFile> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| Error::Io {
