@@ -4,7 +4,7 @@
 use std::io::Read;
 
 use anyhow::Context;
-use sitrep::saved::{self, SavedSearch, SavedSearches};
+use sitrep::saved::{self, SavedSearch, SavedSearches, Since};
 use sitrep::search::{parse_batch, BatchRow};
 use sitrep::{output, Engine, SearchOptions, SyncReport};
 
@@ -29,6 +29,7 @@ pub fn saved(cli: &Cli, args: &SavedArgs) -> anyhow::Result<u8> {
                 name: name.clone(),
                 query: query.clone(),
                 filters: filters.params(&kinds)?,
+                saved_at_sync: engine.stats()?.last_sync_number,
             };
             // Checked now, so a typo in a name or the query is caught when saving.
             engine.search(&SearchOptions {
@@ -67,7 +68,12 @@ pub fn report_saved(cli: &Cli, report: &SyncReport) -> anyhow::Result<()> {
         return Ok(());
     }
     let engine = Engine::open(&cli.index)?;
-    let found = saved::new_matches(&engine, &searches.searches, sync - 1, SHOWN_AFTER_SYNC)?;
+    let found = saved::new_matches(
+        &engine,
+        &searches.searches,
+        Since::Sync(sync - 1),
+        SHOWN_AFTER_SYNC,
+    )?;
     crate::emit::print(&output::render_new(
         &found,
         crate::cli::ColorChoice::Auto.style(),
@@ -80,10 +86,10 @@ pub fn new(cli: &Cli, args: &NewArgs) -> anyhow::Result<u8> {
     let mut searches = SavedSearches::load(&cli.index)?;
     let engine = Engine::open(&cli.index)?;
     let current = engine.stats()?.last_sync_number;
-    let after_sync = match (args.since_sync, args.since.as_str()) {
-        (Some(n), _) => n,
-        (None, "last") => searches.seen_sync,
-        (None, date) => saved::last_sync_before(&cli.index, date)?,
+    let since = match (args.since_sync, args.since.as_str()) {
+        (Some(n), _) => Since::Sync(n),
+        (None, "last") => Since::LastReported(searches.seen_sync),
+        (None, date) => Since::Sync(saved::last_sync_before(&cli.index, date)?),
     };
     let chosen: Vec<SavedSearch> = match &args.name {
         Some(name) => vec![searches
@@ -95,7 +101,7 @@ pub fn new(cli: &Cli, args: &NewArgs) -> anyhow::Result<u8> {
     if chosen.is_empty() && !cli.quiet {
         eprintln!("no saved searches yet; add one with `sitrep saved add NAME QUERY`");
     }
-    let found = saved::new_matches(&engine, &chosen, after_sync, args.limit)?;
+    let found = saved::new_matches(&engine, &chosen, since, args.limit)?;
     let style = crate::cli::ColorChoice::Auto.style();
     crate::emit::emit(args.json, &found, |f| output::render_new(f, style))?;
     if args.since_sync.is_none() && args.since == "last" {

@@ -36,6 +36,28 @@ pub struct SavedSearch {
     /// `until`.
     #[serde(default)]
     pub filters: Vec<(String, String)>,
+    /// The last sync committed when the search was saved: what it had already found then is
+    /// not new to it, as an alert in an archive tool starts from the day it is set.
+    #[serde(default)]
+    pub saved_at_sync: u64,
+}
+
+/// Where "new" starts for a saved search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    /// After this sync, for every search (`--since-sync N`, `--since DATE`, a sync's report).
+    Sync(u64),
+    /// After what `new` last reported, and never before the search was saved.
+    LastReported(u64),
+}
+
+impl Since {
+    fn after_sync(self, search: &SavedSearch) -> u64 {
+        match self {
+            Since::Sync(sync) => sync,
+            Since::LastReported(sync) => sync.max(search.saved_at_sync),
+        }
+    }
 }
 
 /// What one saved search matches among the new paragraphs.
@@ -130,18 +152,19 @@ impl SavedSearch {
     }
 }
 
-/// Each saved search (or the one named) run over the paragraphs that syncs after `after_sync`
+/// Each saved search (or the one named) run over the paragraphs that syncs after `since`
 /// added or changed, with its `limit` best.
 pub fn new_matches(
     engine: &Engine,
     saved: &[SavedSearch],
-    after_sync: u64,
+    since: Since,
     limit: usize,
 ) -> Result<Vec<NewMatches>> {
     let kinds = engine.filter_kinds()?;
     saved
         .iter()
         .map(|search| {
+            let after_sync = since.after_sync(search);
             let options = SearchOptions {
                 limit,
                 count_articles: true,
@@ -176,15 +199,16 @@ pub fn overview(engine: &Engine) -> Result<Vec<SavedOverview>> {
         .searches
         .iter()
         .map(|search| {
+            let after_sync = Since::LastReported(saved.seen_sync).after_sync(search);
             let options = SearchOptions {
                 count_only: true,
-                ..search.new_options(&kinds, saved.seen_sync)?
+                ..search.new_options(&kinds, after_sync)?
             };
             Ok(SavedOverview {
                 name: search.name.clone(),
                 query: search.query.clone(),
                 filters: search.filters.clone(),
-                after_sync: saved.seen_sync,
+                after_sync,
                 new_paragraphs: engine.search(&options)?.total_hits,
             })
         })
@@ -215,6 +239,7 @@ mod tests {
             name: name.into(),
             query: "rocket attack".into(),
             filters: vec![("org".into(), "Kataib Hezbollah".into())],
+            saved_at_sync: 3,
         }
     }
 
@@ -245,6 +270,14 @@ mod tests {
             options.entity_filters,
             [("org".into(), "Kataib Hezbollah".into())]
         );
+    }
+
+    #[test]
+    fn new_starts_where_it_last_reported_and_never_before_the_search_was_saved() {
+        let saved = search("kh");
+        assert_eq!(Since::LastReported(0).after_sync(&saved), 3);
+        assert_eq!(Since::LastReported(5).after_sync(&saved), 5);
+        assert_eq!(Since::Sync(0).after_sync(&saved), 0);
     }
 
     #[test]
