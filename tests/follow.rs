@@ -324,15 +324,14 @@ impl Drop for Watcher {
     }
 }
 
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    let started = std::time::Instant::now();
-    while !done() {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(60),
-            "gave up waiting for {what}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+fn wait_for(what: &str, done: impl FnMut() -> bool) {
+    common::wait_until(
+        what,
+        std::time::Duration::from_secs(60),
+        std::time::Duration::from_millis(50),
+        done,
+        String::new,
+    );
 }
 
 #[test]

@@ -190,26 +190,22 @@ fn a_running_server_sees_new_articles_after_a_sync() {
     .unwrap();
     sitrep(&corpus, &index).arg("index").assert().success();
     // The reader follows commits through tantivy's meta.json watcher: poll, do not sleep.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let (_, after) = server.get("/api/search?q=zarqawist");
-        if after["total_hits"] == 1 {
-            assert_eq!(after["hits"][0]["article_id"], "new.txt");
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "never saw the new article"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    wait_until(
+        "the server to see the new article",
+        std::time::Duration::from_secs(20),
+        std::time::Duration::from_millis(100),
+        || server.get("/api/search?q=zarqawist").1["total_hits"] == 1,
+        String::new,
+    );
+    let (_, after) = server.get("/api/search?q=zarqawist");
+    assert_eq!(after["hits"][0]["article_id"], "new.txt");
 }
 
 #[test]
 fn binding_beyond_loopback_warns() {
     let (dir, corpus) = corpus_with_markup();
     let server = Server::start(&corpus, &dir.path().join("index"), &["--bind", "0.0.0.0:0"]);
-    let stderr = server.stderr_after_banner();
+    let stderr = server.stderr_after_banner(2);
     assert!(
         stderr[0].starts_with("sitrep serve: listening on http://0.0.0.0:"),
         "{stderr:?}"

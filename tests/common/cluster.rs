@@ -7,16 +7,12 @@ use serde_json::Value;
 
 use super::{hit_ids, json_stdout, sitrep};
 
-pub fn cluster() -> Option<String> {
-    match std::env::var("SITREP_TEST_CLUSTER") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            eprintln!(
-                "skipped: SITREP_TEST_CLUSTER names no cluster (scripts/opensearch-cluster start)"
-            );
-            None
-        }
-    }
+/// The cluster the tests run against; a test that needs one fails without it.
+pub fn cluster() -> String {
+    std::env::var("SITREP_TEST_CLUSTER")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .expect("SITREP_TEST_CLUSTER names no cluster (scripts/opensearch-cluster start)")
 }
 
 /// Deletes what an earlier run left under `target` (the index and its companions).

@@ -12,6 +12,27 @@ use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 
+/// Waits until `done` holds, checking every `every`; fails naming `what` (and what
+/// `detail` says then) after `limit`. The one way the tests wait for something that happens
+/// in another process.
+pub fn wait_until(
+    what: &str,
+    limit: Duration,
+    every: Duration,
+    mut done: impl FnMut() -> bool,
+    detail: impl Fn() -> String,
+) {
+    let started = Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < limit,
+            "gave up waiting for {what} after {limit:?}{}",
+            detail()
+        );
+        std::thread::sleep(every);
+    }
+}
+
 /// The repository's sample corpus.
 pub fn sample_corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
@@ -183,15 +204,24 @@ impl Server {
             .unwrap()
     }
 
-    /// The stderr lines from the banner on (waits briefly for the ones that follow it).
-    pub fn stderr_after_banner(&self) -> Vec<String> {
-        std::thread::sleep(Duration::from_millis(300));
-        let lines = self.stderr.lock().unwrap();
-        let at = lines
-            .iter()
-            .position(|l| l.starts_with("sitrep serve:"))
-            .unwrap();
-        lines[at..].to_vec()
+    /// The first `count` stderr lines from the banner on, once the server has printed them.
+    pub fn stderr_after_banner(&self, count: usize) -> Vec<String> {
+        let after_banner = || {
+            let lines = self.stderr.lock().unwrap();
+            let at = lines
+                .iter()
+                .position(|l| l.starts_with("sitrep serve:"))
+                .unwrap();
+            lines[at..].to_vec()
+        };
+        wait_until(
+            "the server's lines after its banner",
+            Duration::from_secs(20),
+            Duration::from_millis(20),
+            || after_banner().len() >= count,
+            || format!(": {:?}", after_banner()),
+        );
+        after_banner()[..count].to_vec()
     }
 }
 
