@@ -1,6 +1,6 @@
 //! The web page of `sitrep serve` in a real headless Chromium, driven over WebDriver
-//! (Debian's `chromium` and `chromium-driver`). `.ci/run` installs them; without them these
-//! tests print one line saying why and pass.
+//! (Debian's `chromium` and `chromium-driver`). A plain `cargo test` ignores these tests;
+//! `.ci/run` installs the browser and runs them, and without it they fail, naming what is missing.
 
 mod common;
 
