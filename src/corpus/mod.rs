@@ -321,7 +321,8 @@ pub fn read_article_file(path: &Path) -> Result<ParsedFile> {
         let detail = match parsed.warnings.first() {
             Some(warning) => warning.to_string(),
             None => format!(
-                "{name}: not an article file (.txt, .md, .json, .jsonl, .html, .pdf, .docx)"
+                "{name}: not an article file (.{})",
+                ARTICLE_EXTENSIONS.join(", .")
             ),
         };
         return Err(Error::NotAnArticle {

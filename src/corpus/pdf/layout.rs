@@ -26,6 +26,7 @@ runs written by hand.
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::{is_hyphen, ARABIC_NAME_PARTICLES};
+use crate::corpus::collapse_whitespace;
 
 /// A piece of text on one baseline in one font, as the PDF draws it. Coordinates are in
 /// points from the page's top-left corner, growing right and down.
@@ -228,11 +229,7 @@ fn line_of(row: &[&Run], page: usize) -> Option<Line> {
         line.bottom = line.bottom.max(run.bottom);
         line.size = line.size.max(run.size);
     }
-    line.text = line
-        .text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    line.text = collapse_whitespace(&line.text)
         .chars()
         .flat_map(expand_ligature)
         .collect();

@@ -26,10 +26,10 @@ pub(super) fn parse_pdf(path: &str, bytes: &[u8]) -> Result<Article, String> {
     if bytes.is_empty() {
         return Err("damaged (empty file); skipped".to_string());
     }
-    if !bytes.starts_with(b"%PDF")
-        && !bytes[..bytes.len().min(1024)]
-            .windows(4)
-            .any(|w| w == b"%PDF")
+    // Readers accept the header anywhere in the first kilobyte, after junk a mailer prepended.
+    if !bytes[..bytes.len().min(1024)]
+        .windows(4)
+        .any(|w| w == b"%PDF")
     {
         return Err("damaged (not a PDF: no %PDF header); skipped".to_string());
     }
@@ -119,21 +119,14 @@ fn read_page(document: &PdfDocument, number: usize) -> pdf_oxide::error::Result<
 /// A text entry of the document information dictionary, decoded (UTF-16 with its byte order
 /// mark, else PDFDocEncoding, which is Latin-1 for the characters that matter here).
 fn info_text(document: &PdfDocument, key: &str) -> Option<String> {
-    let mut info = document.trailer().as_dict()?.get("Info")?.clone();
-    if let Some(reference) = info.as_reference() {
-        info = document.load_object(reference).ok()?;
-    }
-    let mut value = info.as_dict()?.get(key)?.clone();
-    if let Some(reference) = value.as_reference() {
-        value = document.load_object(reference).ok()?;
-    }
-    let text = decode_text_string(text_bytes(&value)?);
-    let text = collapse_whitespace(&text);
+    let resolve = |object: &Object| match object.as_reference() {
+        Some(reference) => document.load_object(reference).ok(),
+        None => Some(object.clone()),
+    };
+    let info = resolve(document.trailer().as_dict()?.get("Info")?)?;
+    let value = resolve(info.as_dict()?.get(key)?)?;
+    let text = collapse_whitespace(&decode_text_string(value.as_string()?));
     (!text.is_empty()).then_some(text)
-}
-
-fn text_bytes(value: &Object) -> Option<&[u8]> {
-    value.as_string()
 }
 
 fn decode_text_string(bytes: &[u8]) -> String {
