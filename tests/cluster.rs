@@ -6,7 +6,9 @@ mod common;
 
 use tempfile::TempDir;
 
-use common::cluster::{answer, cluster, fresh, remote_stats, search_json, sync_to};
+use common::cluster::{
+    answer, assert_same_answers, cluster, fresh, remote_stats, search_json, sync_to,
+};
 use common::{json_stdout, sample_corpus, shared_data, sitrep};
 
 #[test]
@@ -37,14 +39,7 @@ fn the_cluster_answers_the_seed_corpus_as_the_embedded_index_does() {
         &["strike", "--place", "Iraq"],
         &["what did the militias say after the drone strike at baghdad airport"],
     ];
-    let local = ["--index", index.to_str().unwrap()];
-    let remote = ["--remote", target.as_str()];
-    for query in queries {
-        let embedded = search_json(&local, query);
-        let clustered = search_json(&remote, query);
-        assert!(embedded["total_hits"].as_u64().unwrap() > 0, "{query:?}");
-        assert_eq!(answer(&embedded), answer(&clustered), "{query:?}");
-    }
+    assert_same_answers(&index, &target, queries);
     let stats = remote_stats(&target);
     assert_eq!(stats["articles"], 37);
     assert_eq!(stats["paragraphs"], 190);
@@ -251,8 +246,6 @@ fn saved_pages_reports_and_word_files_reach_the_cluster_as_they_reach_the_index(
         report.contains("+4 added, 0 updated, 0 removed"),
         "{report}"
     );
-    let local = ["--index", index.to_str().unwrap()];
-    let remote = ["--remote", target.as_str()];
     let queries: &[&[&str]] = &[
         &["\"Sayyida Zaynab\""],
         &["Nineveh"],
@@ -260,12 +253,7 @@ fn saved_pages_reports_and_word_files_reach_the_cluster_as_they_reach_the_index(
         &["Muhandis", "--facets"],
         &["militias", "--place", "Mosul"],
     ];
-    for query in queries {
-        let embedded = search_json(&local, query);
-        let clustered = search_json(&remote, query);
-        assert!(embedded["total_hits"].as_u64().unwrap() > 0, "{query:?}");
-        assert_eq!(answer(&embedded), answer(&clustered), "{query:?}");
-    }
+    assert_same_answers(&index, &target, queries);
     let stats = remote_stats(&target);
     assert_eq!(stats["articles"], 4);
     assert_eq!(stats["paragraphs"], 32 + 11 + 14 + 31);

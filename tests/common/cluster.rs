@@ -52,6 +52,19 @@ pub fn answer(result: &Value) -> (Value, Value, Vec<(String, u64)>, Value) {
     )
 }
 
+/// Each query answered alike by the embedded index at `index` and the cluster index `target`
+/// (and finding something).
+pub fn assert_same_answers(index: &Path, target: &str, queries: &[&[&str]]) {
+    let local = ["--index", index.to_str().unwrap()];
+    let remote = ["--remote", target];
+    for query in queries {
+        let embedded = search_json(&local, query);
+        let clustered = search_json(&remote, query);
+        assert!(embedded["total_hits"].as_u64().unwrap() > 0, "{query:?}");
+        assert_eq!(answer(&embedded), answer(&clustered), "{query:?}");
+    }
+}
+
 /// `sitrep index --to TARGET` with `extra` flags; returns what it reported on stderr.
 pub fn sync_to(corpus: &Path, target: &str, extra: &[&str]) -> String {
     let out = sitrep(corpus, Path::new("unused-index"))
