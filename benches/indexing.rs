@@ -16,7 +16,7 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sitrep::analysis::{normalize, NormalizedText, ParagraphAnalyser};
 use sitrep::corpus::Article;
-use sitrep::indexer::article_documents;
+use sitrep::local::indexer::article_documents;
 use sitrep::Gazetteer;
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::{Index, TantivyDocument};

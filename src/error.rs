@@ -37,6 +37,9 @@ pub enum Error {
     UnknownKind { kind: String, known: Vec<String> },
     #[error("{what}: {message}")]
     InvalidArgument { what: String, message: String },
+    /// A request the store cannot answer (name candidates on a cluster, say).
+    #[error("{what} is not supported by {store}")]
+    Unsupported { what: String, store: String },
     #[error("no article '{id}' in {}; article ids are shown in search results", index.display())]
     ArticleNotFound { id: String, index: PathBuf },
     #[error("article '{id}' has no paragraph {paragraph}")]
@@ -137,6 +140,7 @@ impl Error {
                 | Error::UnknownEntity { .. }
                 | Error::UnknownKind { .. }
                 | Error::InvalidArgument { .. }
+                | Error::Unsupported { .. }
         )
     }
 

@@ -8,27 +8,27 @@ write side is [`sync_index`]. See the README's Architecture section.
 
 pub mod analysis;
 pub mod bench;
-pub mod copies;
 pub mod corpus;
 pub mod engine;
 pub mod entities;
 pub mod error;
-pub mod indexer;
+pub mod files;
 pub mod inspect;
+pub mod local;
 pub mod output;
+pub mod paragraph;
 pub mod query;
 pub mod remote;
 pub mod saved;
 pub mod schema;
 pub mod search;
 pub mod serve;
-pub mod snapshot;
 pub mod store;
 
 pub use engine::Engine;
 pub use entities::{EntityMatch, Gazetteer};
 pub use error::{Error, Result};
-pub use indexer::{needs_first_build, sync_index, IndexOptions, Progress, SyncReport};
+pub use local::indexer::{needs_first_build, sync_index, IndexOptions, Progress, SyncReport};
+pub use local::snapshot::Snapshot;
 pub use query::{parse_query, QuerySyntaxError};
 pub use search::{SearchOptions, SearchResults, Timeline};
-pub use snapshot::Snapshot;

@@ -11,12 +11,12 @@ use serde::Serialize;
 
 use crate::bench::{BenchReport, WARMUP_RUNS};
 use crate::corpus::ReadArticle;
-use crate::engine::GazetteerInfo;
 use crate::entities::EntityMatch;
-use crate::indexer::SyncReport;
 use crate::inspect::{Candidate, EntityUsage, IndexStats, ShownArticle};
+use crate::local::indexer::SyncReport;
 use crate::saved::{NewMatches, SavedSearch};
 use crate::search::{BatchRow, EntityRef, SearchResults};
+use crate::store::GazetteerInfo;
 
 const BOLD_YELLOW: &str = "\x1b[1;33m";
 const DIM: &str = "\x1b[2m";

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::local::folder::{read_sync_log, SAVED_SEARCHES};
 use crate::search::{SearchOptions, SearchResults};
-use crate::store::{self, read_sync_log, SAVED_SEARCHES};
 
 /// The saved searches of an index, and where `sitrep new --since last` left off.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -87,7 +87,7 @@ impl SavedSearches {
 
     pub fn save(&self, index: &Path) -> Result<()> {
         let text = toml::to_string(self).expect("saved searches serialise");
-        store::write_atomically(&index.join(SAVED_SEARCHES), text.as_bytes())
+        crate::files::write_atomically(&index.join(SAVED_SEARCHES), text.as_bytes())
     }
 
     pub fn get(&self, name: &str) -> Option<&SavedSearch> {
@@ -284,7 +284,7 @@ mod tests {
     fn a_date_maps_to_the_last_sync_before_it() {
         let dir = tempfile::tempdir().unwrap();
         for (sync, at) in [(1, "2024-02-28T10:00:00Z"), (2, "2024-03-01T09:00:00Z")] {
-            let entry = store::SyncEntry {
+            let entry = crate::local::folder::SyncEntry {
                 sync,
                 at: at.into(),
                 added: 1,
@@ -292,7 +292,7 @@ mod tests {
                 removed: 0,
                 full: false,
             };
-            store::append_sync_log(dir.path(), &entry).unwrap();
+            crate::local::folder::append_sync_log(dir.path(), &entry).unwrap();
         }
         assert_eq!(last_sync_before(dir.path(), "2024-03-01").unwrap(), 1);
         assert_eq!(last_sync_before(dir.path(), "2024-02-01").unwrap(), 0);

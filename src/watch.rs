@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::Context;
 use notify::{RecursiveMode, Watcher};
 use sitrep::corpus::is_article_name;
-use sitrep::store::WatchLock;
+use sitrep::local::folder::WatchLock;
 
 use crate::cli::{Cli, IndexArgs};
 use crate::{follow, progress};

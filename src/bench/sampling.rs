@@ -7,8 +7,8 @@ use tantivy::TantivyDocument;
 use super::{BenchQuery, QUERIES_PER_CLASS};
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::local::snapshot::Snapshot;
 use crate::search::SearchOptions;
-use crate::snapshot::Snapshot;
 
 /// Queries for every class, drawn from the index's document-frequency bands.
 pub fn default_queries(engine: &Engine) -> Result<Vec<BenchQuery>> {
@@ -164,7 +164,7 @@ fn sample_word_runs(snapshot: &Snapshot, wanted: usize, len: usize) -> Result<Ve
 
 /// The entity named in most paragraphs, of any kind, as (kind, name).
 fn most_named(snapshot: &Snapshot) -> Option<(String, String)> {
-    crate::inspect::entity_usage(snapshot, None)
+    crate::local::inspect::entity_usage(snapshot, None)
         .ok()?
         .into_iter()
         .find(|e| e.paragraphs > 0)

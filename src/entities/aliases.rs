@@ -7,7 +7,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::compiled;
-use crate::store::FileBytes;
+use crate::files::FileBytes;
 
 /// Normalised alias → entity id.
 pub(crate) enum AliasLookup {

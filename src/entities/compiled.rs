@@ -15,14 +15,14 @@ alias line whose id is out of range finds nothing: nothing read from the file ca
 */
 
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::{AliasLookup, Entity, EntityTable, Gazetteer, GazetteerSource, Origin, BUILTIN_LABEL};
 use crate::error::{Error, Result};
-use crate::store::FileBytes;
+use crate::files::FileBytes;
 
 const COMPILED_HEADER: &str = "sitrep compiled gazetteer 5";
 
@@ -96,6 +96,12 @@ fn unreadable() -> &'static Entity {
 }
 
 impl Gazetteer {
+    /// The compiled gazetteer in `file`, mapped, if there is one this build reads.
+    pub fn map_compiled(file: &Path) -> Option<Gazetteer> {
+        let data = FileBytes::map(file).ok()?;
+        Gazetteer::from_compiled_data(Arc::new(data)).ok()
+    }
+
     /// The compiled form: header, entity lines in id order, then alias lines sorted by key.
     pub fn to_compiled(&self) -> String {
         let mut entities = String::new();

@@ -32,7 +32,6 @@ mod gazetteer;
 mod matcher;
 mod mentions;
 mod places;
-mod saved;
 pub mod tagger;
 #[cfg(test)]
 mod tests;

@@ -1,14 +1,10 @@
 //! One article's paragraphs, in order, with their entities (`sitrep show`).
 
 use serde::Serialize;
-use tantivy::collector::TopDocs;
-use tantivy::query::TermQuery;
-use tantivy::schema::IndexRecordOption;
-use tantivy::Term;
 
-use crate::entities::EntityMatch;
-use crate::error::Result;
-use crate::snapshot::{Columns, EntityRef, Snapshot, StoredParagraph};
+use crate::entities::{EntityMatch, Gazetteer};
+use crate::error::{Error, Result};
+use crate::paragraph::{EntityRef, StoredParagraph};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ShownParagraph {
@@ -32,52 +28,57 @@ pub struct ShownArticle {
     pub paragraphs: Vec<ShownParagraph>,
 }
 
-/// An article's paragraphs in order, or `None` when the id is not in the index.
-pub fn show_article(
-    snapshot: &Snapshot,
-    article_id: &str,
-    paragraph: Option<u64>,
-    with_mentions: bool,
-) -> Result<Option<ShownArticle>> {
-    let fields = snapshot.fields();
-    let searcher = snapshot.searcher();
-    let query = TermQuery::new(
-        Term::from_field_text(fields.article_id, article_id),
-        IndexRecordOption::Basic,
-    );
-    let found = searcher.search(&query, &TopDocs::with_limit(100_000).order_by_score())?;
-    let columns = Columns::new(searcher);
-    let mut article: Option<ShownArticle> = None;
-    for (_, address) in found {
-        let stored = StoredParagraph::fetch(&columns, fields, address)?;
-        let shown = article.get_or_insert_with(|| ShownArticle {
+impl ShownArticle {
+    /// An article from its stored paragraphs (in any order), keeping `paragraph` alone when
+    /// one is asked for, and with where each names its entities when given the gazetteer.
+    /// No paragraphs means the id is not in the index at `location`.
+    pub(crate) fn of(
+        article_id: &str,
+        stored: Vec<StoredParagraph>,
+        paragraph: Option<u64>,
+        mentions_from: Option<&Gazetteer>,
+        location: &str,
+    ) -> Result<ShownArticle> {
+        let Some(first) = stored.first() else {
+            return Err(Error::ArticleNotFound {
+                id: article_id.to_string(),
+                index: location.into(),
+            });
+        };
+        let mut article = ShownArticle {
             article_id: article_id.to_string(),
-            title: stored.title.clone(),
-            date: stored.date.clone(),
-            url: stored.url.clone(),
-            source: stored.source.clone(),
-            path: stored.path.clone(),
+            title: first.title.clone(),
+            date: first.date.clone(),
+            url: first.url.clone(),
+            source: first.source.clone(),
+            path: first.path.clone(),
             paragraphs: Vec::new(),
-        });
-        if paragraph.is_none_or(|p| p == stored.paragraph) {
-            shown.paragraphs.push(ShownParagraph {
-                paragraph: stored.paragraph,
-                text: stored.text,
-                entities: stored.entities,
-                mentions: Vec::new(),
+        };
+        for stored in stored {
+            if paragraph.is_none_or(|p| p == stored.paragraph) {
+                article.paragraphs.push(ShownParagraph {
+                    paragraph: stored.paragraph,
+                    text: stored.text,
+                    entities: stored.entities,
+                    mentions: Vec::new(),
+                });
+            }
+        }
+        if article.paragraphs.is_empty() {
+            return Err(Error::ParagraphNotFound {
+                id: article_id.to_string(),
+                paragraph: paragraph.unwrap_or(0),
             });
         }
-    }
-    if let Some(article) = &mut article {
         article.paragraphs.sort_by_key(|p| p.paragraph);
-        if with_mentions {
+        if let Some(gazetteer) = mentions_from {
             // Read as one article, so its short names and acronyms are found too.
             let texts: Vec<&str> = article.paragraphs.iter().map(|p| p.text.as_str()).collect();
-            let mentions = snapshot.gazetteer().find_article_mentions(&texts, None);
+            let mentions = gazetteer.find_article_mentions(&texts, None);
             for (shown, mentions) in article.paragraphs.iter_mut().zip(mentions) {
                 shown.mentions = mentions;
             }
         }
+        Ok(article)
     }
-    Ok(article)
 }

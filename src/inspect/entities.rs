@@ -1,11 +1,9 @@
 //! How often each gazetteer entity is named (`sitrep entities`).
 
 use serde::Serialize;
-use tantivy::query::AllQuery;
 
 use crate::entities::Gazetteer;
-use crate::error::Result;
-use crate::snapshot::{FacetCounts, Snapshot};
+use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EntityUsage {
@@ -15,19 +13,6 @@ pub struct EntityUsage {
     pub aliases: Vec<String>,
     pub paragraphs: u64,
     pub articles: u64,
-}
-
-/// Every gazetteer entity of `kind` (or all) with the paragraphs and articles naming it, most
-/// named first.
-pub fn entity_usage(snapshot: &Snapshot, kind: Option<&str>) -> Result<Vec<EntityUsage>> {
-    let counts = snapshot
-        .searcher()
-        .search(&AllQuery, &FacetCounts { articles: true })?;
-    Ok(rank_usage(snapshot.gazetteer(), kind, |facet| {
-        counts
-            .get(facet)
-            .map_or((0, 0), |(p, a)| (*p, a.len() as u64))
-    }))
 }
 
 /// Every gazetteer entity of `kind` (or all) with the (paragraphs, articles) `counts` gives
@@ -64,4 +49,20 @@ pub fn rank_usage(
             .then_with(|| a.name.cmp(&b.name))
     });
     usage
+}
+
+/// An error naming the kinds there are when `kind` is not one of the gazetteer's.
+pub(crate) fn check_kind(gazetteer: &Gazetteer, kind: Option<&str>) -> Result<()> {
+    let Some(kind) = kind else {
+        return Ok(());
+    };
+    let known = gazetteer.kinds();
+    if known.iter().any(|k| k == kind) {
+        Ok(())
+    } else {
+        Err(Error::UnknownKind {
+            kind: kind.to_string(),
+            known,
+        })
+    }
 }

@@ -8,8 +8,8 @@ use super::mapping::*;
 use crate::analysis::{normalize, NormalizedText, ParagraphAnalyser};
 use crate::corpus::{self, Article};
 use crate::entities::Gazetteer;
-use crate::indexer::paragraph_text_hash;
-use crate::snapshot::facet_path;
+use crate::local::indexer::paragraph_text_hash;
+use crate::paragraph::facet_path;
 
 /// Between the tokens of an analysed field: the cluster's analyser splits on whitespace.
 const SEPARATOR: char = ' ';

@@ -6,7 +6,7 @@ Elasticsearch) cluster, for archives, query loads or uptime one machine cannot c
   `_bulk`. Matching cannot drift from the embedded engine: each paragraph carries sitrep's own
   analysed tokens (and stems) in fields the cluster splits on whitespace only, beside the
   original text for display. The sync state (article → content hash) lives in the cluster.
-- [`RemoteEngine`] answers search, timeline, show, stats and entities with the JSON shapes of
+- [`RemoteStore`] answers search, timeline, show, stats and entities with the JSON shapes of
   the embedded [`Engine`](crate::Engine): queries are built as the same
   [`QueryNode`](crate::query::QueryNode) tree and compiled to Query DSL (`dsl`).
 
@@ -26,7 +26,7 @@ mod state;
 mod write;
 
 pub use client::Client;
-pub use read::RemoteEngine;
+pub use read::RemoteStore;
 pub use write::{sync_remote, RemoteIndexOptions};
 
 use crate::error::{Error, Result};

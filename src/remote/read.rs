@@ -1,5 +1,6 @@
-//! [`RemoteEngine`]: the read side on a cluster, answering as [`Engine`](crate::Engine) does.
+//! [`RemoteStore`]: the read side on a cluster, answering as [`Engine`](crate::Engine) does.
 
+use std::any::Any;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -13,19 +14,19 @@ use super::mapping::*;
 use super::search;
 use super::state::{self, SyncMeta};
 use super::RemoteTarget;
-use crate::entities::{Gazetteer, GazetteerSource, UNLISTED_KINDS};
+use crate::entities::{Gazetteer, GazetteerSource};
 use crate::error::{Error, Result};
-use crate::inspect::{rank_usage, EntityUsage, IndexStats, ShownArticle, ShownParagraph};
+use crate::inspect::{check_kind, rank_usage, EntityUsage, IndexStats, ShownArticle};
+use crate::paragraph::{entity_ref, format_date, StoredParagraph};
 use crate::search::{SearchOptions, SearchResults, Timeline};
-use crate::snapshot::{entity_ref, format_date, EntityRef};
-use crate::store;
+use crate::store::{page, Store};
 
 /// How long a read trusts the sync record it last fetched: a sync by `sitrep index --to` is
 /// seen within this.
 const META_TTL: Duration = Duration::from_secs(1);
 
 /// A cluster index opened for reading, shared by any number of threads.
-pub struct RemoteEngine {
+pub struct RemoteStore {
     target: RemoteTarget,
     client: Client,
     current: Mutex<Arc<Current>>,
@@ -39,7 +40,7 @@ pub(super) struct Current {
     read_at: Instant,
 }
 
-impl RemoteEngine {
+impl RemoteStore {
     /// Opens the index `target` names; an error says so when no sync has written it.
     ///
     /// The cluster holds the gazetteer as TOML, and compiling it takes a few hundred
@@ -47,11 +48,11 @@ impl RemoteEngine {
     /// the gazetteer's hash, for the next process to map (a one-shot search then opens as fast
     /// as from an index folder). The cache is best-effort: a file that cannot be written or
     /// read is compiled again.
-    pub fn open(target: &RemoteTarget, gazetteer_cache: Option<&Path>) -> Result<RemoteEngine> {
+    pub fn open(target: &RemoteTarget, gazetteer_cache: Option<&Path>) -> Result<RemoteStore> {
         let client = target.client();
         let gazetteer_cache = gazetteer_cache.map(Path::to_path_buf);
         let current = read_current(&client, target, None, gazetteer_cache.as_deref())?;
-        Ok(RemoteEngine {
+        Ok(RemoteStore {
             target: target.clone(),
             client,
             current: Mutex::new(Arc::new(current)),
@@ -79,30 +80,6 @@ impl RemoteEngine {
             )?);
         }
         Ok(Arc::clone(&current))
-    }
-
-    pub fn gazetteer(&self) -> Result<Arc<Gazetteer>> {
-        Ok(Arc::clone(&self.current()?.gazetteer))
-    }
-
-    /// The entity kinds a search can filter on.
-    pub fn filter_kinds(&self) -> Result<Vec<String>> {
-        let mut kinds = self.gazetteer()?.kinds();
-        for kind in UNLISTED_KINDS {
-            if !kinds.iter().any(|k| k == kind) {
-                kinds.push(kind.to_string());
-            }
-        }
-        kinds.sort();
-        Ok(kinds)
-    }
-
-    pub fn search(&self, options: &SearchOptions) -> Result<SearchResults> {
-        search::run(self, options)
-    }
-
-    pub fn timeline(&self, options: &SearchOptions) -> Result<Timeline> {
-        search::timeline(self, options)
     }
 
     /// Runs a search request on the paragraph index, with global term statistics so that
@@ -140,8 +117,30 @@ impl RemoteEngine {
         }
         Ok((self.query(hits)?, self.query(aggregations)?))
     }
+}
 
-    pub fn show(
+impl Store for RemoteStore {
+    fn location(&self) -> String {
+        self.target.display()
+    }
+
+    fn describe(&self) -> String {
+        format!("the cluster at {}", self.target.display())
+    }
+
+    fn gazetteer(&self) -> Result<Arc<Gazetteer>> {
+        Ok(Arc::clone(&self.current()?.gazetteer))
+    }
+
+    fn search(&self, options: &SearchOptions) -> Result<SearchResults> {
+        search::run(self, options)
+    }
+
+    fn timeline(&self, options: &SearchOptions) -> Result<Timeline> {
+        search::timeline(self, options)
+    }
+
+    fn show(
         &self,
         article_id: &str,
         paragraph: Option<u64>,
@@ -154,54 +153,23 @@ impl RemoteEngine {
             "sort": [{PARAGRAPH: "asc"}],
             "_source": [ARTICLE_ID, PARAGRAPH, TITLE, TEXT, DATE, URL, SOURCE, PATH, ENTITY]
         }))?;
-        let hits = reply["hits"]["hits"]
+        let paragraphs = reply["hits"]["hits"]
             .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let Some(first) = hits.first() else {
-            return Err(Error::ArticleNotFound {
-                id: article_id.to_string(),
-                index: self.target.display().into(),
-            });
-        };
-        let first = Shown::of(&first["_source"]);
-        let mut article = ShownArticle {
-            article_id: article_id.to_string(),
-            title: first.title,
-            date: first.date,
-            url: first.url,
-            source: first.source,
-            path: first.path,
-            paragraphs: Vec::new(),
-        };
-        for hit in &hits {
-            let shown = Shown::of(&hit["_source"]);
-            if paragraph.is_none_or(|p| p == shown.paragraph) {
-                article.paragraphs.push(ShownParagraph {
-                    paragraph: shown.paragraph,
-                    text: shown.text,
-                    entities: shown.entities,
-                    mentions: Vec::new(),
-                });
-            }
-        }
-        if article.paragraphs.is_empty() {
-            return Err(Error::ParagraphNotFound {
-                id: article_id.to_string(),
-                paragraph: paragraph.unwrap_or(0),
-            });
-        }
-        if with_mentions {
-            let texts: Vec<&str> = article.paragraphs.iter().map(|p| p.text.as_str()).collect();
-            let mentions = current.gazetteer.find_article_mentions(&texts, None);
-            for (shown, mentions) in article.paragraphs.iter_mut().zip(mentions) {
-                shown.mentions = mentions;
-            }
-        }
-        Ok(article)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .map(|hit| stored_paragraph(&hit["_source"]))
+            .collect();
+        ShownArticle::of(
+            article_id,
+            paragraphs,
+            paragraph,
+            with_mentions.then_some(current.gazetteer.as_ref()),
+            &self.target.display(),
+        )
     }
 
-    pub fn stats(&self) -> Result<IndexStats> {
+    fn stats(&self) -> Result<IndexStats> {
         let current = self.current()?;
         let count = |index: &str| -> Result<u64> {
             let reply = self.client.get(&format!("/{index}/_count"))?;
@@ -228,17 +196,9 @@ impl RemoteEngine {
     }
 
     /// Gazetteer entities (of one kind, or all) with their counts, most named first.
-    pub fn entities(&self, kind: Option<&str>, rows: Range<usize>) -> Result<Vec<EntityUsage>> {
+    fn entities(&self, kind: Option<&str>, rows: Range<usize>) -> Result<Vec<EntityUsage>> {
         let current = self.current()?;
-        if let Some(kind) = kind {
-            let known = current.gazetteer.kinds();
-            if !known.iter().any(|k| k == kind) {
-                return Err(Error::UnknownKind {
-                    kind: kind.to_string(),
-                    known,
-                });
-            }
-        }
+        check_kind(&current.gazetteer, kind)?;
         let reply = self.query(&json!({
             "size": 0,
             "aggs": {"entities": {
@@ -257,12 +217,14 @@ impl RemoteEngine {
             let articles = bucket["articles"]["value"].as_u64().unwrap_or(0);
             counts.insert(key, (paragraphs, articles));
         }
-        let mut usage = rank_usage(&current.gazetteer, kind, |facet| {
+        let usage = rank_usage(&current.gazetteer, kind, |facet| {
             counts.get(facet).copied().unwrap_or((0, 0))
         });
-        usage.truncate(rows.end);
-        usage.drain(..rows.start.min(usage.len()));
-        Ok(usage)
+        Ok(page(usage, rows))
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }
 
@@ -315,46 +277,34 @@ fn cluster_gazetteer(
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
             .map_err(Error::from)
-            .and_then(|()| store::write_atomically(file, gazetteer.to_compiled().as_bytes()));
+            .and_then(|()| {
+                crate::files::write_atomically(file, gazetteer.to_compiled().as_bytes())
+            });
     }
     Ok(gazetteer)
 }
 
-/// A paragraph document's fields as shown.
-pub(super) struct Shown {
-    pub article_id: String,
-    pub paragraph: u64,
-    pub title: String,
-    pub text: String,
-    pub date: Option<String>,
-    pub url: Option<String>,
-    pub source: Option<String>,
-    pub path: String,
-    pub entities: Vec<EntityRef>,
-}
-
-impl Shown {
-    pub fn of(source: &Value) -> Shown {
-        let text = |name: &str| source[name].as_str().unwrap_or_default().to_string();
-        let optional = |name: &str| source[name].as_str().map(str::to_string);
-        Shown {
-            article_id: text(ARTICLE_ID),
-            paragraph: source[PARAGRAPH].as_u64().unwrap_or(0),
-            title: text(TITLE),
-            text: text(TEXT),
-            date: source[DATE].as_str().and_then(display_date),
-            url: optional(URL),
-            source: optional(SOURCE),
-            path: text(PATH),
-            entities: source[ENTITY]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(Value::as_str)
-                .map(|path| entity_ref(&Facet::from(path)))
-                .collect(),
-        }
+/// A paragraph document's `_source` as the stores' shared [`StoredParagraph`].
+pub(super) fn stored_paragraph(source: &Value) -> StoredParagraph {
+    let text = |name: &str| source[name].as_str().unwrap_or_default().to_string();
+    let optional = |name: &str| source[name].as_str().map(str::to_string);
+    StoredParagraph {
+        article_id: text(ARTICLE_ID),
+        paragraph: source[PARAGRAPH].as_u64().unwrap_or(0),
+        title: text(TITLE),
+        text: text(TEXT),
+        date: source[DATE].as_str().and_then(display_date),
+        url: optional(URL),
+        source: optional(SOURCE),
+        path: text(PATH),
+        entities: source[ENTITY]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|path| entity_ref(&Facet::from(path)))
+            .collect(),
     }
 }
 

@@ -10,17 +10,14 @@ use serde_json::{json, Value};
 
 use super::dsl::to_dsl;
 use super::mapping::*;
-use super::read::{Current, RemoteEngine, Shown};
+use super::read::{stored_paragraph, Current, RemoteStore};
 use crate::entities::UNLISTED_KINDS;
 use crate::error::Result;
 use crate::query::{BuiltQuery, QueryField, TermStatistics};
-use crate::search::highlight::Highlighter;
-use crate::search::snippet::make_snippet;
 use crate::search::{
-    facet_table, rank_key, search_with_fallbacks, DuplicateRef, Matches, Outcome, Prepared,
-    SearchHit, SearchOptions, SearchResults, Timeline,
+    facet_table, rank_key, search_with_fallbacks, DuplicateRef, FacetTally, HitMaker, Matches,
+    Outcome, Prepared, SearchOptions, SearchResults, Timeline,
 };
-use crate::snapshot::FacetTally;
 
 /// The most precise distinct count the cluster makes (HyperLogLog++): estimates within a
 /// fraction of a percent, for what cannot be counted exactly (articles among hits, and texts
@@ -37,7 +34,7 @@ const SCORE_SCALE: f32 = 1.0;
 
 /// Document frequencies asked of the cluster, once per term and search.
 struct RemoteStatistics<'a> {
-    engine: &'a RemoteEngine,
+    engine: &'a RemoteStore,
     seen: Mutex<HashMap<(QueryField, String), u64>>,
     docs: Mutex<Option<u64>>,
 }
@@ -60,7 +57,7 @@ impl TermStatistics for RemoteStatistics<'_> {
 }
 
 impl<'a> RemoteStatistics<'a> {
-    fn new(engine: &'a RemoteEngine) -> RemoteStatistics<'a> {
+    fn new(engine: &'a RemoteStore) -> RemoteStatistics<'a> {
         RemoteStatistics {
             engine,
             seen: Mutex::default(),
@@ -148,7 +145,7 @@ impl Matches for RemoteRun {
     }
 }
 
-pub(super) fn run(engine: &RemoteEngine, options: &SearchOptions) -> Result<SearchResults> {
+pub(super) fn run(engine: &RemoteStore, options: &SearchOptions) -> Result<SearchResults> {
     let started = Instant::now();
     let current = engine.current()?;
     let statistics = RemoteStatistics::new(engine);
@@ -163,10 +160,7 @@ pub(super) fn run(engine: &RemoteEngine, options: &SearchOptions) -> Result<Sear
         execute(engine, &current, built, options)
     })?;
     let gazetteer = &current.gazetteer;
-    let expanded = &built.expanded_entities;
-    let finder = (!expanded.is_empty()).then(|| gazetteer.mention_finder(expanded));
-    let highlighter = Highlighter::new(&built.highlight, finder);
-    let corpus = current.meta.corpus.trim_end_matches('/');
+    let maker = HitMaker::new(&built, gazetteer, &current.meta.corpus);
     let hits = run
         .groups
         .iter()
@@ -174,33 +168,15 @@ pub(super) fn run(engine: &RemoteEngine, options: &SearchOptions) -> Result<Sear
         .take(if options.count_only { 0 } else { options.limit })
         .enumerate()
         .map(|(i, group)| {
-            let shown = Shown::of(&group.source);
-            let highlights = highlighter.ranges(&shown.text);
-            let (snippet, snippet_highlights) = make_snippet(&shown.text, &highlights);
-            SearchHit {
-                rank: options.offset + i + 1,
-                score: group.score,
-                article_id: shown.article_id,
-                title: shown.title,
-                date: shown.date,
-                url: shown.url,
-                path: if corpus.is_empty() {
-                    shown.path
-                } else {
-                    format!("{corpus}/{}", shown.path)
-                },
-                paragraph: shown.paragraph,
-                highlights: highlights.iter().map(|r| [r.start, r.end]).collect(),
-                snippet,
-                snippet_highlights: snippet_highlights
-                    .iter()
-                    .map(|r| [r.start, r.end])
-                    .collect(),
-                text: shown.text,
-                entities: shown.entities,
-                duplicates: group.duplicates.clone(),
-                paragraphs_matched: group.paragraphs_matched,
-            }
+            let stored = stored_paragraph(&group.source);
+            let mut hit = maker.hit(
+                stored,
+                options.offset + i + 1,
+                group.score,
+                group.duplicates.clone(),
+            );
+            hit.paragraphs_matched = group.paragraphs_matched;
+            hit
         })
         .collect();
     let duplicates_collapsed = if options.per_article {
@@ -223,7 +199,7 @@ pub(super) fn run(engine: &RemoteEngine, options: &SearchOptions) -> Result<Sear
     })
 }
 
-pub(super) fn timeline(engine: &RemoteEngine, options: &SearchOptions) -> Result<Timeline> {
+pub(super) fn timeline(engine: &RemoteStore, options: &SearchOptions) -> Result<Timeline> {
     let current = engine.current()?;
     let statistics = RemoteStatistics::new(engine);
     let mut counting = options.clone();
@@ -262,7 +238,7 @@ fn buckets(aggregation: &Value) -> &[Value] {
 }
 
 fn execute(
-    engine: &RemoteEngine,
+    engine: &RemoteStore,
     current: &Current,
     built: &BuiltQuery,
     options: &SearchOptions,
@@ -426,7 +402,7 @@ fn execute(
 /// Distinct texts among `raw_hits` matches: each group of copies counts once. Exact when the
 /// groups fit in the terms aggregation, an estimate of the distinct hashes otherwise.
 fn distinct_texts(
-    engine: &RemoteEngine,
+    engine: &RemoteStore,
     query: &Value,
     raw_hits: u64,
     copies: &Value,
@@ -450,7 +426,7 @@ fn distinct_texts(
 }
 
 /// Fills in the other matching paragraphs that have each group's text.
-fn list_duplicates(engine: &RemoteEngine, query: &Value, groups: &mut [Group]) -> Result<()> {
+fn list_duplicates(engine: &RemoteStore, query: &Value, groups: &mut [Group]) -> Result<()> {
     if groups.is_empty() {
         return Ok(());
     }
@@ -494,7 +470,7 @@ fn list_duplicates(engine: &RemoteEngine, query: &Value, groups: &mut [Group]) -
 }
 
 /// With `--per-article`: how many paragraphs of each shown article match.
-fn count_paragraphs(engine: &RemoteEngine, query: &Value, groups: &mut [Group]) -> Result<()> {
+fn count_paragraphs(engine: &RemoteStore, query: &Value, groups: &mut [Group]) -> Result<()> {
     if groups.is_empty() {
         return Ok(());
     }

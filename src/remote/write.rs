@@ -19,7 +19,7 @@ use crate::analysis::AnalyserPool;
 use crate::corpus::{self, walk_corpus, Article, Warning};
 use crate::entities::{Gazetteer, GazetteerSpec};
 use crate::error::{Error, Result};
-use crate::indexer::{Progress, SyncReport};
+use crate::local::indexer::{Progress, SyncReport};
 use crate::schema::SCHEMA_VERSION;
 
 /// Files parsed, tagged and sent together: bounds memory on a large corpus.

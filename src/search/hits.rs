@@ -1,16 +1,13 @@
-//! From a ranked group of identical paragraphs to a [`SearchHit`]: the stored document read
-//! once, highlights, snippet, entities and where else the text appears.
+//! From a stored paragraph to a [`SearchHit`]: highlights, snippet, the path under the corpus
+//! folder, entities and where else the text appears. Both stores build their hits here.
 
 use serde::Serialize;
-use tantivy::schema::Value;
-use tantivy::{DocAddress, TantivyDocument};
 
 use super::highlight::Highlighter;
 use super::snippet::make_snippet;
-use super::HitGroup;
-use crate::error::Result;
-use crate::schema::Fields;
-use crate::snapshot::{Columns, EntityRef, StoredParagraph};
+use crate::entities::Gazetteer;
+use crate::paragraph::{EntityRef, StoredParagraph};
+use crate::query::BuiltQuery;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct DuplicateRef {
@@ -41,29 +38,42 @@ pub struct SearchHit {
     pub paragraphs_matched: Option<u64>,
 }
 
-/// What every hit of one search shares.
-pub(crate) struct HitContext<'a> {
-    pub columns: &'a Columns<'a>,
-    pub fields: &'a Fields,
-    pub highlighter: Highlighter<'a>,
+/// What every hit of one search shares, whichever store ran it.
+pub(crate) struct HitMaker<'a> {
+    highlighter: Highlighter<'a>,
     /// The corpus folder the index was built from, to show full paths.
-    pub corpus: Option<&'a str>,
+    corpus: &'a str,
 }
 
-impl HitContext<'_> {
-    pub fn hit(&self, group: &HitGroup, rank: usize) -> Result<SearchHit> {
-        let stored = StoredParagraph::fetch(self.columns, self.fields, group.address)?;
+impl<'a> HitMaker<'a> {
+    /// Highlights what `built` matched, with the gazetteer's mentions of the entities it
+    /// expanded to.
+    pub fn new(built: &'a BuiltQuery, gazetteer: &'a Gazetteer, corpus: &'a str) -> Self {
+        let expanded = &built.expanded_entities;
+        let finder = (!expanded.is_empty()).then(|| gazetteer.mention_finder(expanded));
+        HitMaker {
+            highlighter: Highlighter::new(&built.highlight, finder),
+            corpus: corpus.trim_end_matches('/'),
+        }
+    }
+
+    pub fn hit(
+        &self,
+        stored: StoredParagraph,
+        rank: usize,
+        score: f32,
+        duplicates: Vec<DuplicateRef>,
+    ) -> SearchHit {
         let highlights = self.highlighter.ranges(&stored.text);
         let (snippet, snippet_highlights) = make_snippet(&stored.text, &highlights);
-        let path = match self.corpus {
-            Some(corpus) if !corpus.is_empty() => {
-                format!("{}/{}", corpus.trim_end_matches('/'), stored.path)
-            }
-            _ => stored.path,
+        let path = if self.corpus.is_empty() {
+            stored.path
+        } else {
+            format!("{}/{}", self.corpus, stored.path)
         };
-        Ok(SearchHit {
+        SearchHit {
             rank,
-            score: group.score,
+            score,
             article_id: stored.article_id,
             title: stored.title,
             date: stored.date,
@@ -78,26 +88,8 @@ impl HitContext<'_> {
                 .collect(),
             text: stored.text,
             entities: stored.entities,
-            duplicates: self.duplicates(&group.duplicates)?,
+            duplicates,
             paragraphs_matched: None,
-        })
-    }
-
-    /// Article and paragraph of the other hits with the same text as a hit (at most 100).
-    fn duplicates(&self, addresses: &[DocAddress]) -> Result<Vec<DuplicateRef>> {
-        let mut duplicates = Vec::new();
-        for &address in addresses.iter().take(100) {
-            let doc: TantivyDocument = self.columns.searcher().doc(address)?;
-            duplicates.push(DuplicateRef {
-                article_id: doc
-                    .get_first(self.fields.article_id)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string(),
-                paragraph: self.columns.paragraph(address)?,
-            });
         }
-        duplicates.sort_by(|a, b| (&a.article_id, a.paragraph).cmp(&(&b.article_id, b.paragraph)));
-        Ok(duplicates)
     }
 }

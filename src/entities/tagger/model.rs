@@ -7,7 +7,7 @@ file is an error rather than a wrong model.
 use super::classes::N;
 use super::Tagger;
 use crate::error::{Error, Result};
-use crate::store::{seal, side_file, unseal};
+use crate::files::{seal, side_file, unseal};
 
 const MAGIC: &[u8; 4] = b"SRTG";
 const VERSION: u32 = 2;

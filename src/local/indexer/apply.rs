@@ -267,7 +267,10 @@ impl SyncRun<'_> {
         if let Some(built) = self.built.get() {
             return Ok(built);
         }
-        let built = match Gazetteer::saved_compiled(&self.options.index, &self.gazetteer_hash) {
+        let built = match crate::local::folder::saved_compiled_gazetteer(
+            &self.options.index,
+            &self.gazetteer_hash,
+        ) {
             Some(saved) if !self.full => saved,
             _ => self.gazetteer.build()?,
         };

@@ -6,14 +6,13 @@ use super::cache::FileCache;
 use super::paced::Writer;
 use super::plan::SyncPlan;
 use super::{writer, Progress, SyncReport, SyncRun};
-use crate::copies::Copies;
-use crate::entities::Gazetteer;
 use crate::error::Result;
-use crate::store::{self, now_rfc3339, CommitPayload, SyncEntry};
+use crate::local::copies::Copies;
+use crate::local::folder::{self, now_rfc3339, CommitPayload, SyncEntry};
 
 /// Marks the paragraphs that have copies, for the last commit's segments.
 pub(super) fn save_copies(index: &tantivy::Index, path: &std::path::Path) -> Result<()> {
-    let searcher = store::committed_searcher(index, path)?;
+    let searcher = folder::committed_searcher(index, path)?;
     Copies::compute(&searcher)?.save(path, &searcher)
 }
 
@@ -25,7 +24,7 @@ impl SyncRun<'_> {
         let Some(index) = &self.index else {
             return Ok(self.report);
         };
-        let metas = store::load_metas(index, &self.options.index)?;
+        let metas = folder::load_metas(index, &self.options.index)?;
         // Without the writer lock, another sync may have committed since the plan: its cache
         // is then the right one, and ours is not saved.
         if plan.cache_changed && metas.opstamp == self.opstamp {
@@ -55,7 +54,7 @@ impl SyncRun<'_> {
         let Some(index) = &self.index else {
             return Ok(0);
         };
-        let metas = store::load_metas(index, &self.options.index)?;
+        let metas = folder::load_metas(index, &self.options.index)?;
         Ok(metas.segments.iter().map(|s| u64::from(s.num_docs())).sum())
     }
 
@@ -64,13 +63,13 @@ impl SyncRun<'_> {
     /// compiled format is written again.
     pub(super) fn save_gazetteer(&self) -> Result<()> {
         let (index, hash) = (&self.options.index, &self.gazetteer_hash);
-        if Gazetteer::saved_compiled(index, hash).is_none() {
-            store::write_atomically(
-                &store::saved_gazetteer_file(index, hash, "toml"),
+        if folder::saved_compiled_gazetteer(index, hash).is_none() {
+            folder::write_atomically(
+                &folder::saved_gazetteer_file(index, hash, "toml"),
                 self.gazetteer.toml().as_bytes(),
             )?;
-            store::write_atomically(
-                &store::saved_gazetteer_file(index, hash, "compiled"),
+            folder::write_atomically(
+                &folder::saved_gazetteer_file(index, hash, "compiled"),
                 self.built_gazetteer()?.to_compiled().as_bytes(),
             )?;
         }
@@ -96,7 +95,7 @@ impl SyncRun<'_> {
             commit.set_payload(&payload);
             cache.opstamp = commit.commit()?;
             self.report.committed = Some(self.sync);
-            store::append_sync_log(
+            folder::append_sync_log(
                 index,
                 &SyncEntry {
                     sync: self.sync,
@@ -111,7 +110,7 @@ impl SyncRun<'_> {
             // them, without opening the folder again.
             let written = writer.index().clone();
             writer.wait_merging_threads()?;
-            store::remove_stale_gazetteers(index, hash);
+            folder::remove_stale_gazetteers(index, hash);
             save_copies(&written, index)?;
         } else {
             drop(writer);

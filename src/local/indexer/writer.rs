@@ -7,24 +7,24 @@ use tantivy::{Index, SegmentMeta};
 use super::paced::{PacedDocument, Writer};
 use super::IndexOptions;
 use crate::error::{Error, Result};
-use crate::store;
+use crate::local::folder;
 
 /// Opens or creates the index for writing, for a sync that indexes `bytes_to_index` bytes of
 /// articles, and takes the writer lock.
 pub fn open_for_writing(options: &IndexOptions, bytes_to_index: u64) -> Result<(Index, Writer)> {
     let path = &options.index;
-    store::check_index_path(path)?;
-    let (index, _) = if store::index_exists(path) {
-        match store::open_tantivy(path) {
+    folder::check_index_path(path)?;
+    let (index, _) = if folder::index_exists(path) {
+        match folder::open_tantivy(path) {
             Ok(opened) => opened,
             Err(Error::Incompatible { .. } | Error::Corrupt { .. }) if options.rebuild => {
-                store::remove_index_files(path)?;
-                store::create_tantivy(path)?
+                folder::remove_index_files(path)?;
+                folder::create_tantivy(path)?
             }
             Err(err) => return Err(err),
         }
     } else {
-        store::create_tantivy(path)?
+        folder::create_tantivy(path)?
     };
     let threads = options
         .threads
@@ -43,7 +43,7 @@ pub fn open_for_writing(options: &IndexOptions, bytes_to_index: u64) -> Result<(
                 .build(),
         )
         .map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => store::locked(path),
+            tantivy::TantivyError::LockFailure(..) => folder::locked(path),
             other => Error::corrupt(path, other),
         })?;
     writer.set_merge_policy(Box::new(FewSegments::default()));

@@ -2,12 +2,6 @@
 //! version in front, an xxh3 checksum behind, and publication by rename so that a reader sees
 //! the old bytes or the new, never a part.
 
-use std::path::Path;
-
-use anyhow::Context;
-
-use crate::error::Result;
-
 /// The start of a side file: its magic and format version. The body follows, then [`seal`].
 pub(crate) fn side_file(magic: &[u8; 4], format: u32) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
@@ -57,35 +51,6 @@ impl<'a> ByteReader<'a> {
     }
 }
 
-/// Writes a file beside the index so that readers see the old bytes or the new, never a
-/// part. The temporary name is per process: a sync that found nothing to do runs without the
-/// writer lock.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-    let written = std::fs::write(&tmp, bytes)
-        .with_context(|| format!("writing {}", tmp.display()))
-        .and_then(|()| {
-            std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
-        });
-    if written.is_err() {
-        // A half-written temporary file is of no use to anyone.
-        let _ = std::fs::remove_file(&tmp);
-    }
-    Ok(written?)
-}
-
-/// Removes the side files named `prefix…` that `keep` does not want (an older commit's).
-pub fn remove_stale(index: &Path, prefix: &str, keep: impl Fn(&str) -> bool) {
-    if let Ok(entries) = std::fs::read_dir(index) {
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with(prefix) && !keep(&name) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,16 +70,5 @@ mod tests {
         flipped[9] ^= 1;
         assert!(unseal(&flipped, b"TEST", 3).is_none());
         assert!(unseal(&[], b"TEST", 3).is_none());
-    }
-
-    #[test]
-    fn an_atomic_write_leaves_no_temporary_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("side.bin");
-        write_atomically(&path, b"one").unwrap();
-        write_atomically(&path, b"two").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"two");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
-        assert_eq!(names.len(), 1);
     }
 }

@@ -12,8 +12,8 @@ use super::{committed, IndexOptions, Progress, SyncRun, UNLISTED_SUFFIX, VANISHE
 use crate::corpus::{self, tree_order, CorpusFile, WalkedFile};
 use crate::entities::GazetteerSpec;
 use crate::error::Result;
+use crate::local::folder::CommitPayload;
 use crate::schema::SCHEMA_VERSION;
-use crate::store::CommitPayload;
 
 /// A file whose bytes must be parsed.
 pub(super) struct ChangedFile {

@@ -33,9 +33,10 @@ use std::sync::Arc;
 use tantivy::{DocId, Searcher, SegmentReader};
 
 use crate::error::Result;
+use crate::files::FileBytes;
+use crate::files::{checksum, side_file, write_atomically, ByteReader};
+use crate::local::folder::{self, COPIES_PREFIX};
 use crate::schema::names;
-use crate::store::FileBytes;
-use crate::store::{self, checksum, side_file, write_atomically, ByteReader, COPIES_PREFIX};
 
 const MAGIC: &[u8; 4] = b"SRCP";
 const FORMAT: u32 = 2;
@@ -153,7 +154,7 @@ impl Copies {
         write_atomically(&path, &self.data)?;
         let keep = path.file_name().map(|n| n.to_string_lossy().into_owned());
         // Another process's temporary file is not a stale set of groups.
-        store::remove_stale(index, COPIES_PREFIX, |name| {
+        folder::remove_stale(index, COPIES_PREFIX, |name| {
             Some(name) == keep.as_deref() || !name.ends_with(".bin")
         });
         Ok(())
@@ -188,7 +189,7 @@ fn file_named(index: &Path, segments: impl Iterator<Item = String>) -> PathBuf {
     let mut names: Vec<String> = segments.collect();
     names.sort_unstable();
     let key = xxhash_rust::xxh3::xxh3_64(names.concat().as_bytes());
-    store::copies_file(index, FORMAT, key)
+    folder::copies_file(index, FORMAT, key)
 }
 
 fn encode(segments: &[SegmentGroups], groups: u32) -> Vec<u8> {

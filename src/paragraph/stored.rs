@@ -1,12 +1,9 @@
-//! One paragraph document as stored: its fields, its entities as facet paths, its date.
+//! One paragraph as a store returns it: its fields, its entities as facet paths, its date.
+//! Both stores read into [`StoredParagraph`], so hits, `show` and the output see one shape.
 
 use serde::Serialize;
-use tantivy::schema::{Facet, Field, Value};
-use tantivy::{DateTime, DocAddress, TantivyDocument};
-
-use super::Columns;
-use crate::error::Result;
-use crate::schema::Fields;
+use tantivy::schema::Facet;
+use tantivy::DateTime;
 
 /// An entity a paragraph was tagged with, as its facet names it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -17,6 +14,7 @@ pub struct EntityRef {
 }
 
 /// The stored fields of one paragraph document.
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredParagraph {
     pub article_id: String,
     pub paragraph: u64,
@@ -28,38 +26,6 @@ pub struct StoredParagraph {
     /// Relative to the corpus folder.
     pub path: String,
     pub entities: Vec<EntityRef>,
-}
-
-impl StoredParagraph {
-    pub fn fetch(columns: &Columns, fields: &Fields, address: DocAddress) -> Result<Self> {
-        let doc: TantivyDocument = columns.searcher().doc(address)?;
-        let text = |field: Field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        Ok(StoredParagraph {
-            article_id: text(fields.article_id).unwrap_or_default(),
-            paragraph: columns.paragraph(address)?,
-            title: text(fields.stored_title).unwrap_or_default(),
-            text: text(fields.stored_text).unwrap_or_default(),
-            date: columns
-                .date(address.segment_ord)?
-                .first(address.doc_id)
-                .map(format_date),
-            url: text(fields.url),
-            source: text(fields.source),
-            path: text(fields.path).unwrap_or_default(),
-            entities: doc
-                .get_all(fields.entity)
-                .filter_map(|v| {
-                    v.as_facet()
-                        .and_then(|s| Facet::from_encoded(s.as_bytes().to_vec()).ok())
-                })
-                .map(|facet| entity_ref(&facet))
-                .collect(),
-        })
-    }
 }
 
 pub fn entity_ref(facet: &Facet) -> EntityRef {

@@ -18,20 +18,20 @@ use crate::error::{Error, Result};
 use crate::schema::{self, Fields};
 
 mod files;
-mod mapped;
 mod payload;
-mod side_file;
+mod saved_gazetteer;
+mod stale;
 mod sync_log;
 mod watch_lock;
 
+pub use crate::files::write_atomically;
 pub use files::{
     copies_file, saved_gazetteer_file, COPIES_PREFIX, FILE_CACHE, GAZETTEER_PREFIX, LOCK_FILE,
     META_FILE, OLD_FILE_CACHE, SAVED_SEARCHES, SYNC_LOG,
 };
-pub use mapped::FileBytes;
 pub use payload::{check_payload, now_rfc3339, payload_of, CommitPayload};
-pub(crate) use side_file::{checksum, seal, side_file, unseal, ByteReader};
-pub use side_file::{remove_stale, write_atomically};
+pub use saved_gazetteer::{saved_compiled_gazetteer, saved_gazetteer};
+pub use stale::remove_stale;
 pub use sync_log::{append_sync_log, next_sync_number, read_sync_log, SyncEntry};
 pub use watch_lock::{is_watched, WatchLock};
 

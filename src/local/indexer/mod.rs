@@ -24,8 +24,8 @@ use crate::analysis::AnalyserPool;
 use crate::corpus::{tree_order, Warning};
 use crate::entities::{Gazetteer, GazetteerSpec};
 use crate::error::{Error, Result};
+use crate::local::folder;
 use crate::schema::Fields;
-use crate::store;
 
 mod apply;
 mod cache;
@@ -54,7 +54,7 @@ pub struct IndexOptions {
     /// Also tag names no gazetteer entry holds, with the learned tagger: `Some` turns it on or
     /// off (re-tagging everything), `None` keeps what the index was built with.
     pub unlisted: Option<bool>,
-    /// The caller holds the index's [`WatchLock`](crate::store::WatchLock); any other sync of
+    /// The caller holds the index's [`WatchLock`](crate::local::folder::WatchLock); any other sync of
     /// a watched index is refused.
     pub watching: bool,
 }
@@ -115,10 +115,10 @@ impl SyncReport {
 /// exists to build it from. An index path that is a file, or no index and no corpus, is an
 /// error that says what to do.
 pub fn needs_first_build(options: &IndexOptions) -> Result<bool> {
-    if store::index_exists(&options.index) {
+    if folder::index_exists(&options.index) {
         return Ok(false);
     }
-    store::check_index_path(&options.index)?;
+    folder::check_index_path(&options.index)?;
     if !options.corpus.is_dir() {
         return Err(Error::NoIndexNoCorpus {
             index: options.index.clone(),
@@ -134,7 +134,7 @@ pub fn sync_index(options: &IndexOptions, progress: &dyn Fn(Progress)) -> Result
     if !options.corpus.is_dir() {
         return Err(Error::CorpusMissing(options.corpus.clone()));
     }
-    if !options.watching && store::is_watched(&options.index) {
+    if !options.watching && folder::is_watched(&options.index) {
         return Err(Error::Watched {
             path: options.index.clone(),
         });
@@ -215,17 +215,17 @@ const VANISHED: &str = "disappeared while indexing; treated as removed";
 
 impl<'a> SyncRun<'a> {
     fn start(options: &'a IndexOptions, progress: &'a dyn Fn(Progress)) -> Result<SyncRun<'a>> {
-        store::check_index_path(&options.index)?;
-        let index = if options.rebuild || !store::index_exists(&options.index) {
+        folder::check_index_path(&options.index)?;
+        let index = if options.rebuild || !folder::index_exists(&options.index) {
             None
         } else {
-            Some(store::open_tantivy(&options.index)?.0)
+            Some(folder::open_tantivy(&options.index)?.0)
         };
         let gazetteer = GazetteerSpec::resolve(options.entities.as_deref(), &options.corpus)?;
         let (previous, opstamp) = match &index {
             Some(index) => {
-                let metas = store::load_metas(index, &options.index)?;
-                (store::payload_of(&metas), metas.opstamp)
+                let metas = folder::load_metas(index, &options.index)?;
+                (folder::payload_of(&metas), metas.opstamp)
             }
             None => (None, 0),
         };
@@ -252,7 +252,7 @@ impl<'a> SyncRun<'a> {
             &gazetteer_hash,
         );
         let full = full_reason.is_some() || previous.is_none();
-        let sync = store::next_sync_number(&options.index, previous.as_ref().map(|p| p.sync));
+        let sync = folder::next_sync_number(&options.index, previous.as_ref().map(|p| p.sync));
         Ok(SyncRun {
             options,
             progress,
@@ -285,7 +285,7 @@ impl<'a> SyncRun<'a> {
             .index
             .as_ref()
             .ok_or_else(|| Error::IndexMissing(self.options.index.clone()))?;
-        let searcher = store::committed_searcher(index, &self.options.index)?;
+        let searcher = folder::committed_searcher(index, &self.options.index)?;
         Ok(self.committed.get_or_init(|| searcher))
     }
 
@@ -294,7 +294,7 @@ impl<'a> SyncRun<'a> {
         if self.full {
             return Ok(true);
         }
-        Ok(store::load_metas(index, &self.options.index)?.opstamp == self.opstamp)
+        Ok(folder::load_metas(index, &self.options.index)?.opstamp == self.opstamp)
     }
 
     fn warn(&mut self, path: &str, message: &str, skipped: bool) {

@@ -1,7 +1,7 @@
 //! The collector that runs beside tantivy's top-k in the same pass over the matching
 //! documents: [`HitStats`] (distinct texts and articles, for honest totals and the duplicates
 //! of a hit). Entity facets are counted in the same pass by
-//! [`FacetCounts`](crate::snapshot::FacetCounts).
+//! [`FacetCounts`](crate::local::snapshot::FacetCounts).
 
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use tantivy::columnar::Column;
 use tantivy::fastfield::FastFieldReaders;
 use tantivy::{DocAddress, DocId, Score, SegmentReader};
 
-use crate::copies::{Copies, DocBits};
+use crate::local::copies::{Copies, DocBits};
 use crate::schema::names;
 
 /// Counts matching paragraphs, distinct texts and (optionally) distinct articles.

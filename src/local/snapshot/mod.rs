@@ -5,7 +5,7 @@ A [`Snapshot`] holds one commit's searcher together with the payload and gazette
 commit and the copy groups of its segments, so a request never mixes two commits. Every read
 (search, show, stats, entities, timeline) takes one; the [`Engine`](crate::Engine) hands them
 out. Beside it live the pieces every reader shares: the fast-column cache ([`Columns`]), the
-stored paragraph ([`StoredParagraph`]) and entity-facet counting ([`FacetCounts`]).
+stored paragraph ([`fetch_paragraph`]) and entity-facet counting ([`FacetCounts`]).
 */
 
 use std::path::{Path, PathBuf};
@@ -13,18 +13,18 @@ use std::sync::Arc;
 
 use tantivy::Searcher;
 
-use crate::copies::Copies;
 use crate::entities::Gazetteer;
+use crate::local::copies::Copies;
+use crate::local::folder::CommitPayload;
 use crate::schema::Fields;
-use crate::store::CommitPayload;
 
 mod columns;
 mod facets;
 mod paragraph;
 
 pub use columns::Columns;
-pub use facets::{FacetCounts, FacetTally};
-pub use paragraph::{entity_ref, facet_path, format_date, EntityRef, StoredParagraph};
+pub use facets::FacetCounts;
+pub use paragraph::fetch_paragraph;
 
 /// One commit: its searcher, payload, gazetteer and copy groups.
 pub struct Snapshot {

@@ -10,8 +10,9 @@ use tantivy::fastfield::FacetReader;
 use tantivy::schema::Facet;
 use tantivy::{DocId, Score, SegmentReader};
 
-use super::facet_path;
+use crate::paragraph::facet_path;
 use crate::schema::names;
+use crate::search::FacetTally;
 
 /// Paragraphs per entity facet (the entity itself, not its ancestors) among the documents
 /// collected, and with `articles` also the distinct articles naming it.
@@ -19,9 +20,6 @@ use crate::schema::names;
 pub struct FacetCounts {
     pub articles: bool,
 }
-
-/// Per facet path: paragraphs, and the article keys when asked for.
-pub type FacetTally = HashMap<String, (u64, HashSet<u64>)>;
 
 pub struct FacetCountsSegment {
     reader: FacetReader,

@@ -25,7 +25,8 @@ use std::path::Path;
 use crate::corpus::tree_order;
 pub use crate::corpus::Fingerprint;
 use crate::error::Result;
-use crate::store::{seal, side_file, unseal, write_atomically, FILE_CACHE, OLD_FILE_CACHE};
+use crate::files::{seal, side_file, unseal, write_atomically};
+use crate::local::folder::{FILE_CACHE, OLD_FILE_CACHE};
 
 const MAGIC: &[u8; 4] = b"SRFC";
 const FORMAT: u32 = 1;
