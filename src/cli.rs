@@ -122,7 +122,7 @@ pub struct IndexArgs {
     #[arg(long)]
     pub watch: bool,
     /// Sync into an OpenSearch cluster instead of the index folder.
-    #[arg(long, value_name = "URL[,URL...][/INDEX]", conflicts_with_all = ["watch", "no_entities", "unlisted"])]
+    #[arg(long, value_name = "URL[,URL...][/INDEX]", conflicts_with_all = ["watch", "no_entities"])]
     pub to: Option<String>,
     /// With --to, for a new cluster index: primary shards.
     #[arg(long, default_value_t = 1, value_name = "N", requires = "to")]
@@ -441,6 +441,7 @@ impl IndexArgs {
         options.rebuild = self.rebuild;
         options.shards = self.shards;
         options.replicas = self.replicas;
+        options.unlisted = self.unlisted;
         options.share = self.share.clone();
         Ok(Some(options))
     }

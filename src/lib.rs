@@ -24,11 +24,13 @@ pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod store;
+pub mod sync;
 
 pub use engine::Engine;
 pub use entities::{EntityMatch, Gazetteer};
 pub use error::{Error, Result};
-pub use local::indexer::{needs_first_build, sync_index, IndexOptions, Progress, SyncReport};
+pub use local::indexer::{needs_first_build, sync_index, IndexOptions};
 pub use local::snapshot::Snapshot;
 pub use query::{parse_query, QuerySyntaxError};
 pub use search::{SearchOptions, SearchResults, Timeline};
+pub use sync::{Progress, SyncReport};

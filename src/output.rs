@@ -13,10 +13,10 @@ use crate::bench::{BenchReport, WARMUP_RUNS};
 use crate::corpus::ReadArticle;
 use crate::entities::EntityMatch;
 use crate::inspect::{Candidate, EntityUsage, IndexStats, ShownArticle};
-use crate::local::indexer::SyncReport;
 use crate::saved::{NewMatches, SavedSearch};
 use crate::search::{BatchRow, EntityRef, SearchResults};
 use crate::store::GazetteerInfo;
+use crate::sync::SyncReport;
 
 const BOLD_YELLOW: &str = "\x1b[1;33m";
 const DIM: &str = "\x1b[2m";

@@ -5,23 +5,18 @@ use serde_json::{json, Value};
 use tantivy::schema::Facet;
 
 use super::mapping::*;
-use crate::analysis::{normalize, NormalizedText, ParagraphAnalyser};
-use crate::corpus::{self, Article};
-use crate::entities::Gazetteer;
-use crate::local::indexer::paragraph_text_hash;
-use crate::paragraph::facet_path;
+use crate::analysis::ParagraphAnalyser;
+use crate::corpus::Article;
+use crate::entities::{Gazetteer, Tagger};
+use crate::paragraph::{build_article, facet_path};
 
 /// Between the tokens of an analysed field: the cluster's analyser splits on whitespace.
 const SEPARATOR: char = ' ';
 
 /// The id of a paragraph's document: the article's key and the paragraph number, so that a
 /// changed article's paragraphs overwrite the old ones in place.
-pub fn paragraph_id(article_key: u64, paragraph: usize) -> String {
+pub fn paragraph_id(article_key: u64, paragraph: u64) -> String {
     format!("{article_key:016x}-{paragraph}")
-}
-
-pub fn article_key(article_id: &str) -> u64 {
-    corpus::hash_bytes(article_id.as_bytes())
 }
 
 /// A facet path and every ancestor of it (`/place`, `/place/Iraq`, `/place/Iraq/Mosul`).
@@ -33,58 +28,51 @@ fn with_ancestors(path: &str) -> Vec<String> {
         .collect()
 }
 
-/// The documents of one article, tagged with `gazetteer`, as (id, source) pairs.
+/// The documents of one article, tagged with `gazetteer` (and `tagger`), as (id, source)
+/// pairs.
 pub fn article_documents(
     article: &Article,
     gazetteer: &Gazetteer,
+    tagger: Option<&Tagger>,
     analyser: &mut ParagraphAnalyser,
     sync: u64,
 ) -> Vec<(String, Value)> {
-    let norms: Vec<NormalizedText> = article.paragraphs.iter().map(|p| normalize(p)).collect();
-    let pairs: Vec<(&NormalizedText, &str)> = norms
-        .iter()
-        .zip(article.paragraphs.iter().map(String::as_str))
-        .collect();
-    let tags = gazetteer.tag_article(&pairs, None);
-    let key = article_key(&article.id);
-    let title = article.title.as_deref().unwrap_or("");
-    let title_tokens = analyser.words(title, SEPARATOR);
+    let built = build_article(article, Some(gazetteer), tagger, analyser, SEPARATOR);
     let date = article.date.map(|date| {
         date.into_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default()
     });
-    article
+    built
         .paragraphs
-        .iter()
-        .zip(&norms)
-        .zip(&tags)
-        .enumerate()
-        .map(|(n, ((text, norm), tags))| {
-            let entities: Vec<String> = tags.iter().map(|e| gazetteer.facet_of(e)).collect();
-            let mut paths: Vec<String> = entities.iter().flat_map(|e| with_ancestors(e)).collect();
+        .into_iter()
+        .map(|paragraph| {
+            let mut paths: Vec<String> = paragraph
+                .entities
+                .iter()
+                .flat_map(|e| with_ancestors(e))
+                .collect();
             paths.sort();
             paths.dedup();
-            let analysed = analyser.analyse(text, SEPARATOR);
             let source = json!({
                 ARTICLE_ID: article.id,
-                PARAGRAPH: n + 1,
-                TITLE: title,
-                TEXT: text,
-                TITLE_TOKENS: title_tokens,
-                TEXT_TOKENS: analysed.words,
-                TEXT_STEM: analysed.stems,
+                PARAGRAPH: paragraph.number,
+                TITLE: built.title,
+                TEXT: paragraph.text,
+                TITLE_TOKENS: built.title_words,
+                TEXT_TOKENS: paragraph.words,
+                TEXT_STEM: paragraph.stems,
                 DATE: date,
                 URL: article.url,
                 PATH: article.path,
                 SOURCE: article.source,
-                ENTITY: entities,
+                ENTITY: paragraph.entities,
                 ENTITY_PATH: paths,
-                ARTICLE_KEY: format!("{key:016x}"),
-                TEXT_HASH: format!("{:016x}", paragraph_text_hash(&norm.text)),
+                ARTICLE_KEY: format!("{:016x}", built.key),
+                TEXT_HASH: format!("{:016x}", paragraph.text_hash),
                 SYNC: sync,
             });
-            (paragraph_id(key, n + 1), source)
+            (paragraph_id(built.key, paragraph.number), source)
         })
         .collect()
 }
@@ -93,6 +81,7 @@ pub fn article_documents(
 mod tests {
     use super::*;
     use crate::entities::GazetteerSource;
+    use crate::paragraph::article_key;
 
     #[test]
     fn a_facet_path_brings_its_ancestors() {
@@ -119,7 +108,13 @@ mod tests {
             paragraphs: vec!["The Hezbollah Brigades\u{2019} militias struck al-Qaim.".into()],
             hash: 1,
         };
-        let docs = article_documents(&article, &gazetteer, &mut ParagraphAnalyser::default(), 3);
+        let docs = article_documents(
+            &article,
+            &gazetteer,
+            None,
+            &mut ParagraphAnalyser::default(),
+            3,
+        );
         assert_eq!(docs.len(), 1);
         let (id, doc) = &docs[0];
         assert_eq!(id, &paragraph_id(article_key("a.txt"), 1));

@@ -11,19 +11,19 @@ use serde_json::{json, Value};
 
 use super::bulk_load::BulkLoad;
 use super::client::{reason, Client, Method};
-use super::documents::{article_documents, article_key, paragraph_id};
+use super::documents::{article_documents, paragraph_id};
 use super::mapping;
 use super::state::{self, ArticleState, SyncMeta};
 use super::RemoteTarget;
 use crate::analysis::AnalyserPool;
-use crate::corpus::{self, walk_corpus, Article, Warning};
-use crate::entities::{Gazetteer, GazetteerSpec};
+use crate::corpus::{walk_corpus, Article, Warning};
+use crate::entities::{builtin_tagger, Gazetteer, GazetteerSpec, Tagger};
 use crate::error::{Error, Result};
-use crate::local::indexer::{Progress, SyncReport};
+use crate::paragraph::article_key;
 use crate::schema::SCHEMA_VERSION;
+use crate::sync::chunks::{for_each_chunk, ChunkFile, CHUNK_BYTES};
+use crate::sync::{self, LastSync, Progress, SyncReport};
 
-/// Files parsed, tagged and sent together: bounds memory on a large corpus.
-const CHUNK_BYTES: u64 = 32 << 20;
 /// Bulk requests of about this size: large enough to amortise a request, small enough not to
 /// hold up a node's write queue.
 const BULK_BYTES: usize = 8 << 20;
@@ -40,6 +40,9 @@ pub struct RemoteIndexOptions {
     /// For a new index: primary shards and replicas of each.
     pub shards: u32,
     pub replicas: u32,
+    /// Also tag names no gazetteer entry holds, with the learned tagger: `Some` turns it on or
+    /// off, `None` keeps what the last sync did.
+    pub unlisted: Option<bool>,
     /// This corpus's name in an index that several corpora (or machines) sync into; a sync
     /// removes only its own share's articles. Default: the corpus folder's absolute path.
     pub share: Option<String>,
@@ -54,6 +57,7 @@ impl RemoteIndexOptions {
             rebuild: false,
             shards: 1,
             replicas: 1,
+            unlisted: None,
             share: None,
         }
     }
@@ -88,18 +92,18 @@ pub fn sync_remote(
     )?;
 
     let spec = GazetteerSpec::resolve(options.entities.as_deref(), &options.corpus)?;
-    let gazetteer_hash = format!("{:016x}", spec.hash);
     let previous = state::load_meta(&client, target)?;
-    let full_reason = match &previous {
-        _ if options.rebuild => Some("--rebuild".to_string()),
-        Some(meta) if meta.schema_version != SCHEMA_VERSION => {
-            Some("the index was written by another version of sitrep".to_string())
-        }
-        Some(meta) if meta.gazetteer_hash != gazetteer_hash => {
-            Some("the gazetteer changed".to_string())
-        }
-        _ => None,
-    };
+    let unlisted = options.unlisted.unwrap_or_else(|| {
+        previous
+            .as_ref()
+            .is_some_and(|meta| sync::tagged_unlisted(&meta.gazetteer_hash))
+    });
+    let gazetteer_hash = sync::tagging_hash(spec.hash, true, unlisted);
+    let last = previous.as_ref().map(|meta| LastSync {
+        schema_version: meta.schema_version,
+        tagging_hash: &meta.gazetteer_hash,
+    });
+    let full_reason = sync::full_sync_reason(options.rebuild, last, &gazetteer_hash, &spec.source);
     let full = full_reason.is_some();
     let mut report = SyncReport {
         full_reason,
@@ -134,45 +138,26 @@ pub fn sync_remote(
         files: 0,
         total_files,
     });
-    let sizes: Vec<u64> = files
-        .iter()
-        .map(|f| f.metadata.as_ref().map_or(0, |m| m.size))
-        .collect();
-    let total_bytes: u64 = sizes.iter().sum();
+    let total_bytes: u64 = files.iter().map(ChunkFile::size).sum();
     let sender = Sender {
         client: &client,
         target,
         gazetteer: &gazetteer,
+        tagger: unlisted.then(builtin_tagger),
         share: &share,
         sync,
         analysers: AnalyserPool::default(),
     };
     let mut seen: HashSet<String> = HashSet::new();
-    let mut start = 0;
-    while start < files.len() {
-        let mut end = start;
-        let mut bytes = 0;
-        while end < files.len() && (end == start || bytes + sizes[end] <= CHUNK_BYTES) {
-            bytes += sizes[end];
-            end += 1;
-        }
-        let parsed: Vec<(String, std::io::Result<corpus::ParsedFile>)> = files[start..end]
-            .par_iter()
-            .map(|walked| {
-                let file = &walked.file;
-                let parsed = std::fs::read(&file.absolute)
-                    .map(|bytes| corpus::parse_file(&file.path, &bytes));
-                (file.path.clone(), parsed)
-            })
-            .collect();
+    for_each_chunk(&files, CHUNK_BYTES, |chunk, parsed| {
         let mut to_send: Vec<Article> = Vec::new();
-        for (path, parsed) in parsed {
+        for (walked, parsed) in chunk.iter().zip(parsed) {
             let parsed = match parsed {
-                Ok(parsed) => parsed,
+                Ok((_, parsed)) => parsed,
                 Err(err) => {
                     report.skipped += 1;
                     report.warnings.push(Warning {
-                        path,
+                        path: walked.file.path.clone(),
                         line: None,
                         message: format!("cannot read: {err}"),
                         skipped: true,
@@ -201,7 +186,7 @@ pub fn sync_remote(
                 }
             }
         }
-        report.bytes_parsed += bytes;
+        report.bytes_parsed += chunk.iter().map(ChunkFile::size).sum::<u64>();
         let failed = sender.send_articles(&to_send, &held, &mut report)?;
         for article in &to_send {
             if failed.contains(&article_key(&article.id)) {
@@ -210,12 +195,12 @@ pub fn sync_remote(
                 report.paragraphs_written += article.paragraphs.len();
             }
         }
-        start = end;
         progress(Progress::Indexing {
             bytes: report.bytes_parsed,
             total_bytes,
         });
-    }
+        Ok(())
+    })?;
     let removed: Vec<&ArticleState> = held
         .values()
         .filter(|article| !seen.contains(&article.article_id))
@@ -264,6 +249,8 @@ struct Sender<'a> {
     client: &'a Client,
     target: &'a RemoteTarget,
     gazetteer: &'a Gazetteer,
+    /// The learned tagger, when unlisted names are tagged too.
+    tagger: Option<&'static Tagger>,
     share: &'a str,
     sync: u64,
     /// The analysers of the threads that build documents; their stem memos last the sync.
@@ -289,7 +276,13 @@ impl Sender<'_> {
                 |analyser, article| {
                     let mut lines = String::new();
                     let key = article_key(&article.id);
-                    let documents = article_documents(article, self.gazetteer, analyser, self.sync);
+                    let documents = article_documents(
+                        article,
+                        self.gazetteer,
+                        self.tagger,
+                        analyser,
+                        self.sync,
+                    );
                     let texts: Vec<&str> = documents
                         .iter()
                         .map(|(_, source)| source[mapping::TEXT_HASH].as_str().unwrap_or_default())
@@ -298,7 +291,12 @@ impl Sender<'_> {
                     let old: &[String] = held.get(&article.id).map_or(&[], |a| &a.texts);
                     for (n, old_text) in old.iter().enumerate() {
                         if texts.get(n) != Some(&old_text.as_str()) {
-                            push_delete(&mut lines, index, &paragraph_id(key, n + 1), old_text);
+                            push_delete(
+                                &mut lines,
+                                index,
+                                &paragraph_id(key, n as u64 + 1),
+                                old_text,
+                            );
                         }
                     }
                     for ((id, source), text) in documents.iter().zip(&texts) {
@@ -374,7 +372,7 @@ impl Sender<'_> {
                 push_delete(
                     &mut body,
                     &self.target.index,
-                    &paragraph_id(key, n + 1),
+                    &paragraph_id(key, n as u64 + 1),
                     text,
                 );
             }

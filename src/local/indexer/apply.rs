@@ -11,10 +11,12 @@ use tantivy::{TantivyDocument, Term};
 use super::cache::CachedFile;
 use super::paced::{InFlight, PacedDocument, Writer};
 use super::plan::{ChangedFile, SyncPlan};
-use super::{article_documents, committed, Progress, SyncRun, VANISHED};
-use crate::corpus::{self, Article};
+use super::{article_documents, committed, SyncRun, VANISHED};
+use crate::corpus::{self, Article, CorpusFile};
 use crate::entities::Gazetteer;
 use crate::error::Result;
+use crate::sync::chunks::{for_each_chunk, ChunkFile, CHUNK_BYTES};
+use crate::sync::Progress;
 
 /// Articles tagged and handed to the writer at a time.
 pub(super) const BATCH_ARTICLES: usize = 2_000;
@@ -22,10 +24,6 @@ pub(super) const BATCH_ARTICLES: usize = 2_000;
 /// Paragraphs handed to the writer at once (see [`super::paced`]). A group goes to one
 /// segment, whose memory tantivy checks between groups, so groups stay small.
 const WRITER_GROUP: usize = 64;
-
-/// Corpus bytes parsed and indexed per round: bounds memory on corpora of any size (two
-/// chunks are in memory at once, one parsed ahead).
-pub(super) const CHUNK_BYTES: usize = 16 << 20;
 
 /// What `apply` tracks across files.
 pub(super) struct ApplyState<'p> {
@@ -38,68 +36,14 @@ pub(super) struct ApplyState<'p> {
     pub(super) total_bytes: u64,
 }
 
-/// Consecutive runs of files holding at least `bytes` each (the last may hold less).
-pub(super) fn chunks_of(files: &[ChangedFile], bytes: usize) -> Vec<&[ChangedFile]> {
-    let mut chunks = Vec::new();
-    let mut start = 0;
-    while start < files.len() {
-        let mut end = start;
-        let mut size = 0;
-        while end < files.len() && (end == start || size < bytes) {
-            size += files[end].size as usize;
-            end += 1;
-        }
-        chunks.push(&files[start..end]);
-        start = end;
+impl ChunkFile for ChangedFile {
+    fn file(&self) -> &CorpusFile {
+        &self.file
     }
-    chunks
-}
 
-/// Files read at once. Reading is waiting on the disk, not work: one article per file, from a
-/// cold cache, took 13 s to build with a read per core (two) in flight.
-const READERS: usize = 16;
-
-/// The files of a chunk read (by [`READERS`] threads) and parsed (in parallel).
-fn parse_chunk(chunk: &[ChangedFile]) -> Vec<std::io::Result<(Vec<u8>, corpus::ParsedFile)>> {
-    read_files(chunk)
-        .into_par_iter()
-        .zip(chunk)
-        .map(|(bytes, changed)| {
-            let bytes = bytes?;
-            let parsed = corpus::parse_file(&changed.file.path, &bytes);
-            Ok((bytes, parsed))
-        })
-        .collect()
-}
-
-/// The bytes of every file of `chunk`, in its order.
-fn read_files(chunk: &[ChangedFile]) -> Vec<std::io::Result<Vec<u8>>> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut read: Vec<(usize, std::io::Result<Vec<u8>>)> = std::thread::scope(|scope| {
-        let readers: Vec<_> = (0..READERS.min(chunk.len()))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(changed) = chunk.get(n) else {
-                            return mine;
-                        };
-                        mine.push((n, std::fs::read(&changed.file.absolute)));
-                    }
-                })
-            })
-            .collect();
-        readers
-            .into_iter()
-            .flat_map(|reader| match reader.join() {
-                Ok(read) => read,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    });
-    read.sort_unstable_by_key(|(n, _)| *n);
-    read.into_iter().map(|(_, bytes)| bytes).collect()
+    fn size(&self) -> u64 {
+        self.size
+    }
 }
 
 impl SyncRun<'_> {
@@ -122,30 +66,12 @@ impl SyncRun<'_> {
             bytes: 0,
             total_bytes,
         });
-        let chunks = chunks_of(&plan.changed, CHUNK_BYTES);
-        std::thread::scope(|scope| -> Result<()> {
-            // The next chunk is read and parsed while this one is diffed, tagged and indexed;
-            // in turns, tantivy's queue ran dry at every chunk (on 103,000 `.txt` files,
-            // half a second each time).
-            let parse = |n: usize| {
-                let chunk: Option<&[ChangedFile]> = chunks.get(n).copied();
-                chunk.map(|chunk| scope.spawn(move || parse_chunk(chunk)))
-            };
-            let mut next = parse(0);
-            for (n, chunk) in chunks.iter().enumerate() {
-                let parsed = match next.take().map(|parsing| parsing.join()) {
-                    Some(Ok(parsed)) => parsed,
-                    Some(Err(panic)) => std::panic::resume_unwind(panic),
-                    None => unreachable!("every chunk is being parsed"),
-                };
-                next = parse(n + 1);
-                let mut to_add = Vec::new();
-                for (changed, parsed) in chunk.iter().zip(parsed) {
-                    self.apply_file(writer, changed, parsed, &mut applied, &mut to_add)?;
-                }
-                self.add_articles(writer, &to_add)?;
+        for_each_chunk(&plan.changed, CHUNK_BYTES, |chunk, parsed| {
+            let mut to_add = Vec::new();
+            for (changed, parsed) in chunk.iter().zip(parsed) {
+                self.apply_file(writer, changed, parsed, &mut applied, &mut to_add)?;
             }
-            Ok(())
+            self.add_articles(writer, &to_add)
         })?;
         Ok(applied.cache)
     }

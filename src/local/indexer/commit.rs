@@ -5,10 +5,11 @@
 use super::cache::FileCache;
 use super::paced::Writer;
 use super::plan::SyncPlan;
-use super::{writer, Progress, SyncReport, SyncRun};
+use super::{writer, SyncRun};
 use crate::error::Result;
 use crate::local::copies::Copies;
 use crate::local::folder::{self, now_rfc3339, CommitPayload, SyncEntry};
+use crate::sync::{Progress, SyncReport};
 
 /// Marks the paragraphs that have copies, for the last commit's segments.
 pub(super) fn save_copies(index: &tantivy::Index, path: &std::path::Path) -> Result<()> {

@@ -16,7 +16,7 @@ reported through a callback; the engine never draws or prints.
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use tantivy::{Searcher, Term};
 
@@ -26,6 +26,7 @@ use crate::entities::{Gazetteer, GazetteerSpec};
 use crate::error::{Error, Result};
 use crate::local::folder;
 use crate::schema::Fields;
+use crate::sync::{self, Progress, SyncReport};
 
 mod apply;
 mod cache;
@@ -36,7 +37,7 @@ mod paced;
 mod plan;
 mod writer;
 
-pub use documents::{article_documents, paragraph_text_hash};
+pub use documents::article_documents;
 
 use paced::Writer;
 use plan::full_sync_reason;
@@ -72,42 +73,6 @@ impl IndexOptions {
             unlisted: None,
             watching: false,
         }
-    }
-}
-
-/// How far a sync has come, for a progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Progress {
-    /// Files read and hashed.
-    Reading { files: u64, total_files: u64 },
-    /// Bytes of changed files parsed, tagged and handed to the writer.
-    Indexing { bytes: u64, total_bytes: u64 },
-    /// Committing and merging segments.
-    Committing,
-}
-
-#[derive(Debug, Default)]
-pub struct SyncReport {
-    pub added: usize,
-    pub updated: usize,
-    pub removed: usize,
-    pub unchanged: usize,
-    /// Articles or files left out because of bad input (see `warnings`).
-    pub skipped: usize,
-    pub paragraphs_written: usize,
-    pub bytes_parsed: u64,
-    pub elapsed: Duration,
-    /// Why everything was re-indexed, when it was.
-    pub full_reason: Option<String>,
-    pub warnings: Vec<Warning>,
-    /// The sync number of the commit made, when one was.
-    pub committed: Option<u64>,
-}
-
-impl SyncReport {
-    pub fn megabytes_per_second(&self) -> f64 {
-        let secs = self.elapsed.as_secs_f64().max(1e-6);
-        self.bytes_parsed as f64 / 1e6 / secs
     }
 }
 
@@ -207,9 +172,6 @@ struct SyncRun<'a> {
     report: SyncReport,
 }
 
-/// Marks, in the commit's gazetteer hash, an index tagged with the learned tagger too.
-const UNLISTED_SUFFIX: &str = "+unlisted";
-
 /// Warning for a file that was walked and then could not be found.
 const VANISHED: &str = "disappeared while indexing; treated as removed";
 
@@ -233,17 +195,9 @@ impl<'a> SyncRun<'a> {
             && options.unlisted.unwrap_or_else(|| {
                 previous
                     .as_ref()
-                    .is_some_and(|p| p.gazetteer_hash.ends_with(UNLISTED_SUFFIX))
+                    .is_some_and(|p| sync::tagged_unlisted(&p.gazetteer_hash))
             });
-        // The tagging set-up is one hash: a change of gazetteer, or turning the learned tagger
-        // on or off, re-tags every paragraph.
-        let gazetteer_hash = if !options.tag_entities {
-            "none".to_string()
-        } else if unlisted {
-            format!("{:016x}{UNLISTED_SUFFIX}", gazetteer.hash)
-        } else {
-            format!("{:016x}", gazetteer.hash)
-        };
+        let gazetteer_hash = sync::tagging_hash(gazetteer.hash, options.tag_entities, unlisted);
         let full_reason = full_sync_reason(
             options,
             previous.as_ref(),

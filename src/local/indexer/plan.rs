@@ -8,12 +8,12 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 use super::cache::{CachedFile, FileCache, Fingerprint};
-use super::{committed, IndexOptions, Progress, SyncRun, UNLISTED_SUFFIX, VANISHED};
+use super::{committed, IndexOptions, SyncRun, VANISHED};
 use crate::corpus::{self, tree_order, CorpusFile, WalkedFile};
 use crate::entities::GazetteerSpec;
 use crate::error::Result;
 use crate::local::folder::CommitPayload;
-use crate::schema::SCHEMA_VERSION;
+use crate::sync::{self, LastSync, Progress};
 
 /// A file whose bytes must be parsed.
 pub(super) struct ChangedFile {
@@ -114,45 +114,23 @@ pub(super) fn missing(
     }
 }
 
+/// Why this sync re-indexes everything, if it does: the shared reasons, and an index folder
+/// with documents but no sitrep commit record.
 pub(super) fn full_sync_reason(
     options: &IndexOptions,
     previous: Option<&CommitPayload>,
     index: Option<&tantivy::Index>,
     gazetteer: &GazetteerSpec,
-    gazetteer_hash: &str,
+    tagging_hash: &str,
 ) -> Option<String> {
-    if options.rebuild {
-        return Some("a rebuild was asked for".to_string());
+    if previous.is_none() && !options.rebuild && index.is_some_and(index_has_documents) {
+        return Some("the index has no sitrep commit record".to_string());
     }
-    match previous {
-        None if index.is_some_and(index_has_documents) => {
-            Some("the index has no sitrep commit record".to_string())
-        }
-        None => None,
-        Some(p) if p.schema_version != SCHEMA_VERSION => Some(format!(
-            "the index schema changed (version {} → {SCHEMA_VERSION})",
-            p.schema_version
-        )),
-        Some(p)
-            if p.gazetteer_hash.trim_end_matches(UNLISTED_SUFFIX)
-                == gazetteer_hash.trim_end_matches(UNLISTED_SUFFIX)
-                && p.gazetteer_hash != gazetteer_hash =>
-        {
-            Some(format!(
-                "tagging of unlisted names was turned {}, so every paragraph is re-tagged",
-                if gazetteer_hash.ends_with(UNLISTED_SUFFIX) {
-                    "on"
-                } else {
-                    "off"
-                }
-            ))
-        }
-        Some(p) if p.gazetteer_hash != gazetteer_hash => Some(format!(
-            "the gazetteer changed ({}), so every paragraph is re-tagged",
-            gazetteer.source
-        )),
-        Some(_) => None,
-    }
+    let last = previous.map(|p| LastSync {
+        schema_version: p.schema_version,
+        tagging_hash: &p.gazetteer_hash,
+    });
+    sync::full_sync_reason(options.rebuild, last, tagging_hash, &gazetteer.source)
 }
 
 pub(super) fn index_has_documents(index: &tantivy::Index) -> bool {
