@@ -258,3 +258,57 @@ fn saved_pages_reports_and_word_files_reach_the_cluster_as_they_reach_the_index(
     assert_eq!(stats["articles"], 4);
     assert_eq!(stats["paragraphs"], 32 + 11 + 14 + 31);
 }
+
+/// `index --to --unlisted` tags the names no gazetteer entry holds with the learned tagger, as
+/// `index --unlisted` does, and later syncs keep it until `--unlisted=false`.
+#[test]
+#[ignore = "needs an OpenSearch cluster named in SITREP_TEST_CLUSTER; .ci/run starts one and runs it"]
+fn unlisted_names_reach_the_cluster_as_they_reach_the_index() {
+    let url = cluster();
+    let target = format!("{url}/unlisted");
+    fresh(&target);
+    let dir = TempDir::new().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("entities.toml"),
+        "[[place]]\nname = \"Baghdad\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("zubaidi.txt"),
+        "Militia commander killed\n\n\
+         Militia commander Wissam Kadhim al-Zubaidi was killed in Baghdad on Tuesday.\n\n\
+         Zubaidi had led the Saraya Awliya al-Dam group since 2019, said Karim Nouri, a spokesman.\n\n\
+         The Saraya Awliya al-Dam (SAD) denied it. SAD fighters left the city.\n",
+    )
+    .unwrap();
+    let index = dir.path().join("index");
+    sitrep(&corpus, &index)
+        .args(["index", "--unlisted"])
+        .assert()
+        .success();
+    sync_to(&corpus, &target, &["--unlisted"]);
+    let queries: &[&[&str]] = &[
+        &["--person", "Wissam Kadhim al-Zubaidi", "killed OR led"],
+        &["--org", "Saraya Awliya al-Dam", "group OR fighters"],
+        &["--person", "Karim Nouri", "spokesman"],
+        &["Baghdad OR Zubaidi", "--facets"],
+    ];
+    assert_same_answers(&index, &target, queries);
+    // A sync without the flag keeps it: nothing is re-tagged or sent.
+    let report = sync_to(&corpus, &target, &["-v"]);
+    assert!(!report.contains("re-tagged"), "{report}");
+    assert!(report.contains("0 added, 0 updated, 0 removed"), "{report}");
+    // Turning it off re-tags every paragraph, and the names are no filter any more.
+    let report = sync_to(&corpus, &target, &["--unlisted=false", "-v"]);
+    assert!(
+        report.contains("tagging of unlisted names was turned off"),
+        "{report}"
+    );
+    let refused = common::cluster::try_search(
+        &["--remote", &target],
+        &["--person", "Karim Nouri", "spokesman"],
+    );
+    assert!(refused.is_err_and(|err| err.contains("Karim Nouri")));
+}
