@@ -133,4 +133,70 @@ mod tests {
             }})
         );
     }
+
+    #[test]
+    fn prefixes_edits_ranges_and_optional_clauses_keep_the_embedded_meaning() {
+        let day = |y, m, d| {
+            let date = time::Date::from_calendar_date(y, m, d).unwrap();
+            tantivy::DateTime::from_utc(date.midnight().assume_utc())
+        };
+        let node = QueryNode::Bool {
+            clauses: vec![
+                (
+                    Must::Should,
+                    QueryNode::Prefix {
+                        field: QueryField::Text,
+                        prefix: "muhand".into(),
+                    },
+                ),
+                (
+                    Must::Should,
+                    QueryNode::Fuzzy {
+                        field: QueryField::Text,
+                        token: "soliemani".into(),
+                    },
+                ),
+                (
+                    Must::Should,
+                    QueryNode::PhrasePrefix {
+                        field: QueryField::Text,
+                        tokens: vec!["kataib".into(), "hez".into()],
+                    },
+                ),
+                (
+                    Must::Must,
+                    QueryNode::ConstScore(
+                        Box::new(QueryNode::DateRange {
+                            since: Some(day(2020, time::Month::January, 3)),
+                            until: None,
+                        }),
+                        0.0,
+                    ),
+                ),
+                (
+                    Must::Must,
+                    QueryNode::ConstScore(Box::new(QueryNode::SyncAfter(4)), 0.0),
+                ),
+            ],
+            minimum: 2,
+        };
+        assert_eq!(
+            to_dsl(&node),
+            json!({"bool": {
+                "should": [
+                    {"prefix": {"text_tokens": {"value": "muhand", "rewrite": "constant_score"}}},
+                    {"constant_score": {"filter": {"fuzzy": {"text_tokens": {
+                        "value": "soliemani", "fuzziness": 1, "transpositions": true,
+                        "prefix_length": 0, "max_expansions": 10000
+                    }}}, "boost": 1.0}},
+                    {"match_phrase_prefix": {"text_tokens": {"query": "kataib hez", "max_expansions": 50}}}
+                ],
+                "filter": [
+                    {"range": {"date": {"gte": "2020-01-03T00:00:00Z"}}},
+                    {"range": {"sync": {"gt": 4}}}
+                ],
+                "minimum_should_match": 2
+            }})
+        );
+    }
 }

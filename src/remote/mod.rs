@@ -15,12 +15,14 @@ companion indices hold the sync state (`INDEX-articles`) and what the last sync 
 (`INDEX-meta`: gazetteer, corpus, sync number).
 */
 
+mod answers;
 mod bulk_load;
 mod client;
 mod documents;
 mod dsl;
 mod mapping;
 mod read;
+mod replies;
 mod search;
 mod state;
 mod write;

@@ -1,7 +1,6 @@
-//! [`RemoteStore`]: the read side on a cluster, answering as [`Engine`](crate::Engine) does.
+//! [`RemoteStore`]: a cluster index opened for reading: its connection, the last sync's record
+//! and gazetteer, and the requests every read makes (`answers` and `search` build on these).
 
-use std::any::Any;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -11,15 +10,11 @@ use tantivy::schema::Facet;
 
 use super::client::{Client, Method};
 use super::mapping::*;
-use super::search;
 use super::state::{self, SyncMeta};
 use super::RemoteTarget;
 use crate::entities::{Gazetteer, GazetteerSource};
 use crate::error::{Error, Result};
-use crate::inspect::{check_kind, rank_usage, EntityUsage, IndexStats, ShownArticle};
 use crate::paragraph::{entity_ref, format_date, StoredParagraph};
-use crate::search::{SearchOptions, SearchResults, Timeline};
-use crate::store::{page, Store};
 
 /// How long a read trusts the sync record it last fetched: a sync by `sitrep index --to` is
 /// seen within this.
@@ -119,115 +114,6 @@ impl RemoteStore {
     }
 }
 
-impl Store for RemoteStore {
-    fn location(&self) -> String {
-        self.target.display()
-    }
-
-    fn describe(&self) -> String {
-        format!("the cluster at {}", self.target.display())
-    }
-
-    fn gazetteer(&self) -> Result<Arc<Gazetteer>> {
-        Ok(Arc::clone(&self.current()?.gazetteer))
-    }
-
-    fn search(&self, options: &SearchOptions) -> Result<SearchResults> {
-        search::run(self, options)
-    }
-
-    fn timeline(&self, options: &SearchOptions) -> Result<Timeline> {
-        search::timeline(self, options)
-    }
-
-    fn show(
-        &self,
-        article_id: &str,
-        paragraph: Option<u64>,
-        with_mentions: bool,
-    ) -> Result<ShownArticle> {
-        let current = self.current()?;
-        let reply = self.query(&json!({
-            "size": 10000,
-            "query": {"term": {ARTICLE_ID: article_id}},
-            "sort": [{PARAGRAPH: "asc"}],
-            "_source": [ARTICLE_ID, PARAGRAPH, TITLE, TEXT, DATE, URL, SOURCE, PATH, ENTITY]
-        }))?;
-        let paragraphs = reply["hits"]["hits"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-            .iter()
-            .map(|hit| stored_paragraph(&hit["_source"]))
-            .collect();
-        ShownArticle::of(
-            article_id,
-            paragraphs,
-            paragraph,
-            with_mentions.then_some(current.gazetteer.as_ref()),
-            &self.target.display(),
-        )
-    }
-
-    fn stats(&self) -> Result<IndexStats> {
-        let current = self.current()?;
-        let count = |index: &str| -> Result<u64> {
-            let reply = self.client.get(&format!("/{index}/_count"))?;
-            Ok(reply["count"].as_u64().unwrap_or(0))
-        };
-        let index = &self.target.index;
-        let stats = self
-            .client
-            .get(&format!("/{index}/_stats/store,segments"))?;
-        let primaries = &stats["_all"]["primaries"];
-        Ok(IndexStats {
-            index: self.target.display(),
-            corpus: Some(current.meta.corpus.clone()),
-            articles: count(&self.target.articles_index())?,
-            paragraphs: count(index)?,
-            // A cluster does not count the terms of its dictionaries; 0 says "not known".
-            distinct_terms: 0,
-            size_bytes: primaries["store"]["size_in_bytes"].as_u64().unwrap_or(0),
-            segments: primaries["segments"]["count"].as_u64().unwrap_or(0) as usize,
-            last_sync: Some(current.meta.time.clone()),
-            last_sync_number: current.meta.number,
-            gazetteer_entities: current.gazetteer.len(),
-        })
-    }
-
-    /// Gazetteer entities (of one kind, or all) with their counts, most named first.
-    fn entities(&self, kind: Option<&str>, rows: Range<usize>) -> Result<Vec<EntityUsage>> {
-        let current = self.current()?;
-        check_kind(&current.gazetteer, kind)?;
-        let reply = self.query(&json!({
-            "size": 0,
-            "aggs": {"entities": {
-                "terms": {"field": ENTITY, "size": 65536},
-                "aggs": {"articles": {"cardinality": {"field": ARTICLE_KEY, "precision_threshold": 40000}}}
-            }}
-        }))?;
-        let mut counts = std::collections::HashMap::new();
-        for bucket in reply["aggregations"]["entities"]["buckets"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-        {
-            let key = bucket["key"].as_str().unwrap_or_default().to_string();
-            let paragraphs = bucket["doc_count"].as_u64().unwrap_or(0);
-            let articles = bucket["articles"]["value"].as_u64().unwrap_or(0);
-            counts.insert(key, (paragraphs, articles));
-        }
-        let usage = rank_usage(&current.gazetteer, kind, |facet| {
-            counts.get(facet).copied().unwrap_or((0, 0))
-        });
-        Ok(page(usage, rows))
-    }
-
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-}
-
 fn read_current(
     client: &Client,
     target: &RemoteTarget,
@@ -313,4 +199,40 @@ fn display_date(stored: &str) -> Option<String> {
     let parsed =
         time::OffsetDateTime::parse(stored, &time::format_description::well_known::Rfc3339).ok()?;
     Some(format_date(tantivy::DateTime::from_utc(parsed)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_source_reads_as_the_index_folder_shows_a_paragraph() {
+        let path = format!(
+            "{}/tests/fixtures/cluster/ranked.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let reply: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let stored = stored_paragraph(&reply["hits"]["hits"][3]["_source"]);
+        assert_eq!(stored.article_id, "notes/2024-02-10-red-sea-roundup.txt");
+        assert_eq!(stored.paragraph, 1);
+        assert_eq!(stored.path, "notes/2024-02-10-red-sea-roundup.txt");
+        // Stored as an RFC 3339 moment at midnight, shown as the day.
+        assert_eq!(stored.date.as_deref(), Some("2024-02-10"));
+        assert!(
+            stored.text.starts_with("US and British warships"),
+            "{}",
+            stored.text
+        );
+        let entities: Vec<(&str, &str)> = stored
+            .entities
+            .iter()
+            .map(|e| (e.kind.as_str(), e.name.as_str()))
+            .collect();
+        assert!(entities.contains(&("place", "Red Sea")), "{entities:?}");
+        assert_eq!(
+            display_date("2024-02-10T06:30:00Z").as_deref(),
+            Some("2024-02-10T06:30:00Z")
+        );
+        assert_eq!(display_date("yesterday"), None);
+    }
 }

@@ -2,7 +2,7 @@
 //! Query DSL; totals from the hit count and a distinct count of text hashes, facets from terms
 //! aggregations, the timeline from a date histogram.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -11,12 +11,15 @@ use serde_json::{json, Value};
 use super::dsl::to_dsl;
 use super::mapping::*;
 use super::read::{stored_paragraph, Current, RemoteStore};
+use super::replies::{
+    buckets, distinct_from_copies, facet_tally, month_counts, ranked_groups, Group,
+};
 use crate::entities::UNLISTED_KINDS;
 use crate::error::Result;
 use crate::query::{BuiltQuery, QueryField, TermStatistics};
 use crate::search::{
-    facet_table, rank_key, search_with_fallbacks, DuplicateRef, FacetTally, HitMaker, Matches,
-    Outcome, Prepared, SearchOptions, SearchResults, Timeline,
+    facet_table, search_with_fallbacks, DuplicateRef, FacetTally, HitMaker, Matches, Outcome,
+    Prepared, SearchOptions, SearchResults, Timeline,
 };
 
 /// The most precise distinct count the cluster makes (HyperLogLog++): estimates within a
@@ -29,8 +32,6 @@ const COPY_GROUPS: usize = 10_000;
 /// Entities listed per kind before the embedded order (count, then name) picks the top ten:
 /// enough for ties at the tenth place.
 const FACET_CANDIDATES: usize = 100;
-/// What the embedded tantivy score is, times the cluster's BM25 score.
-const SCORE_SCALE: f32 = 1.0;
 
 /// Document frequencies asked of the cluster, once per term and search.
 struct RemoteStatistics<'a> {
@@ -115,16 +116,6 @@ impl<'a> RemoteStatistics<'a> {
             .and_then(|reply| reply["count"].as_u64())
             .unwrap_or(0)
     }
-}
-
-/// One distinct hit: the best-ranked paragraph of a text (or of an article).
-struct Group {
-    score: f32,
-    source: Value,
-    text_hash: String,
-    article_key: String,
-    duplicates: Vec<DuplicateRef>,
-    paragraphs_matched: Option<u64>,
 }
 
 struct RemoteRun {
@@ -215,26 +206,8 @@ pub(super) fn timeline(engine: &RemoteStore, options: &SearchOptions) -> Result<
             "field": DATE, "calendar_interval": "month", "format": "yyyy-MM", "min_doc_count": 1
         }}}
     }))?;
-    let mut counts = BTreeMap::new();
-    for bucket in buckets(&reply["aggregations"]["months"]) {
-        let month = bucket["key_as_string"].as_str().unwrap_or_default();
-        if let Some((year, month_number)) = month.split_once('-') {
-            if let (Ok(year), Ok(month_number)) = (year.parse(), month_number.parse()) {
-                counts.insert(
-                    (year, month_number),
-                    bucket["doc_count"].as_u64().unwrap_or(0),
-                );
-            }
-        }
-    }
+    let counts = month_counts(&reply["aggregations"]["months"]);
     Ok(Timeline::new(&options.query, counts))
-}
-
-fn buckets(aggregation: &Value) -> &[Value] {
-    aggregation["buckets"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
 }
 
 fn execute(
@@ -315,44 +288,8 @@ fn execute(
             distinct_texts(engine, &query, raw_hits, &aggregations["copies"])?
         }
         .min(raw_hits);
-        let mut hits = reply["hits"]["hits"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let exhausted = hits.len() as u64 >= raw_hits;
-        // The embedded engine's order: scores equal but for rounding tie, and ties go by
-        // article and paragraph.
-        hits.sort_by_cached_key(|hit| {
-            let source = &hit["_source"];
-            let score = rank_key(hit["_score"].as_f64().unwrap_or(0.0) as f32);
-            (
-                std::cmp::Reverse(score.to_bits()),
-                source[ARTICLE_KEY].as_str().unwrap_or_default().to_string(),
-                source[PARAGRAPH].as_u64().unwrap_or(0),
-            )
-        });
-        let mut seen = HashSet::new();
-        let mut groups: Vec<Group> = Vec::new();
-        for hit in hits {
-            let source = hit["_source"].clone();
-            let text_hash = source[TEXT_HASH].as_str().unwrap_or_default().to_string();
-            let article_key = source[ARTICLE_KEY].as_str().unwrap_or_default().to_string();
-            let key = if options.per_article {
-                article_key.clone()
-            } else {
-                text_hash.clone()
-            };
-            if seen.insert(key) {
-                groups.push(Group {
-                    score: hit["_score"].as_f64().unwrap_or(0.0) as f32 * SCORE_SCALE,
-                    source,
-                    text_hash,
-                    article_key,
-                    duplicates: Vec::new(),
-                    paragraphs_matched: None,
-                });
-            }
-        }
+        let (mut groups, fetched) = ranked_groups(&reply, options.per_article);
+        let exhausted = fetched >= raw_hits;
         if counting || groups.len() >= wanted || exhausted {
             let shown = wanted.min(groups.len());
             if options.per_article {
@@ -376,17 +313,7 @@ fn execute(
                     list_duplicates(engine, &query, &mut groups[..shown])?;
                 }
             }
-            let facets = options.facets.then(|| {
-                let mut tally = FacetTally::new();
-                for kind in &kinds {
-                    for bucket in buckets(&aggregations[format!("facet:{kind}")]) {
-                        let path = bucket["key"].as_str().unwrap_or_default().to_string();
-                        let count = bucket["doc_count"].as_u64().unwrap_or(0);
-                        tally.insert(path, (count, HashSet::new()));
-                    }
-                }
-                tally
-            });
+            let facets = options.facets.then(|| facet_tally(aggregations, &kinds));
             return Ok(RemoteRun {
                 raw_hits,
                 distinct,
@@ -407,13 +334,8 @@ fn distinct_texts(
     raw_hits: u64,
     copies: &Value,
 ) -> Result<u64> {
-    let groups = buckets(copies);
-    if groups.len() < COPY_GROUPS {
-        let copies: u64 = groups
-            .iter()
-            .map(|g| g["doc_count"].as_u64().unwrap_or(1) - 1)
-            .sum();
-        return Ok(raw_hits.saturating_sub(copies));
+    if let Some(distinct) = distinct_from_copies(raw_hits, copies, COPY_GROUPS) {
+        return Ok(distinct);
     }
     let reply = engine.query(&json!({
         "size": 0,

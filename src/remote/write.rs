@@ -456,3 +456,31 @@ fn refused_items(reply: &Value) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_bulk_item_is_named_with_the_clusters_reason() {
+        let path = format!(
+            "{}/tests/fixtures/cluster/bulk.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let reply: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let refused = refused_items(&reply);
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert_eq!(refused[0].0, "b");
+        assert!(
+            refused[0].1.contains("failed to parse field [date]"),
+            "{}",
+            refused[0].1
+        );
+        assert!(refused_items(&json!({"errors": false, "items": []})).is_empty());
+        // Deleting what is already gone is no refusal.
+        let gone = json!({"errors": true, "items": [
+            {"delete": {"_id": "x", "status": 404, "result": "not_found"}}
+        ]});
+        assert!(refused_items(&gone).is_empty());
+    }
+}
