@@ -133,7 +133,17 @@ fn queries_survive_a_node_killed_under_load_and_the_node_rejoins() {
         })
         .collect();
 
-    std::thread::sleep(Duration::from_secs(2));
+    let answered = |tally: &Mutex<Tally>| {
+        let tally = tally.lock().unwrap();
+        (
+            tally.answered + tally.failures.len(),
+            tally.answered_while_down,
+        )
+    };
+    // Every client under way before the kill.
+    wait_for("queries before the kill", Duration::from_secs(60), || {
+        answered(&tally).0 >= 2 * CLIENTS
+    });
     let pid = std::fs::read_to_string(dir.join("node1/pid")).unwrap();
     node_down.store(true, Ordering::SeqCst);
     let killed = std::process::Command::new("kill")
@@ -146,8 +156,13 @@ fn queries_survive_a_node_killed_under_load_and_the_node_rejoins() {
         Duration::from_secs(60),
         || health(&ports[1])["number_of_nodes"] == 2,
     );
-    // Queries go on while the replicas of the lost shards are promoted.
-    std::thread::sleep(Duration::from_secs(5));
+    // Queries go on while the replicas of the lost shards are promoted: a round of them
+    // answered with the node gone, and the cluster serving every shard again.
+    wait_for(
+        "queries while the node is down",
+        Duration::from_secs(120),
+        || answered(&tally).1 >= 2 * CLIENTS && health(&ports[1])["status"] != "red",
+    );
     let restarted = std::process::Command::new(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/opensearch-cluster"),
     )
@@ -162,7 +177,10 @@ fn queries_survive_a_node_killed_under_load_and_the_node_rejoins() {
         String::from_utf8_lossy(&restarted.stderr)
     );
     node_down.store(false, Ordering::SeqCst);
-    std::thread::sleep(Duration::from_secs(1));
+    let before_rejoin = answered(&tally).0;
+    wait_for("queries after the restart", Duration::from_secs(60), || {
+        answered(&tally).0 >= before_rejoin + CLIENTS
+    });
     stop.store(true, Ordering::SeqCst);
     for client in clients {
         client.join().unwrap();

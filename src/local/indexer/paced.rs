@@ -37,6 +37,9 @@ pub struct InFlight(Arc<Counter>);
 struct Counter {
     queued: Mutex<usize>,
     drained: Condvar,
+    /// Senders waiting for room, for a test to know the sender is blocked before it drains.
+    #[cfg(test)]
+    waiting: std::sync::atomic::AtomicUsize,
 }
 
 impl InFlight {
@@ -56,6 +59,10 @@ impl InFlight {
         if *queued <= MOST_IN_FLIGHT {
             return;
         }
+        #[cfg(test)]
+        self.0
+            .waiting
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         while *queued > RESUME_AT {
             queued = self
                 .0
@@ -122,20 +129,34 @@ mod tests {
     #[test]
     fn a_full_queue_waits_until_half_is_taken() {
         let in_flight = InFlight::default();
-        let documents: Vec<PacedDocument> = (0..=MOST_IN_FLIGHT)
+        let mut documents: Vec<PacedDocument> = (0..=MOST_IN_FLIGHT)
             .map(|_| in_flight.send(TantivyDocument::default()))
             .collect();
-        let taker = std::thread::spawn(move || {
-            // Late, so that the queue is still full when the sender looks.
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            for document in documents {
-                document.into_tantivy_document();
-            }
-        });
-        in_flight.wait_for_room();
-        // Without waiting, the sender would see all MOST_IN_FLIGHT + 1 still queued.
-        assert!(*in_flight.lock() <= MOST_IN_FLIGHT);
-        taker.join().unwrap();
+        let sender = {
+            let in_flight = in_flight.clone();
+            std::thread::spawn(move || {
+                in_flight.wait_for_room();
+                // Nothing is taken once the queue is down to the resume point, so this is
+                // where the sender resumed.
+                let resumed_at = *in_flight.lock();
+                resumed_at
+            })
+        };
+        // It counts itself as waiting under the lock, which it holds until it waits on the
+        // condvar: no document taken below can be counted before it waits.
+        while in_flight
+            .0
+            .waiting
+            .load(std::sync::atomic::Ordering::SeqCst)
+            == 0
+        {
+            std::thread::yield_now();
+        }
+        while documents.len() > RESUME_AT {
+            documents.pop().unwrap().into_tantivy_document();
+        }
+        assert_eq!(sender.join().unwrap(), RESUME_AT);
+        drop(documents);
         assert_eq!(*in_flight.lock(), 0);
     }
 }
