@@ -18,10 +18,11 @@ use crate::inspect::{Candidate, EntityUsage, IndexStats, ShownArticle};
 use crate::local::folder;
 use crate::local::snapshot::Snapshot;
 use crate::local::LocalStore;
+use crate::network::{self, Network, NetworkOptions, Tie, TieSort};
 use crate::remote::{RemoteStore, RemoteTarget};
 use crate::search::{BatchQuery, BatchRow, SearchOptions, SearchResults, Timeline};
 pub use crate::store::GazetteerInfo;
-use crate::store::Store;
+use crate::store::{page, Store};
 
 /// An opened index, shared by any number of threads.
 ///
@@ -116,18 +117,34 @@ impl Engine {
         self.store.filter_kinds()
     }
 
+    /// Ranked paragraphs for a query and its filters; for filters alone (no query words),
+    /// every paragraph they let through, newest first.
     pub fn search(&self, options: &SearchOptions) -> Result<SearchResults> {
-        self.store.search(options)
+        options.check_query_or_filter()?;
+        let mut results = self.store.search(options)?;
+        if options.is_filters_only() {
+            // Ordered by date: no score to show.
+            for hit in &mut results.hits {
+                hit.score = 0.0;
+            }
+        }
+        Ok(results)
     }
 
     /// One row of a batch search: `query` run with the filters of `base`, counted over all its
     /// matches, with its best article. Every row reads one commit.
     pub fn batch_row(&self, query: &BatchQuery, base: &SearchOptions) -> Result<BatchRow> {
+        SearchOptions {
+            query: query.query.clone(),
+            ..base.clone()
+        }
+        .check_query_or_filter()?;
         self.store.batch_row(query, base)
     }
 
     /// Hits per month for a query and its filters.
     pub fn timeline(&self, options: &SearchOptions) -> Result<Timeline> {
+        options.check_query_or_filter()?;
         self.store.timeline(options)
     }
 
@@ -150,6 +167,31 @@ impl Engine {
     /// `rows` picks a page of the ranked list (`0..50`: the first fifty).
     pub fn entities(&self, kind: Option<&str>, rows: Range<usize>) -> Result<Vec<EntityUsage>> {
         self.store.entities(kind, rows)
+    }
+
+    /// The entities that share paragraphs with the entity `name` (of `kind`, when given) among
+    /// those a query and its filters match (a blank query: the whole index), sorted by `sort`;
+    /// `rows` picks a page. An entity no paragraph names gives no rows; a name neither the
+    /// gazetteer nor the index knows is an error that names the closest known ones.
+    pub fn entity_ties(
+        &self,
+        kind: Option<&str>,
+        name: &str,
+        options: &SearchOptions,
+        sort: TieSort,
+        rows: Range<usize>,
+    ) -> Result<Vec<Tie>> {
+        let observations = self.store.observations(options)?;
+        let gazetteer = self.gazetteer()?;
+        let center = network::resolve_entity(&gazetteer, &observations, kind, name)?;
+        Ok(page(network::ties(&observations, &center, sort), rows))
+    }
+
+    /// The top entities of a query and its filters (a blank query: the whole index) and the
+    /// ties between them.
+    pub fn network(&self, options: &SearchOptions, shape: &NetworkOptions) -> Result<Network> {
+        let observations = self.store.observations(options)?;
+        Ok(network::network(&observations, shape))
     }
 
     /// Names in the corpus the gazetteer does not cover, most frequent first.

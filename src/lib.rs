@@ -15,6 +15,7 @@ pub mod error;
 pub mod files;
 pub mod inspect;
 pub mod local;
+pub mod network;
 pub mod output;
 pub mod paragraph;
 pub mod query;

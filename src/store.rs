@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::entities::{Gazetteer, UNLISTED_KINDS};
 use crate::error::{Error, Result};
 use crate::inspect::{Candidate, EntityUsage, IndexStats, ShownArticle};
+use crate::network::Observations;
 use crate::search::{BatchQuery, BatchRow, SearchOptions, SearchResults, Timeline};
 
 /// The reads a store answers. Implementations are shared between threads.
@@ -48,6 +49,10 @@ pub trait Store: Send + Sync + Any {
     }
 
     fn search(&self, options: &SearchOptions) -> Result<SearchResults>;
+
+    /// Every paragraph a query and its filters match, with the entities each names, for
+    /// co-occurrence counting. A blank query with no filters observes the whole index.
+    fn observations(&self, options: &SearchOptions) -> Result<Observations>;
 
     /// Hits per month for a query and its filters.
     fn timeline(&self, options: &SearchOptions) -> Result<Timeline>;

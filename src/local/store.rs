@@ -16,6 +16,7 @@ use super::{inspect, search};
 use crate::entities::Gazetteer;
 use crate::error::{Error, Result};
 use crate::inspect::{check_kind, Candidate, EntityUsage, IndexStats, ShownArticle};
+use crate::network::Observations;
 use crate::schema::Fields;
 use crate::search::{BatchQuery, BatchRow, SearchOptions, SearchResults, Timeline};
 use crate::store::{page, GazetteerInfo, Store};
@@ -218,6 +219,10 @@ impl Store for LocalStore {
             best_article: best.map(|h| h.article_id.clone()),
             best_title: best.map(|h| h.title.clone()),
         })
+    }
+
+    fn observations(&self, options: &SearchOptions) -> Result<Observations> {
+        search::observations(&self.snapshot()?, options)
     }
 
     /// Hits per month for a query and its filters.

@@ -139,6 +139,13 @@ pub fn build_query(
             until: filters.until,
         }));
     }
+    if parsed.required.is_empty() {
+        // Filters alone (or nothing): every paragraph they let through.
+        clauses.push((
+            Must::Must,
+            QueryNode::ConstScore(Box::new(QueryNode::All), 0.0),
+        ));
+    }
     BuiltQuery {
         query: QueryNode::bool(clauses),
         highlight,

@@ -77,6 +77,8 @@ pub enum QueryNode {
     },
     /// Paragraphs added or changed by a sync numbered above this one.
     SyncAfter(u64),
+    /// Every paragraph: a query of filters alone, or of nothing (a network of the archive).
+    All,
 }
 
 impl QueryNode {
@@ -215,6 +217,7 @@ impl QueryNode {
                 let lower = Bound::Excluded(Term::from_field_u64(fields.sync, *after));
                 Box::new(RangeQuery::new(lower, Bound::Unbounded))
             }
+            QueryNode::All => Box::new(tantivy::query::AllQuery),
         }
     }
 }

@@ -13,6 +13,7 @@ use super::search;
 use crate::entities::Gazetteer;
 use crate::error::Result;
 use crate::inspect::{check_kind, rank_usage, EntityUsage, IndexStats, ShownArticle};
+use crate::network::Observations;
 use crate::search::{SearchOptions, SearchResults, Timeline};
 use crate::store::{page, Store};
 
@@ -31,6 +32,10 @@ impl Store for RemoteStore {
 
     fn search(&self, options: &SearchOptions) -> Result<SearchResults> {
         search::run(self, options)
+    }
+
+    fn observations(&self, options: &SearchOptions) -> Result<Observations> {
+        search::observations(self, options)
     }
 
     fn timeline(&self, options: &SearchOptions) -> Result<Timeline> {

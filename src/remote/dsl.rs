@@ -83,6 +83,7 @@ pub fn to_dsl(node: &QueryNode) -> Value {
             json!({"range": {DATE: range}})
         }
         QueryNode::SyncAfter(after) => json!({"range": {SYNC: {"gt": after}}}),
+        QueryNode::All => json!({"match_all": {}}),
     }
 }
 

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::Value;
 
 use super::mapping::*;
+use crate::network::{Observations, ParagraphEntities};
 use crate::search::{rank_key, DuplicateRef, FacetTally};
 
 /// What the embedded tantivy score is, times the cluster's BM25 score.
@@ -30,15 +31,42 @@ pub(super) fn buckets(aggregation: &Value) -> &[Value] {
         .unwrap_or(&[])
 }
 
+/// How hits are ordered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Order {
+    Score,
+    /// A search of filters alone: by date, as the embedded engine orders it (its "score" is
+    /// the day of the date, undated paragraphs last).
+    NewestFirst,
+}
+
+/// The day (since 1970-01-01) of a paragraph's stored RFC 3339 date.
+fn stored_day(source: &Value) -> Option<i64> {
+    let date = source[DATE].as_str()?;
+    let parsed =
+        time::OffsetDateTime::parse(date, &time::format_description::well_known::Rfc3339).ok()?;
+    Some(parsed.unix_timestamp().div_euclid(86_400))
+}
+
+/// The day of the date, as the embedded engine scores a hit of filters alone.
+fn day_score(source: &Value) -> f64 {
+    stored_day(source).map_or(f64::from(f32::MIN), |day| day as f64)
+}
+
 /// The hits of a ranked search in the embedded engine's order (scores equal but for rounding
 /// tie, and ties go by article and paragraph), one per text, or per article with
 /// `per_article`; and how many hits the reply held.
-pub(super) fn ranked_groups(reply: &Value, per_article: bool) -> (Vec<Group>, u64) {
+pub(super) fn ranked_groups(reply: &Value, order: Order, per_article: bool) -> (Vec<Group>, u64) {
     let mut hits = reply["hits"]["hits"]
         .as_array()
         .cloned()
         .unwrap_or_default();
     let fetched = hits.len() as u64;
+    if order == Order::NewestFirst {
+        for hit in &mut hits {
+            hit["_score"] = Value::from(day_score(&hit["_source"]));
+        }
+    }
     hits.sort_by_cached_key(|hit| {
         let source = &hit["_source"];
         let score = rank_key(hit["_score"].as_f64().unwrap_or(0.0) as f32);
@@ -100,6 +128,34 @@ pub(super) fn facet_tally(aggregations: &Value, kinds: &[String]) -> FacetTally 
     tally
 }
 
+/// One paragraph's `_source` as co-occurrence counting sees it, its entities numbered in
+/// `observations`.
+pub(super) fn observed(observations: &mut Observations, source: &Value) -> ParagraphEntities {
+    let hex = |name: &str| {
+        source[name]
+            .as_str()
+            .and_then(|hex| u64::from_str_radix(hex, 16).ok())
+            .unwrap_or(0)
+    };
+    let mut entities: Vec<u32> = source[ENTITY]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|path| observations.entity_id(path))
+        .collect();
+    entities.sort_unstable();
+    entities.dedup();
+    ParagraphEntities {
+        text_hash: hex(TEXT_HASH),
+        article_key: hex(ARTICLE_KEY),
+        paragraph: source[PARAGRAPH].as_u64().unwrap_or(0),
+        day: stored_day(source),
+        entities,
+    }
+}
+
 /// Hits per (year, month) from a `yyyy-MM` date histogram.
 pub(super) fn month_counts(aggregation: &Value) -> BTreeMap<(i32, u8), u64> {
     let mut counts = BTreeMap::new();
@@ -143,7 +199,7 @@ mod tests {
         // In reverse, so that the order is the one this side gives, not the cluster's.
         let mut reply = stored("ranked.json");
         reply["hits"]["hits"].as_array_mut().unwrap().reverse();
-        let (groups, fetched) = ranked_groups(&reply, false);
+        let (groups, fetched) = ranked_groups(&reply, Order::Score, false);
         assert_eq!(fetched, 6);
         let shown: Vec<(&str, u64)> = groups.iter().map(article).collect();
         // Three articles repeat one paragraph at the same score: the smallest article key
@@ -159,7 +215,7 @@ mod tests {
         );
         assert_eq!(groups[0].text_hash, "a973d4840b9a1945");
         assert!((groups[0].score - 4.574_730_4).abs() < 1e-6);
-        let (by_article, _) = ranked_groups(&reply, true);
+        let (by_article, _) = ranked_groups(&reply, Order::Score, true);
         let per_article: Vec<(&str, u64)> = by_article.iter().map(article).collect();
         assert_eq!(
             per_article,

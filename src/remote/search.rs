@@ -12,10 +12,11 @@ use super::dsl::to_dsl;
 use super::mapping::*;
 use super::read::{stored_paragraph, Current, RemoteStore};
 use super::replies::{
-    buckets, distinct_from_copies, facet_tally, month_counts, ranked_groups, Group,
+    buckets, distinct_from_copies, facet_tally, month_counts, observed, ranked_groups, Group, Order,
 };
 use crate::entities::UNLISTED_KINDS;
 use crate::error::Result;
+use crate::network::Observations;
 use crate::query::{BuiltQuery, QueryField, TermStatistics};
 use crate::search::{
     facet_table, search_with_fallbacks, DuplicateRef, FacetTally, HitMaker, Matches, Outcome,
@@ -32,6 +33,9 @@ const COPY_GROUPS: usize = 10_000;
 /// Entities listed per kind before the embedded order (count, then name) picks the top ten:
 /// enough for ties at the tenth place.
 const FACET_CANDIDATES: usize = 100;
+
+/// Paragraphs read per request when every match is observed.
+const OBSERVED_PAGE: usize = 10_000;
 
 /// Document frequencies asked of the cluster, once per term and search.
 struct RemoteStatistics<'a> {
@@ -190,7 +194,9 @@ pub(super) fn run(engine: &RemoteStore, options: &SearchOptions) -> Result<Searc
     })
 }
 
-pub(super) fn timeline(engine: &RemoteStore, options: &SearchOptions) -> Result<Timeline> {
+/// The query a search runs for `options` (relaxed or retried as `run` would), for counts
+/// over all its matches.
+fn matched_query(engine: &RemoteStore, options: &SearchOptions) -> Result<Value> {
     let current = engine.current()?;
     let statistics = RemoteStatistics::new(engine);
     let mut counting = options.clone();
@@ -199,9 +205,47 @@ pub(super) fn timeline(engine: &RemoteStore, options: &SearchOptions) -> Result<
     let outcome = search_with_fallbacks(&prepared, &counting, |built| {
         execute(engine, &current, built, &counting)
     })?;
+    Ok(to_dsl(&outcome.built.query))
+}
+
+/// Every paragraph the query and its filters match, with the entities each names, read in
+/// pages of [`OBSERVED_PAGE`] in (article, paragraph) order.
+pub(super) fn observations(engine: &RemoteStore, options: &SearchOptions) -> Result<Observations> {
+    let query = matched_query(engine, options)?;
+    let mut observations = Observations::default();
+    let mut after: Option<Value> = None;
+    loop {
+        let mut body = json!({
+            "query": query,
+            "size": OBSERVED_PAGE,
+            "track_total_hits": false,
+            "sort": [{ARTICLE_KEY: "asc"}, {PARAGRAPH: "asc"}],
+            "_source": [ENTITY, TEXT_HASH, ARTICLE_KEY, PARAGRAPH, DATE],
+        });
+        if let Some(after) = after.take() {
+            body["search_after"] = after;
+        }
+        let reply = engine.query(&body)?;
+        let hits = reply["hits"]["hits"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        for hit in hits {
+            let paragraph = observed(&mut observations, &hit["_source"]);
+            observations.paragraphs.push(paragraph);
+        }
+        match hits.last() {
+            Some(last) if hits.len() == OBSERVED_PAGE => after = Some(last["sort"].clone()),
+            _ => return Ok(observations),
+        }
+    }
+}
+
+pub(super) fn timeline(engine: &RemoteStore, options: &SearchOptions) -> Result<Timeline> {
+    let query = matched_query(engine, options)?;
     let reply = engine.query(&json!({
         "size": 0,
-        "query": to_dsl(&outcome.built.query),
+        "query": query,
         "aggs": {"months": {"date_histogram": {
             "field": DATE, "calendar_interval": "month", "format": "yyyy-MM", "min_doc_count": 1
         }}}
@@ -264,7 +308,11 @@ fn execute(
             "size": k,
             "track_total_hits": false,
             "track_scores": true,
-            "sort": [{"_score": "desc"}, {ARTICLE_KEY: "asc"}, {PARAGRAPH: "asc"}],
+            "sort": if options.is_filters_only() {
+                json!([{DATE: {"order": "desc", "missing": "_last"}}, {ARTICLE_KEY: "asc"}, {PARAGRAPH: "asc"}])
+            } else {
+                json!([{"_score": "desc"}, {ARTICLE_KEY: "asc"}, {PARAGRAPH: "asc"}])
+            },
             "_source": [ARTICLE_ID, PARAGRAPH, TITLE, TEXT, DATE, URL, PATH, ENTITY, ARTICLE_KEY, TEXT_HASH],
         });
         let reply = match &counts {
@@ -288,7 +336,12 @@ fn execute(
             distinct_texts(engine, &query, raw_hits, &aggregations["copies"])?
         }
         .min(raw_hits);
-        let (mut groups, fetched) = ranked_groups(&reply, options.per_article);
+        let order = if options.is_filters_only() {
+            Order::NewestFirst
+        } else {
+            Order::Score
+        };
+        let (mut groups, fetched) = ranked_groups(&reply, order, options.per_article);
         let exhausted = fetched >= raw_hits;
         if counting || groups.len() >= wanted || exhausted {
             let shown = wanted.min(groups.len());

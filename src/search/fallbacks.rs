@@ -31,7 +31,12 @@ impl<'a> Prepared<'a> {
         Ok(Prepared {
             gazetteer,
             statistics,
-            parsed: parse_query(&options.query)?,
+            // No words: the filters alone (or every paragraph, for a network of the archive).
+            parsed: if options.is_filters_only() {
+                ParsedQuery::default()
+            } else {
+                parse_query(&options.query)?
+            },
             filters: Filters {
                 entities: resolve_entity_filters(gazetteer, statistics, &options.entity_filters)?,
                 since: options.since,

@@ -86,6 +86,27 @@ impl Default for SearchOptions {
 }
 
 impl SearchOptions {
+    /// No query words: the filters alone pick the paragraphs, listed newest first.
+    pub fn is_filters_only(&self) -> bool {
+        self.query.trim().is_empty()
+    }
+
+    /// Whether anything restricts the paragraphs besides the query.
+    pub fn has_filters(&self) -> bool {
+        !self.entity_filters.is_empty()
+            || self.since.is_some()
+            || self.until.is_some()
+            || self.after_sync.is_some()
+    }
+
+    /// A search needs a query or a filter: with neither, the query's syntax error.
+    pub fn check_query_or_filter(&self) -> Result<()> {
+        if self.is_filters_only() && !self.has_filters() {
+            crate::query::parse_query(&self.query)?;
+        }
+        Ok(())
+    }
+
     /// Builds options from named parameters. `kinds` are the gazetteer's entity kinds: a
     /// parameter named after one filters on the entity it names (an empty value is no
     /// filter). Any other name is an error; [`SearchOptions::is_param`] tells callers that

@@ -15,6 +15,7 @@ use tantivy::{DocAddress, Score};
 
 use crate::error::Result;
 use crate::local::snapshot::{Columns, FacetCounts, Snapshot};
+use crate::network::Observations;
 use crate::query::{BuiltQuery, SearcherStatistics};
 use crate::schema::names;
 use crate::search::{
@@ -24,6 +25,7 @@ use crate::search::{
 
 mod collectors;
 mod hits;
+mod observe;
 mod timeline;
 
 use collectors::{HitStats, HitStatsFruit};
@@ -119,6 +121,16 @@ pub fn date_span(snapshot: &Snapshot, options: &SearchOptions) -> Result<Option<
     Ok(span.map(|(first, last)| (format_date(first), format_date(last))))
 }
 
+/// Every paragraph the query and its filters match (relaxed or retried as a search would be),
+/// with the entities each names.
+pub fn observations(snapshot: &Snapshot, options: &SearchOptions) -> Result<Observations> {
+    let built = matched_query(snapshot, options)?;
+    Ok(snapshot.searcher().search(
+        &*built.query.to_tantivy(snapshot.fields()),
+        &observe::Observe,
+    )?)
+}
+
 pub fn timeline(snapshot: &Snapshot, options: &SearchOptions) -> Result<Timeline> {
     let built = matched_query(snapshot, options)?;
     let counts = timeline::count_months(
@@ -193,9 +205,15 @@ fn execute(
         (wanted * 3).max(50)
     };
     loop {
-        let top = TopDocs::with_limit(k).order_by_score();
-        let (top_docs, stats, facets) =
-            searcher.search(&*query, &(top, stats_collector.clone(), facet_collector))?;
+        let collectors = (stats_collector.clone(), facet_collector);
+        let (top_docs, (stats, facets)) = if options.is_filters_only() {
+            searcher.search(&*query, &(newest_first(k), collectors))?
+        } else {
+            searcher.search(
+                &*query,
+                &(TopDocs::with_limit(k).order_by_score(), collectors),
+            )?
+        };
         let exhausted = (top_docs.len() as u64) >= stats.raw_hits;
         let mut groups = group_duplicates(columns, &top_docs, options.per_article)?;
         // Hits tied with the last one shown may not all have been fetched (top-k keeps the
@@ -217,6 +235,20 @@ fn execute(
         }
         k *= 4;
     }
+}
+
+/// The `k` newest paragraphs (undated ones last), for a search of filters alone. The "score"
+/// is the day of the date, so that hits group and page as ranked ones do; it is shown as 0.
+fn newest_first(k: usize) -> impl tantivy::collector::Collector<Fruit = Vec<(Score, DocAddress)>> {
+    TopDocs::with_limit(k).tweak_score(|segment: &tantivy::SegmentReader| {
+        let dates = segment.fast_fields().date(names::DATE).ok();
+        move |doc: tantivy::DocId, _score: Score| -> Score {
+            match dates.as_ref().and_then(|dates| dates.first(doc)) {
+                Some(date) => (date.into_timestamp_secs().div_euclid(86_400)) as Score,
+                None => Score::MIN,
+            }
+        }
+    })
 }
 
 /// Fills in the other hits that have each group's text.
