@@ -76,9 +76,10 @@ mod tests {
                 .to_string(),
             "unknown org 'Qassem Soleimani' (it is the person 'Qassem Soleimani' in the gazetteer)"
         );
-        assert_eq!(
-            resolve(None, "Soliemani").unwrap_err().to_string(),
-            "unknown entity 'Soliemani'; did you mean 'Qassem Soleimani'?"
+        let typo = resolve(None, "Soliemani").unwrap_err().to_string();
+        assert!(
+            typo.starts_with("unknown entity 'Soliemani'; did you mean 'Qassem Soleimani'"),
+            "{typo}"
         );
     }
 }
