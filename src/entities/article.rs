@@ -15,17 +15,10 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 
 use super::candidates::{starts_capitalised, NOT_NAMES};
+use super::entity::Found;
 use super::unlisted::is_demonym;
 use super::{EntityRef, Gazetteer};
 use crate::analysis::{name_parts, written_words, Apostrophes, WordSpans, NAME_CONNECTIVES};
-
-/// One mention: who, where in the original paragraph, and how it was recognised.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Found {
-    pub(crate) entity: EntityRef,
-    pub(crate) range: Range<usize>,
-    pub(crate) variant: bool,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Binding {

@@ -1,7 +1,10 @@
 /*!
 What the gazetteer holds and what tagging reports: an [`Entity`] and where it came from
-([`Origin`]), who a mention names ([`EntityRef`]), and one mention as found ([`EntityMatch`]).
+([`Origin`]), who a mention names ([`EntityRef`]), and one mention as found (`Found` while
+tagging, [`EntityMatch`] when reported).
 */
+
+use std::ops::Range;
 
 use serde::Serialize;
 
@@ -74,6 +77,16 @@ impl EntityRef {
             name: unlisted::display_name(written),
         }
     }
+}
+
+/// One mention while an article is tagged: who, where in the original paragraph, and how it
+/// was recognised. The matcher, the learned tagger and the article's own bindings each add
+/// some; they become [`EntityMatch`]es once all are in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub(crate) entity: EntityRef,
+    pub(crate) range: Range<usize>,
+    pub(crate) variant: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -6,8 +6,8 @@ branch (`/person/unlisted/Ali Hassan`), and counted for `sitrep entities --candi
 
 use std::ops::Range;
 
-use super::article::Found;
 use super::candidates::{is_sentence_start, NOT_NAMES};
+use super::entity::Found;
 use super::matcher::{in_handle, stands_alone};
 use super::tagger::{Label, Tagger};
 use super::{EntityRef, Gazetteer, Origin, TITLES};
