@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use super::unlisted;
+use crate::analysis::is_apostrophe;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entity {
@@ -74,9 +74,19 @@ impl EntityRef {
     pub fn unlisted(kind: &str, written: &str) -> EntityRef {
         EntityRef::Unlisted {
             kind: kind.to_string(),
-            name: unlisted::display_name(written),
+            name: display_name(written),
         }
     }
+}
+
+/// One spelling per name for the facet: straight apostrophes, single spaces, no '/'.
+fn display_name(written: &str) -> String {
+    written
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(is_apostrophe, "'")
+        .replace('/', "-")
 }
 
 /// One mention while an article is tagged: who, where in the original paragraph, and how it
@@ -105,4 +115,14 @@ pub struct EntityMatch {
     /// True for a name no gazetteer entry holds, found by the learned tagger.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unlisted: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unlisted_names_have_one_spelling() {
+        assert_eq!(display_name("Kata’ib  al-Imam/Ali"), "Kata'ib al-Imam-Ali");
+    }
 }

@@ -280,16 +280,6 @@ fn trimmed(text: &str, mut range: Range<usize>) -> Option<Range<usize>> {
     (capitalised && letters >= 2).then_some(range)
 }
 
-/// One spelling per name for the facet: straight apostrophes, single spaces, no '/'.
-pub(super) fn display_name(written: &str) -> String {
-    written
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(is_apostrophe, "'")
-        .replace('/', "-")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,7 +289,6 @@ mod tests {
         let text = "Mr Mittal's plan";
         assert_eq!(trimmed(text, 0..11).map(|r| &text[r]), Some("Mittal"));
         assert_eq!(trimmed("the plan", 0..3), None);
-        assert_eq!(display_name("Kata’ib  al-Imam/Ali"), "Kata'ib al-Imam-Ali");
     }
 
     #[test]
