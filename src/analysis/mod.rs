@@ -132,7 +132,10 @@ fn push_folded_word(word: &str, out: &mut String) {
 
 /// The token texts an analyser makes of `text`, for the analysers' tests.
 #[cfg(test)]
-pub(crate) fn analysed(analyzer: &mut tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<String> {
+pub(crate) fn token_texts(
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+    text: &str,
+) -> Vec<String> {
     let mut stream = analyzer.token_stream(text);
     let mut out = Vec::new();
     while stream.advance() {
