@@ -394,23 +394,6 @@ impl Cli {
         }
     }
 
-    /// The engine reads go to: the cluster when one is named, else the index folder
-    /// (`live`: following new commits, for the server).
-    pub fn open_engine(&self, live: bool) -> anyhow::Result<sitrep::Engine> {
-        if let Some(target) = self.remote_target()? {
-            return Ok(sitrep::Engine::open_remote(
-                &target,
-                gazetteer_cache().as_deref(),
-            )?);
-        }
-        crate::progress::ensure_index(self)?;
-        Ok(if live {
-            sitrep::Engine::open_live(&self.index)?
-        } else {
-            sitrep::Engine::open(&self.index)?
-        })
-    }
-
     pub fn index_options(&self) -> IndexOptions {
         let mut options = IndexOptions::new(&self.corpus, &self.index);
         options.entities = self.entities.clone();
@@ -489,14 +472,4 @@ impl ColorChoice {
         };
         Style { color }
     }
-}
-
-/// Where compiled cluster gazetteers are kept between runs: `$XDG_CACHE_HOME/sitrep/gazetteers`,
-/// else `~/.cache/sitrep/gazetteers`.
-fn gazetteer_cache() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|dir| !dir.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
-    Some(base.join("sitrep").join("gazetteers"))
 }

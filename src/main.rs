@@ -3,6 +3,7 @@
 mod cli;
 mod emit;
 mod follow;
+mod open;
 mod progress;
 mod read;
 mod report;
@@ -62,7 +63,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 (Some(_), Some(_)) => None,
                 _ => Some(Engine::open(&cli.index)?),
             };
-            let engine = cli.open_engine(false)?;
+            let engine = open::engine(cli, false)?;
             let queries = bench::load_queries(
                 sampled.as_ref().unwrap_or(&engine),
                 args.queries.as_deref(),
@@ -113,5 +114,5 @@ fn show(cli: &Cli, args: &ShowArgs) -> anyhow::Result<u8> {
 /// printing, and unmapping every index file and freeing the searcher one by one took longer
 /// than a rare-term search.
 fn open_engine(cli: &Cli) -> anyhow::Result<&'static Engine> {
-    Ok(Box::leak(Box::new(cli.open_engine(false)?)))
+    Ok(Box::leak(Box::new(open::engine(cli, false)?)))
 }

@@ -6,7 +6,7 @@ use anyhow::Context;
 use crate::cli::{self, Cli, ServeArgs};
 
 pub fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<u8> {
-    let engine = std::sync::Arc::new(cli.open_engine(true)?);
+    let engine = std::sync::Arc::new(crate::open::engine(cli, true)?);
     let options = sitrep::serve::ServeOptions {
         bind: args.bind,
         cors: args.cors.clone(),

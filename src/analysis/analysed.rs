@@ -239,7 +239,7 @@ mod tests {
     use tantivy::tokenizer::TextAnalyzer;
 
     use super::*;
-    use crate::analysis::{analysed, stem_word, SitrepTokenizer};
+    use crate::analysis::{stem_word, token_texts, SitrepTokenizer};
 
     /// Token texts and positions of an analyser's stream.
     fn stream(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, usize)> {
@@ -269,10 +269,10 @@ mod tests {
                 stream(&mut sitrep, text),
                 "{text}"
             );
-            let stems: Vec<String> = analysed(&mut sitrep, text)
+            let stems: Vec<String> = token_texts(&mut sitrep, text)
                 .into_iter()
                 .map(|word| stem_word(&word))
-                .zip(analysed(&mut sitrep, text))
+                .zip(token_texts(&mut sitrep, text))
                 .filter(|(stem, word)| stem != word)
                 .map(|(stem, _)| stem)
                 .collect();
@@ -280,11 +280,11 @@ mod tests {
                 true => vec![EMPTY_FIELD_TOKEN.to_string()],
                 false => stems,
             };
-            assert_eq!(analysed(&mut joined, &result.stems), expected, "{text}");
+            assert_eq!(token_texts(&mut joined, &result.stems), expected, "{text}");
             assert_eq!(analyser.words(text, TOKEN_SEPARATOR), result.words);
         }
         let ligature = analyser.analyse("ﷺ", TOKEN_SEPARATOR);
-        assert_eq!(analysed(&mut joined, &ligature.words).len(), 1);
+        assert_eq!(token_texts(&mut joined, &ligature.words).len(), 1);
         let spaced = analyser.analyse("Kata’ib militias fought", ' ');
         assert_eq!(spaced.words, "kataib militias fought");
         assert_eq!(spaced.stems, "militia");

@@ -10,17 +10,21 @@ holds for search and for tagging alike.
 
 The text rules both views rest on are defined here once, and the entity code asks here too:
 what an apostrophe, a hyphen and a dash are ([`is_apostrophe`], [`is_hyphen`], [`is_dash`]),
-where a word starts and ends ([`word_spans`]), and which lower-case words are particles of a
-name ([`ARABIC_NAME_PARTICLES`], [`NAME_JOINERS`], [`NAME_CONNECTIVES`]).
+where a word starts and ends ([`word_spans`], [`written_words`], [`name_parts`]), and which
+lower-case words are particles of a name ([`ARABIC_NAME_PARTICLES`], [`NAME_JOINERS`],
+[`NAME_CONNECTIVES`]).
 */
 
 mod analysed;
+mod boundaries;
 mod stem;
 
 pub use analysed::{
     Analysed, AnalyserPool, JoinedTokenizer, ParagraphAnalyser, PooledAnalyser, EMPTY_FIELD_TOKEN,
     TOKEN_SEPARATOR,
 };
+use boundaries::{is_possessive, next_word};
+pub use boundaries::{is_word_char, name_parts, word_spans, written_words, Apostrophes, WordSpans};
 pub use stem::stem_word;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
@@ -95,130 +99,6 @@ const fn concat_words<const A: usize, const B: usize, const N: usize>(
     out
 }
 
-/// `'s` closing a word ("Iraq’s", "IRGC's"): the apostrophe ends the name rather than
-/// joining "s" to it, or "Iraq’s" would become the unknown word "iraqs".
-fn is_possessive(after_apostrophe: &str) -> bool {
-    let mut rest = after_apostrophe.chars();
-    matches!(rest.next(), Some('s' | 'S')) && !rest.next().is_some_and(is_word_char)
-}
-
-/// A letter or digit that is not an apostrophe (ʼ, ʻ, ʿ and ʾ are letters to Unicode).
-#[inline]
-pub fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric();
-    }
-    c.is_alphanumeric() && !is_apostrophe(c)
-}
-
-/// Whether apostrophes may sit inside a word, for [`word_spans`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Apostrophes {
-    /// An apostrophe between two word characters stays inside the word ("Kata’ib"), except
-    /// the one of a closing possessive ("Iraq’s" is the word "Iraq"): written text.
-    Join,
-    /// Every apostrophe ends a word: [`normalize`]d text, whose inner apostrophes are gone
-    /// already and whose possessives must stay visible as words of their own.
-    Split,
-}
-
-/// The character at byte `at` and its length; ASCII without decoding, since news text is
-/// nearly all ASCII and every indexed byte passes through here.
-#[inline]
-fn char_at(text: &str, at: usize) -> (char, usize) {
-    let byte = text.as_bytes()[at];
-    if byte.is_ascii() {
-        return (byte as char, 1);
-    }
-    let c = text[at..].chars().next().expect("at is a char boundary");
-    (c, c.len_utf8())
-}
-
-/// The first word at or after byte `from`, and where the next search resumes (past a
-/// possessive "’s", which is no word).
-fn next_word(
-    text: &str,
-    from: usize,
-    apostrophes: Apostrophes,
-) -> Option<(std::ops::Range<usize>, usize)> {
-    let mut at = from;
-    loop {
-        if at >= text.len() {
-            return None;
-        }
-        let (c, len) = char_at(text, at);
-        if is_word_char(c) {
-            break;
-        }
-        at += len;
-    }
-    let start = at;
-    let mut end = start;
-    while at < text.len() {
-        let (c, len) = char_at(text, at);
-        if is_word_char(c) {
-            at += len;
-            end = at;
-        } else if apostrophes == Apostrophes::Join
-            && is_apostrophe(c)
-            && at + len < text.len()
-            && is_word_char(char_at(text, at + len).0)
-        {
-            let after = at + len;
-            if is_possessive(&text[after..]) {
-                return Some((start..end, after + 1));
-            }
-            at = after;
-        } else {
-            break;
-        }
-    }
-    Some((start..end, end))
-}
-
-/// The words of `text` one at a time, as [`word_spans`] lists them; [`WordSpans::skip_to`]
-/// jumps over text the caller has no use for.
-pub struct WordSpans<'a> {
-    text: &'a str,
-    cursor: usize,
-    apostrophes: Apostrophes,
-}
-
-impl<'a> WordSpans<'a> {
-    pub fn new(text: &'a str, apostrophes: Apostrophes) -> WordSpans<'a> {
-        WordSpans {
-            text,
-            cursor: 0,
-            apostrophes,
-        }
-    }
-
-    /// Resumes at byte `at` (a char boundary) if that is further on.
-    pub fn skip_to(&mut self, at: usize) {
-        self.cursor = self.cursor.max(at);
-    }
-}
-
-impl Iterator for WordSpans<'_> {
-    type Item = std::ops::Range<usize>;
-
-    fn next(&mut self) -> Option<std::ops::Range<usize>> {
-        let (span, resume) = next_word(self.text, self.cursor, self.apostrophes)?;
-        self.cursor = resume;
-        Some(span)
-    }
-}
-
-/// Byte ranges of the words of `text`: runs of letters and digits, with apostrophes inside
-/// them as `apostrophes` says. The index's tokenizer splits text the same way.
-pub fn word_spans(text: &str, apostrophes: Apostrophes) -> Vec<std::ops::Range<usize>> {
-    // Room for a word every four bytes (English averages one every six), so that a paragraph's
-    // list is allocated once, not grown four or five times.
-    let mut spans = Vec::with_capacity(text.len() / 4 + 1);
-    spans.extend(WordSpans::new(text, apostrophes));
-    spans
-}
-
 /// Appends the folded (lower-case, diacritic-free, compatibility-decomposed) form of `c`.
 fn push_folded(c: char, out: &mut String) {
     if c.is_ascii() {
@@ -252,7 +132,10 @@ fn push_folded_word(word: &str, out: &mut String) {
 
 /// The token texts an analyser makes of `text`, for the analysers' tests.
 #[cfg(test)]
-pub(crate) fn analysed(analyzer: &mut tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<String> {
+pub(crate) fn token_texts(
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+    text: &str,
+) -> Vec<String> {
     let mut stream = analyzer.token_stream(text);
     let mut out = Vec::new();
     while stream.advance() {
@@ -528,21 +411,6 @@ mod tests {
         assert_eq!(tokens("ʿAli Saʾid"), ["ali", "said"]);
         assert_eq!(normalize_name("ʿAli Saʾid"), "'ali said");
         assert!(!is_word_char('ʿ') && is_word_char('a'));
-    }
-
-    #[test]
-    fn word_spans_join_or_split_apostrophes() {
-        let text = "Kata’ib Hezbollah's al-Sadr";
-        let join: Vec<&str> = word_spans(text, Apostrophes::Join)
-            .into_iter()
-            .map(|r| &text[r])
-            .collect();
-        assert_eq!(join, ["Kata’ib", "Hezbollah", "al", "Sadr"]);
-        let split: Vec<&str> = word_spans(text, Apostrophes::Split)
-            .into_iter()
-            .map(|r| &text[r])
-            .collect();
-        assert_eq!(split, ["Kata", "ib", "Hezbollah", "s", "al", "Sadr"]);
     }
 
     #[test]

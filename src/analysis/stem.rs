@@ -53,7 +53,7 @@ mod tests {
     use tantivy::tokenizer::{Language, Stemmer, TextAnalyzer};
 
     use super::*;
-    use crate::analysis::{analysed, SitrepTokenizer};
+    use crate::analysis::{token_texts, SitrepTokenizer};
 
     #[test]
     fn memoised_stems_are_tantivys_stems_the_second_time_too() {
@@ -63,8 +63,8 @@ mod tests {
         let mut tantivy = TextAnalyzer::builder(SitrepTokenizer::default())
             .filter(Stemmer::new(Language::English))
             .build();
-        let words = analysed(&mut TextAnalyzer::from(SitrepTokenizer::default()), text);
-        let stems = analysed(&mut tantivy, text);
+        let words = token_texts(&mut TextAnalyzer::from(SitrepTokenizer::default()), text);
+        let stems = token_texts(&mut tantivy, text);
         let mut memo = StemMemo::default();
         for _ in 0..2 {
             for (word, stem) in words.iter().zip(&stems) {

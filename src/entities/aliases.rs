@@ -6,7 +6,6 @@ TOML, or a binary search over the sorted alias lines of a compiled one.
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::compiled;
 use crate::files::FileBytes;
 
 /// Normalised alias → entity id.
@@ -29,7 +28,7 @@ impl AliasLookup {
                 data,
                 section,
                 entities,
-            } => compiled::find_sorted(&data[section.clone()], key).filter(|id| id < entities),
+            } => find_sorted(&data[section.clone()], key).filter(|id| id < entities),
         }
     }
 
@@ -43,7 +42,7 @@ impl AliasLookup {
             } => Box::new(
                 data[section.clone()]
                     .split(|&b| b == b'\n')
-                    .filter_map(compiled::split_alias_line)
+                    .filter_map(split_alias_line)
                     .filter_map(|(key, id)| {
                         let key = std::str::from_utf8(key).ok()?;
                         let id = std::str::from_utf8(id).ok()?.parse().ok()?;
@@ -58,7 +57,7 @@ impl AliasLookup {
 /// query word that starts no transliterated name is turned away here, and scanning the
 /// compiled gazetteer's 266 keys in order was a sixth of counting a medium term.
 pub(super) fn sorted_words_contain(line: &str, word: &str) -> bool {
-    compiled::find_record(line.as_bytes(), b' ', word.as_bytes(), Some).is_some()
+    find_record(line.as_bytes(), b' ', word.as_bytes(), Some).is_some()
 }
 
 /// Normalised alias → entity id, as a sorted table of ranges into one string. The compiled
@@ -99,5 +98,78 @@ impl AliasIndex {
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, usize)> {
         self.entries.iter().map(|e| (self.key(e), e.2 as usize))
+    }
+}
+
+/// Binary search over sorted `a\t{key}\t{id}\n` lines, without reading the others.
+fn find_sorted(lines: &[u8], key: &str) -> Option<usize> {
+    let line = find_record(lines, b'\n', key.as_bytes(), |line| {
+        split_alias_line(line).map(|(key, _)| key)
+    })?;
+    let (_, id) = split_alias_line(line)?;
+    std::str::from_utf8(id).ok()?.parse().ok()
+}
+
+/// The record of `records` (sorted by `key_of`, one `separator` after each but the last)
+/// whose key is `key`, by binary search; none as soon as a record read has no key.
+fn find_record<'a>(
+    records: &'a [u8],
+    separator: u8,
+    key: &[u8],
+    key_of: impl Fn(&'a [u8]) -> Option<&'a [u8]>,
+) -> Option<&'a [u8]> {
+    let (mut low, mut high) = (0, records.len());
+    while low < high {
+        let middle = low + (high - low) / 2;
+        let start = records[low..middle]
+            .iter()
+            .rposition(|&b| b == separator)
+            .map_or(low, |n| low + n + 1);
+        let end = records[start..]
+            .iter()
+            .position(|&b| b == separator)
+            .map_or(records.len(), |n| start + n);
+        let record = &records[start..end];
+        match key_of(record)?.cmp(key) {
+            std::cmp::Ordering::Equal => return Some(record),
+            std::cmp::Ordering::Less => low = end + 1,
+            std::cmp::Ordering::Greater => high = start,
+        }
+    }
+    None
+}
+
+fn split_alias_line(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let rest = line.strip_prefix(b"a\t")?;
+    let tab = rest.iter().rposition(|&b| b == b'\t')?;
+    Some((&rest[..tab], &rest[tab + 1..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_search_finds_every_line_and_nothing_else() {
+        let keys = [
+            "abu",
+            "baghdad",
+            "basra",
+            "iraq",
+            "qods force",
+            "sadr",
+            "sadr city",
+        ];
+        let lines: String = keys
+            .iter()
+            .enumerate()
+            .map(|(id, k)| format!("a\t{k}\t{id}\n"))
+            .collect();
+        for (id, key) in keys.iter().enumerate() {
+            assert_eq!(find_sorted(lines.as_bytes(), key), Some(id), "{key}");
+        }
+        for missing in ["", "a", "sad", "sadr c", "zz", "basr"] {
+            assert_eq!(find_sorted(lines.as_bytes(), missing), None, "{missing}");
+        }
     }
 }

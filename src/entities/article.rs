@@ -15,17 +15,10 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 
 use super::candidates::{starts_capitalised, NOT_NAMES};
+use super::entity::Found;
 use super::unlisted::is_demonym;
 use super::{EntityRef, Gazetteer};
-use crate::analysis::{is_apostrophe, is_hyphen, Apostrophes, WordSpans, NAME_CONNECTIVES};
-
-/// One mention: who, where in the original paragraph, and how it was recognised.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Found {
-    pub(crate) entity: EntityRef,
-    pub(crate) range: Range<usize>,
-    pub(crate) variant: bool,
-}
+use crate::analysis::{name_parts, written_words, Apostrophes, WordSpans, NAME_CONNECTIVES};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Binding {
@@ -157,8 +150,8 @@ impl ArticleContext {
     ) {
         let written = &text[mention.range.clone()];
         if gazetteer.kind_of(&mention.entity) == "person" {
-            let parts: Vec<&str> = written
-                .split(|c: char| !c.is_alphanumeric() && !is_apostrophe(c))
+            // Split as `resolve` splits the words it looks these up by.
+            let parts: Vec<&str> = written_words(written, Apostrophes::Join)
                 .filter(|w| {
                     let lower = w.to_lowercase();
                     w.chars().count() >= 3
@@ -228,8 +221,7 @@ fn acronym_after(text: &str, at: usize) -> Option<(&str, Range<usize>)> {
 /// The acronym's letters are initials of the name's words, in order, starting with the
 /// first: "Popular Mobilization Forces" fits PMF, "Iraq" does not fit AFP.
 fn initials_fit(acronym: &str, name: &str) -> bool {
-    let initials: Vec<char> = name
-        .split(|c: char| c.is_whitespace() || is_hyphen(c))
+    let initials: Vec<char> = name_parts(name)
         .filter_map(|w| w.chars().find(|c| c.is_alphabetic()))
         .map(|c| c.to_ascii_uppercase())
         .collect();

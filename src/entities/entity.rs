@@ -1,11 +1,14 @@
 /*!
 What the gazetteer holds and what tagging reports: an [`Entity`] and where it came from
-([`Origin`]), who a mention names ([`EntityRef`]), and one mention as found ([`EntityMatch`]).
+([`Origin`]), who a mention names ([`EntityRef`]), and one mention as found (`Found` while
+tagging, [`EntityMatch`] when reported).
 */
+
+use std::ops::Range;
 
 use serde::Serialize;
 
-use super::unlisted;
+use crate::analysis::is_apostrophe;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entity {
@@ -71,9 +74,29 @@ impl EntityRef {
     pub fn unlisted(kind: &str, written: &str) -> EntityRef {
         EntityRef::Unlisted {
             kind: kind.to_string(),
-            name: unlisted::display_name(written),
+            name: display_name(written),
         }
     }
+}
+
+/// One spelling per name for the facet: straight apostrophes, single spaces, no '/'.
+fn display_name(written: &str) -> String {
+    written
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(is_apostrophe, "'")
+        .replace('/', "-")
+}
+
+/// One mention while an article is tagged: who, where in the original paragraph, and how it
+/// was recognised. The matcher, the learned tagger and the article's own bindings each add
+/// some; they become [`EntityMatch`]es once all are in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub(crate) entity: EntityRef,
+    pub(crate) range: Range<usize>,
+    pub(crate) variant: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -92,4 +115,14 @@ pub struct EntityMatch {
     /// True for a name no gazetteer entry holds, found by the learned tagger.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unlisted: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unlisted_names_have_one_spelling() {
+        assert_eq!(display_name("Kata’ib  al-Imam/Ali"), "Kata'ib al-Imam-Ali");
+    }
 }

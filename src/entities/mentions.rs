@@ -6,8 +6,9 @@ chosen entities only, and the capitalised names no entry covers.
 
 use std::ops::Range;
 
-use super::article::{ArticleContext, Found};
+use super::article::ArticleContext;
 use super::candidates::capitalised_sequences;
+use super::entity::Found;
 use super::matcher::{Matcher, MatcherUse, MentionFinder};
 use super::{unlisted, EntityMatch, EntityRef, Gazetteer, Tagger};
 use crate::analysis::{normalize, NormalizedText};

@@ -21,7 +21,7 @@ People's names take part with two words or more (counting the particles): one wo
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::Entity;
-use crate::analysis::normalize_name;
+use crate::analysis::{normalize_name, written_words, Apostrophes};
 
 /// A name reduced to its transliteration normal form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,10 +99,7 @@ impl NameForm {
                 (consonants, Vec::new())
             }
         };
-        let words: Vec<&str> = normalized
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
+        let words: Vec<&str> = written_words(normalized, Apostrophes::Split).collect();
         if words
             .iter()
             .any(|w| !w.bytes().all(|b| b.is_ascii_lowercase()))
@@ -424,9 +421,7 @@ impl Transliterations {
 /// Acronyms and letters ("IRGC-N", "U.S.") are spelt, not transliterated: read as words they
 /// would agree with ordinary prose ("Iraq in").
 fn written_as_words(alias: &str) -> bool {
-    alias
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+    written_words(alias, Apostrophes::Split)
         .all(|w| w.chars().count() >= 2 && w.chars().skip(1).any(char::is_lowercase))
 }
 

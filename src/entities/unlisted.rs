@@ -6,12 +6,14 @@ branch (`/person/unlisted/Ali Hassan`), and counted for `sitrep entities --candi
 
 use std::ops::Range;
 
-use super::article::Found;
 use super::candidates::{is_sentence_start, NOT_NAMES};
+use super::entity::Found;
 use super::matcher::{in_handle, stands_alone};
 use super::tagger::{Label, Tagger};
 use super::{EntityRef, Gazetteer, Origin, TITLES};
-use crate::analysis::is_apostrophe;
+use crate::analysis::{
+    is_apostrophe, is_hyphen, written_words, Apostrophes, ARABIC_NAME_PARTICLES,
+};
 
 /// The tagger's mentions in each paragraph of an article that `listed` (the gazetteer's
 /// mentions, per paragraph) does not already cover.
@@ -225,22 +227,24 @@ pub(super) fn is_demonym(gazetteer: &Gazetteer, written: &str) -> bool {
 }
 
 /// The span grown over a trailing "al-Zubaidi", "bin Laden": the tagger reads a hyphenated
-/// lower-case particle as a word of its own and stops before it.
+/// lower-case particle as a word of its own and stops before it. A capitalised particle counts
+/// only hyphenated ("Al-Zubaidi"): before a space it may open a name of its own ("Abu Dhabi").
 fn with_particle_tail(text: &str, range: Range<usize>) -> Range<usize> {
-    let rest = &text[range.end..];
-    for particle in [
-        " al-", " el-", " al ", " bin ", " ibn ", " ben ", " abu ", " Al-",
-    ] {
-        if let Some(after) = rest.strip_prefix(particle) {
-            if after.starts_with(char::is_uppercase) {
-                let word = after
-                    .find(|c: char| !(c.is_alphanumeric() || is_apostrophe(c)))
-                    .unwrap_or(after.len());
-                return range.start..range.end + particle.len() + word;
-            }
-        }
+    let Some(tail) = text[range.end..].strip_prefix(' ') else {
+        return range;
+    };
+    let Some((particle, after)) = tail.split_once(|c: char| c == ' ' || is_hyphen(c)) else {
+        return range;
+    };
+    let hyphenated = !tail[particle.len()..].starts_with(' ');
+    let lower = particle.to_lowercase();
+    let is_particle = ARABIC_NAME_PARTICLES.contains(&lower.as_str())
+        && (particle == lower || hyphenated && particle.starts_with(char::is_uppercase));
+    if !is_particle || !after.starts_with(char::is_uppercase) {
+        return range;
     }
-    range
+    let word = written_words(after, Apostrophes::Join).next().unwrap_or("");
+    range.start..text.len() - after.len() + word.len()
 }
 
 /// Whether `word` occurs capitalised in `article` where no sentence starts, other than at `at`.
@@ -276,16 +280,6 @@ fn trimmed(text: &str, mut range: Range<usize>) -> Option<Range<usize>> {
     (capitalised && letters >= 2).then_some(range)
 }
 
-/// One spelling per name for the facet: straight apostrophes, single spaces, no '/'.
-pub(super) fn display_name(written: &str) -> String {
-    written
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(['’', '‘', 'ʼ'], "'")
-        .replace('/', "-")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +289,21 @@ mod tests {
         let text = "Mr Mittal's plan";
         assert_eq!(trimmed(text, 0..11).map(|r| &text[r]), Some("Mittal"));
         assert_eq!(trimmed("the plan", 0..3), None);
-        assert_eq!(display_name("Kata’ib  al-Imam/Ali"), "Kata'ib al-Imam-Ali");
+    }
+
+    #[test]
+    fn particles_of_the_shared_list_extend_a_name() {
+        fn grown(text: &str, end: usize) -> &str {
+            &text[with_particle_tail(text, 0..end)]
+        }
+        assert_eq!(grown("Ali al-Zubaidi's son", 3), "Ali al-Zubaidi");
+        assert_eq!(grown("Osama bin Laden said", 5), "Osama bin Laden");
+        assert_eq!(grown("Zia ul Haq", 3), "Zia ul Haq");
+        assert_eq!(grown("Fatima bint Mubarak", 6), "Fatima bint Mubarak");
+        assert_eq!(grown("Ali Al-Zubaidi", 3), "Ali Al-Zubaidi");
+        // A capitalised particle before a space opens a name of its own.
+        assert_eq!(grown("Ali Abu Dhabi", 3), "Ali");
+        assert_eq!(grown("Ali al jazeera", 3), "Ali");
+        assert_eq!(grown("Ali said Laden", 3), "Ali");
     }
 }

@@ -6,7 +6,7 @@ handle, and not as the person a speech verb follows.
 
 use std::ops::Range;
 
-use crate::analysis::{is_apostrophe, is_hyphen, NAME_JOINERS};
+use crate::analysis::{is_apostrophe, is_hyphen, is_word_char, name_parts, NAME_JOINERS};
 use crate::entities::candidates::{is_sentence_start, starts_capitalised, NOT_NAMES};
 use crate::entities::TITLES;
 
@@ -34,7 +34,7 @@ pub(in crate::entities) fn stands_alone(text: &str, written: Range<usize>) -> bo
         if !joined(&after[..after.len() - next.len()]) {
             break;
         }
-        let word_len = next.len() - next.trim_start_matches(char::is_alphanumeric).len();
+        let word_len = next.len() - next.trim_start_matches(is_word_char).len();
         let word = &next[..word_len];
         if NAME_JOINERS.contains(&word) || word == "for" {
             start = text.len() - next.len() + word_len;
@@ -55,9 +55,8 @@ pub(super) fn written_as_place(text: &str, written: Range<usize>) -> bool {
     let word = &text[written.clone()];
     let letters = word.chars().filter(|c| c.is_alphabetic()).count();
     let shouted = letters >= 2 && !word.chars().any(char::is_lowercase);
-    let words_capitalised = word
-        .split(|c: char| c == ' ' || is_hyphen(c))
-        .filter(|w| !w.is_empty() && !NAME_JOINERS.contains(w))
+    let words_capitalised = name_parts(word)
+        .filter(|w| !NAME_JOINERS.contains(w))
         .all(starts_capitalised);
     let after = &text[written.end..];
     let after = after.strip_prefix(' ').unwrap_or("");
@@ -117,7 +116,7 @@ fn word_before(text: &str, at: usize, skip: impl Fn(&str) -> bool) -> Option<(us
             return None;
         }
         let word_start = before[..word_end]
-            .trim_end_matches(|c: char| c.is_alphanumeric() || c == '.')
+            .trim_end_matches(|c: char| is_word_char(c) || c == '.')
             .len();
         let word = &text[word_start..word_end];
         if !skip(word) {

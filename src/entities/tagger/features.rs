@@ -10,6 +10,7 @@ use rustc_hash::FxHashMap;
 
 use super::classes::{allowed, type_of, N, START};
 use super::conll::Sentence;
+use crate::analysis::{is_apostrophe, is_dash, is_hyphen};
 
 /// FxHash's step: cheap, and the keys get a proper finish in [`finish`].
 pub(super) fn mix(h: u64, v: u64) -> u64 {
@@ -25,12 +26,12 @@ pub(super) fn finish(mut k: u64) -> u64 {
     k ^ (k >> 33)
 }
 
-/// Curly quotes and dashes as CoNLL's ASCII, digits as 0, letters lower-cased.
+/// Curly quotes, apostrophes, hyphens and dashes as CoNLL's ASCII, digits as 0, letters
+/// lower-cased. ASCII is CoNLL's own alphabet and stays as it is (its few backticks too), so
+/// only characters the training data never holds are folded: the model's features for the text
+/// it was trained on do not depend on which marks [`crate::analysis`] counts.
 fn fold(c: char) -> char {
     match c {
-        '\u{2018}' | '\u{2019}' | '\u{02bc}' => '\'',
-        '\u{201c}' | '\u{201d}' | '\u{00ab}' | '\u{00bb}' => '"',
-        '\u{2010}' | '\u{2011}' | '\u{2013}' | '\u{2014}' => '-',
         c if c.is_ascii() => {
             if c.is_ascii_digit() {
                 '0'
@@ -38,6 +39,9 @@ fn fold(c: char) -> char {
                 c.to_ascii_lowercase()
             }
         }
+        c if is_apostrophe(c) => '\'',
+        c if is_hyphen(c) || is_dash(c) => '-',
+        '\u{201c}' | '\u{201d}' | '\u{00ab}' | '\u{00bb}' => '"',
         c => c.to_lowercase().next().unwrap_or(c),
     }
 }
@@ -285,4 +289,24 @@ pub(super) fn doc_of(sentences: &[Sentence]) -> Doc {
         words.extend(s.words.iter().map(String::as_str));
     }
     Doc::new(&words, ranges)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_apostrophe_and_dash_folds_to_conlls_ascii_and_ascii_stays() {
+        let marks = (0x80..0x3000).filter_map(char::from_u32);
+        for c in marks {
+            if is_apostrophe(c) {
+                assert_eq!(fold(c), '\'', "{c}");
+            } else if is_hyphen(c) || is_dash(c) {
+                assert_eq!(fold(c), '-', "{c}");
+            }
+        }
+        for (c, folded) in [('\'', '\''), ('`', '`'), ('-', '-'), ('Q', 'q'), ('7', '0')] {
+            assert_eq!(fold(c), folded, "{c}");
+        }
+    }
 }

@@ -94,8 +94,7 @@ impl Tagger {
 mod tests {
     use super::*;
     use crate::entities::tagger::conll::tests::CONLL;
-    use crate::entities::tagger::training::tests::tiny_model;
-    use crate::entities::tagger::{read_conll, train};
+    use crate::entities::tagger::{read_conll, tiny_model, train};
 
     #[test]
     fn round_trips_and_rejects_corrupt_bytes() {

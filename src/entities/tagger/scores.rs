@@ -100,8 +100,7 @@ impl Tagger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entities::tagger::read_conll;
-    use crate::entities::tagger::training::tests::tiny_model;
+    use crate::entities::tagger::{read_conll, tiny_model};
 
     #[test]
     fn scores_tiny_set() {

@@ -134,24 +134,8 @@ pub fn train(sentences: &[Sentence], epochs: usize, seed: u64) -> Tagger {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
-    use super::*;
-    use crate::entities::tagger::Label;
-
-    pub(in crate::entities::tagger) fn tiny_model() -> Tagger {
-        let mut text = String::new();
-        for (who, org, place) in [
-            ("Ali", "Hamas", "Gaza"),
-            ("Omar", "Fatah", "Jenin"),
-            ("Sara", "Hamas", "Rafah"),
-            ("Ali", "Fatah", "Gaza"),
-        ] {
-            text += &format!(
-                "{who} B-PER\nHassan I-PER\nof O\n{org} B-ORG\nwent O\nto O\n{place} B-LOC\n. O\n\n"
-            );
-        }
-        train(&read_conll(&text).unwrap(), 10, 1)
-    }
+mod tests {
+    use crate::entities::tagger::{tiny_model, Label};
 
     #[test]
     fn learns_a_tiny_set() {
