@@ -60,30 +60,40 @@ impl SyncBar {
 
 /// Runs a sync with a progress bar on a terminal, then prints its warnings and summary.
 pub fn sync(cli: &Cli, options: &IndexOptions, verbose: bool) -> anyhow::Result<SyncReport> {
-    let bar = SyncBar::new(!cli.quiet && std::io::stderr().is_terminal());
     return_freed_memory();
-    let report = sitrep::sync_index(options, &|p| bar.update(p))?;
-    bar.finish();
-    for warning in &report.warnings {
-        if verbose || warning.skipped || !cli.quiet {
-            eprintln!("warning: {warning}");
-        }
-    }
-    if !cli.quiet {
-        if let Some(reason) = &report.full_reason {
-            eprintln!("re-indexing every article: {reason}");
-        }
-        eprintln!("{}", output::sync_summary(&report));
-    }
-    Ok(report)
+    run_sync(
+        cli,
+        verbose,
+        "re-indexing every article",
+        None,
+        |progress| sitrep::sync_index(options, progress),
+    )
 }
 
 /// `sitrep index --to`: syncs a cluster, with the same bar and summary as a folder sync.
 pub fn sync_remote(cli: &Cli, args: &IndexArgs) -> anyhow::Result<SyncReport> {
     let options = args.remote_options(cli)?.expect("--to names a cluster");
-    let verbose = args.verbose;
+    let target = options.target.display();
+    run_sync(
+        cli,
+        args.verbose,
+        "re-sending every article",
+        Some(&target),
+        |progress| sitrep::remote::sync_remote(&options, progress),
+    )
+}
+
+/// A sync of either store behind the progress bar, then its warnings, why it re-indexed
+/// everything (`redo` says what that meant) and its summary (with `store` named, when given).
+fn run_sync(
+    cli: &Cli,
+    verbose: bool,
+    redo: &str,
+    store: Option<&str>,
+    run: impl FnOnce(&dyn Fn(Progress)) -> sitrep::Result<SyncReport>,
+) -> anyhow::Result<SyncReport> {
     let bar = SyncBar::new(!cli.quiet && std::io::stderr().is_terminal());
-    let report = sitrep::remote::sync_remote(&options, &|p| bar.update(p))?;
+    let report = run(&|p| bar.update(p))?;
     bar.finish();
     for warning in &report.warnings {
         if verbose || warning.skipped || !cli.quiet {
@@ -92,13 +102,12 @@ pub fn sync_remote(cli: &Cli, args: &IndexArgs) -> anyhow::Result<SyncReport> {
     }
     if !cli.quiet {
         if let Some(reason) = &report.full_reason {
-            eprintln!("re-sending every article: {reason}");
+            eprintln!("{redo}: {reason}");
         }
-        eprintln!(
-            "{} ({})",
-            output::sync_summary(&report),
-            options.target.display()
-        );
+        match store {
+            Some(store) => eprintln!("{} ({store})", output::sync_summary(&report)),
+            None => eprintln!("{}", output::sync_summary(&report)),
+        }
     }
     Ok(report)
 }
