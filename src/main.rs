@@ -9,6 +9,7 @@ mod read;
 mod report;
 mod server;
 mod tagging;
+mod ties;
 mod watch;
 
 use clap::Parser;
@@ -46,12 +47,14 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         Command::Saved(args) => follow::saved(cli, args),
         Command::New(args) => follow::new(cli, args),
         Command::Search(args) => search(cli, args),
+        Command::Entities(args) if ties::asks_for_ties(args) => ties::entities_with(cli, args),
         Command::Entities(args) => entities(cli, args),
+        Command::Network(args) => ties::network(cli, args),
         Command::Extract(args) => tagging::extract(cli, args),
         Command::Read(args) => read::read(args),
         Command::Show(args) => show(cli, args),
         Command::Stats(args) => {
-            let stats = open_engine(cli)?.stats()?;
+            let stats = open::one_shot(cli)?.stats()?;
             emit(args.json, &stats, output::render_stats)
         }
         Command::Serve(args) => server::serve(cli, args),
@@ -76,7 +79,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
 }
 
 fn search(cli: &Cli, args: &SearchArgs) -> anyhow::Result<u8> {
-    let engine = open_engine(cli)?;
+    let engine = open::one_shot(cli)?;
     let search_options = args.search_options(&engine.filter_kinds()?)?;
     if let Some(file) = &args.batch {
         return follow::batch_search(engine, file, &search_options, args);
@@ -94,7 +97,7 @@ fn entities(cli: &Cli, args: &EntitiesArgs) -> anyhow::Result<u8> {
         let info = engine::describe_gazetteer(&cli.index, cli.entities.as_deref(), &cli.corpus)?;
         return emit(false, &info, output::render_gazetteer_info);
     }
-    let engine = open_engine(cli)?;
+    let engine = open::one_shot(cli)?;
     if args.candidates {
         return emit(args.json, &engine.candidates(args.page.range(50))?, |c| {
             output::render_candidates(c)
@@ -105,14 +108,7 @@ fn entities(cli: &Cli, args: &EntitiesArgs) -> anyhow::Result<u8> {
 }
 
 fn show(cli: &Cli, args: &ShowArgs) -> anyhow::Result<u8> {
-    let article = open_engine(cli)?.show(&args.article_id, args.paragraph, false)?;
+    let article = open::one_shot(cli)?.show(&args.article_id, args.paragraph, false)?;
     let style = ColorChoice::Auto.style();
     emit(args.json, &article, |a| output::render_article(a, style))
-}
-
-/// The engine of a one-shot command, left to the OS at exit: the process ends right after
-/// printing, and unmapping every index file and freeing the searcher one by one took longer
-/// than a rare-term search.
-fn open_engine(cli: &Cli) -> anyhow::Result<&'static Engine> {
-    Ok(Box::leak(Box::new(open::engine(cli, false)?)))
 }

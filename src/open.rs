@@ -23,6 +23,13 @@ pub fn engine(cli: &Cli, live: bool) -> anyhow::Result<Engine> {
     })
 }
 
+/// The engine of a one-shot command, left to the OS at exit: the process ends right after
+/// printing, and unmapping every index file and freeing the searcher one by one took longer
+/// than a rare-term search.
+pub fn one_shot(cli: &Cli) -> anyhow::Result<&'static Engine> {
+    Ok(Box::leak(Box::new(engine(cli, false)?)))
+}
+
 /// Where compiled cluster gazetteers are kept between runs: `$XDG_CACHE_HOME/sitrep/gazetteers`,
 /// else `~/.cache/sitrep/gazetteers`.
 fn gazetteer_cache() -> Option<PathBuf> {

@@ -28,7 +28,7 @@ pub struct Tie {
     pub path: String,
     /// Distinct paragraphs naming both.
     pub together: u64,
-    /// Articles with a paragraph naming both.
+    /// Articles with a paragraph naming both (copies in other articles included).
     pub articles_together: u64,
     /// Distinct paragraphs naming this entity, under the query.
     pub paragraphs: u64,
@@ -51,9 +51,17 @@ pub fn ties(observations: &Observations, center: &str, sort: TieSort) -> Vec<Tie
         }
         if paragraph.entities.contains(&center) {
             for &entity in paragraph.entities.iter().filter(|&&e| e != center) {
-                let (count, articles) = together.entry(entity).or_default();
-                *count += 1;
-                articles.insert(paragraph.article_key);
+                together.entry(entity).or_default().0 += 1;
+            }
+        }
+    }
+    // Articles count every copy: each is an article that names both.
+    for paragraph in &observations.paragraphs {
+        if paragraph.entities.contains(&center) {
+            for &entity in paragraph.entities.iter().filter(|&&e| e != center) {
+                if let Some((_, articles)) = together.get_mut(&entity) {
+                    articles.insert(paragraph.article_key);
+                }
             }
         }
     }
@@ -109,8 +117,9 @@ pub struct Node {
     pub name: String,
     /// Distinct paragraphs naming it, under the query.
     pub paragraphs: u64,
+    /// Articles naming it (copies in other articles included).
     pub articles: u64,
-    /// The earliest and latest date among those paragraphs (`YYYY-MM-DD`).
+    /// The earliest and latest date of the articles naming it (`YYYY-MM-DD`).
     pub first_date: Option<String>,
     pub last_date: Option<String>,
 }
@@ -164,8 +173,12 @@ pub fn network(observations: &Observations, options: &NetworkOptions) -> Network
         .collect();
     for paragraph in &distinct {
         for &entity in &paragraph.entities {
+            tallies[entity as usize].paragraphs += 1;
+        }
+    }
+    for paragraph in &observations.paragraphs {
+        for &entity in &paragraph.entities {
             let tally = &mut tallies[entity as usize];
-            tally.paragraphs += 1;
             tally.articles.insert(paragraph.article_key);
             if let Some(day) = paragraph.day {
                 tally.first_day = Some(tally.first_day.map_or(day, |d| d.min(day)));
@@ -193,7 +206,8 @@ pub fn network(observations: &Observations, options: &NetworkOptions) -> Network
     for (n, (id, ..)) in ranked.iter().enumerate() {
         slot[*id] = Some(n);
     }
-    let pairs = count_pairs(&distinct, &slot, options.by);
+    let mut pairs = count_pairs(&distinct, &slot, options.by);
+    count_pair_articles(&observations.paragraphs, &slot, &mut pairs);
     let nodes: Vec<Node> = ranked
         .iter()
         .map(|(id, kind, name)| {
@@ -244,8 +258,34 @@ pub fn network(observations: &Observations, options: &NetworkOptions) -> Network
     }
 }
 
-/// Paragraphs (and articles, and periods) per pair of kept entities, keyed by their slots with
-/// the lower slot first.
+/// The slots of the kept entities a paragraph names, in order.
+fn kept_slots(paragraph: &ParagraphEntities, slot: &[Option<usize>], kept: &mut Vec<usize>) {
+    kept.clear();
+    kept.extend(paragraph.entities.iter().filter_map(|&e| slot[e as usize]));
+    kept.sort_unstable();
+}
+
+/// The articles of every paragraph (copies included) naming a pair counted.
+fn count_pair_articles(
+    paragraphs: &[ParagraphEntities],
+    slot: &[Option<usize>],
+    pairs: &mut HashMap<(usize, usize), PairTally>,
+) {
+    let mut kept = Vec::new();
+    for paragraph in paragraphs {
+        kept_slots(paragraph, slot, &mut kept);
+        for (i, &a) in kept.iter().enumerate() {
+            for &b in &kept[i + 1..] {
+                if let Some(pair) = pairs.get_mut(&(a, b)) {
+                    pair.articles.insert(paragraph.article_key);
+                }
+            }
+        }
+    }
+}
+
+/// Paragraphs (and periods) per pair of kept entities, keyed by their slots with the lower
+/// slot first.
 fn count_pairs(
     distinct: &[&ParagraphEntities],
     slot: &[Option<usize>],
@@ -254,15 +294,12 @@ fn count_pairs(
     let mut pairs: HashMap<(usize, usize), PairTally> = HashMap::new();
     let mut kept = Vec::new();
     for paragraph in distinct {
-        kept.clear();
-        kept.extend(paragraph.entities.iter().filter_map(|&e| slot[e as usize]));
-        kept.sort_unstable();
+        kept_slots(paragraph, slot, &mut kept);
         let period = by.zip(paragraph.day).map(|(by, day)| by.of_day(day));
         for (i, &a) in kept.iter().enumerate() {
             for &b in &kept[i + 1..] {
                 let pair = pairs.entry((a, b)).or_default();
                 pair.together += 1;
-                pair.articles.insert(paragraph.article_key);
                 if let Some(period) = &period {
                     *pair.periods.entry(period.clone()).or_default() += 1;
                 }
@@ -319,7 +356,8 @@ mod tests {
             .collect();
         assert_eq!(
             summary,
-            [("Popular Mobilization Forces", 2, 2, 3), ("Iraq", 1, 1, 3)]
+            // Two paragraphs, one of them copied into a third article.
+            [("Popular Mobilization Forces", 2, 3, 3), ("Iraq", 1, 1, 3)]
         );
         assert!(rows[0].strength > rows[1].strength);
         assert!(ties(&sample(), "/place/Syria", TieSort::Strength).is_empty());
@@ -346,7 +384,8 @@ mod tests {
                 )
             })
             .collect();
-        // Three paragraphs each for PMF and Iraq, and KH: by kind, then name.
+        // Three paragraphs each for PMF, Iraq and KH: by kind, then name. The February copy is
+        // a later mention.
         assert_eq!(
             nodes,
             [
@@ -354,7 +393,7 @@ mod tests {
                     "Kata'ib Hezbollah",
                     3,
                     Some("2019-12-29"),
-                    Some("2020-01-03")
+                    Some("2020-02-01")
                 ),
                 (
                     "Popular Mobilization Forces",
@@ -366,7 +405,7 @@ mod tests {
         );
         assert_eq!(network.edges.len(), 1);
         let edge = &network.edges[0];
-        assert_eq!((edge.together, edge.articles_together), (2, 2));
+        assert_eq!((edge.together, edge.articles_together), (2, 3));
         let periods: Vec<(&str, u64)> = edge
             .periods
             .as_ref()

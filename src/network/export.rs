@@ -36,7 +36,7 @@ fn node_slots(network: &Network) -> std::collections::HashMap<&str, usize> {
 
 /// GEXF 1.2: node kind, paragraphs, articles and first and last date as attributes, edges
 /// weighted by paragraphs together; with `--by`, each tie's count per period as a dynamic
-/// attribute (`together_in_period`, over `[start, endopen)`).
+/// attribute (`together_in_period`, from the period's first day to its last).
 pub fn to_gexf(network: &Network, description: &str) -> String {
     let period = network.by.as_deref().map(|by| {
         if by == "year" {
@@ -125,7 +125,7 @@ pub fn to_gexf(network: &Network, description: &str) -> String {
                 let (start, end) = period.span(name);
                 let _ = writeln!(
                     out,
-                    "          <attvalue for=\"together_in_period\" value=\"{count}\" start=\"{start}\" endopen=\"{end}\"/>"
+                    "          <attvalue for=\"together_in_period\" value=\"{count}\" start=\"{start}\" end=\"{end}\"/>"
                 );
             }
         }
@@ -250,7 +250,7 @@ mod tests {
         assert!(gexf.contains("label=\"AT&amp;T &lt;US&gt;\""));
         assert!(gexf.contains("<edge id=\"e0\" source=\"n0\" target=\"n1\" weight=\"2\">"));
         assert!(gexf.contains(
-            "<attvalue for=\"together_in_period\" value=\"2\" start=\"2019-12-01\" endopen=\"2020-01-01\"/>"
+            "<attvalue for=\"together_in_period\" value=\"2\" start=\"2019-12-01\" end=\"2019-12-31\"/>"
         ));
         assert!(gexf.contains("mode=\"dynamic\" timeformat=\"date\""));
     }

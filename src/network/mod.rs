@@ -56,7 +56,7 @@ impl Period {
         }
     }
 
-    /// The first day of a period this type wrote, and of the next: `[start, end)`.
+    /// The first and the last day of a period this type wrote (`YYYY-MM-DD`).
     pub fn span(self, period: &str) -> (String, String) {
         let (year, month) = match self {
             Period::Year => (period.parse::<i32>().unwrap_or(1970), 1),
@@ -70,9 +70,22 @@ impl Period {
             Period::Month if month == 12 => (year + 1, 1),
             Period::Month => (year, month + 1),
         };
+        let last = time::Date::from_calendar_date(
+            next.0,
+            time::Month::try_from(next.1).unwrap_or(time::Month::January),
+            1,
+        )
+        .ok()
+        .and_then(time::Date::previous_day)
+        .unwrap_or(time::Date::MIN);
         (
             format!("{year:04}-{month:02}-01"),
-            format!("{:04}-{:02}-01", next.0, next.1),
+            format!(
+                "{:04}-{:02}-{:02}",
+                last.year(),
+                u8::from(last.month()),
+                last.day()
+            ),
         )
     }
 }
@@ -106,11 +119,15 @@ mod tests {
         assert_eq!(Period::Year.of_day(dec1), "2023");
         assert_eq!(
             Period::Month.span("2023-12"),
-            ("2023-12-01".to_string(), "2024-01-01".to_string())
+            ("2023-12-01".to_string(), "2023-12-31".to_string())
         );
         assert_eq!(
             Period::Year.span("2023"),
-            ("2023-01-01".to_string(), "2024-01-01".to_string())
+            ("2023-01-01".to_string(), "2023-12-31".to_string())
+        );
+        assert_eq!(
+            Period::Month.span("2024-02"),
+            ("2024-02-01".to_string(), "2024-02-29".to_string())
         );
         assert!(Period::parse("week").is_err_and(|e| e.is_usage()));
     }

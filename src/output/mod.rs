@@ -18,6 +18,10 @@ use crate::search::{BatchRow, EntityRef, SearchResults};
 use crate::store::GazetteerInfo;
 use crate::sync::SyncReport;
 
+mod network;
+
+pub use network::{render_network, render_ties, ties_csv};
+
 const BOLD_YELLOW: &str = "\x1b[1;33m";
 const DIM: &str = "\x1b[2m";
 const BOLD: &str = "\x1b[1m";
@@ -512,7 +516,6 @@ pub fn render_batch(rows: &[BatchRow]) -> String {
 
 /// Batch search rows as CSV, for spreadsheets.
 pub fn batch_csv(rows: &[BatchRow]) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
     let header = [
         "line",
         "name",
@@ -538,6 +541,12 @@ pub fn batch_csv(rows: &[BatchRow]) -> String {
             row.best_title.clone().unwrap_or_default(),
         ]);
     }
+    to_csv(records)
+}
+
+/// Records as CSV, the first one the header.
+fn to_csv(records: Vec<Vec<String>>) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
     for record in records {
         writer.write_record(&record).expect("writing to memory");
     }
