@@ -122,12 +122,12 @@ fn assert_ties_match_search(corpus: &Path, dir: &TempDir, center: (&str, &str), 
     assert!(strengths.windows(2).all(|w| w[0] >= w[1]), "{strengths:?}");
 }
 
+/// Entities (facet path, paragraphs) and ties ((path, path) → paragraphs together).
+type Graph = (Vec<(String, u64)>, BTreeMap<(String, String), u64>);
+
 /// The top `n` entities of the hits (by paragraphs, then kind and name) and the paragraphs
 /// naming each pair of them.
-fn brute_force_network(
-    hits: &[Value],
-    n: usize,
-) -> (Vec<(String, u64)>, BTreeMap<(String, String), u64>) {
+fn brute_force_network(hits: &[Value], n: usize) -> Graph {
     let mut own: BTreeMap<String, u64> = BTreeMap::new();
     for hit in hits {
         for path in entity_paths(hit) {
