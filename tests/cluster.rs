@@ -312,3 +312,70 @@ fn unlisted_names_reach_the_cluster_as_they_reach_the_index() {
     );
     assert!(refused.is_err_and(|err| err.contains("Karim Nouri")));
 }
+
+/// `entities --with`, `network` and a search of filters alone answer on the cluster as on
+/// the index folder.
+#[test]
+#[ignore = "needs an OpenSearch cluster named in SITREP_TEST_CLUSTER; .ci/run starts one and runs it"]
+fn who_appears_with_whom_is_the_same_on_the_cluster() {
+    let url = cluster();
+    let target = format!("{url}/network");
+    fresh(&target);
+    let corpus = sample_corpus();
+    let dir = TempDir::new().unwrap();
+    let index = dir.path().join("index");
+    sitrep(&corpus, &index).arg("index").assert().success();
+    sync_to(&corpus, &target, &[]);
+    let on = |store: &[&str], args: &[&str]| -> serde_json::Value {
+        json_stdout(
+            assert_cmd::Command::cargo_bin("sitrep")
+                .unwrap()
+                .args(store)
+                .args(args),
+        )
+    };
+    let local = ["--index", index.to_str().unwrap()];
+    let remote = ["--remote", target.as_str()];
+    let requests: &[&[&str]] = &[
+        &["entities", "--with", "Qassem Soleimani", "--json"],
+        &[
+            "entities",
+            "--with",
+            "Iran",
+            "--since",
+            "2019-01-01",
+            "--json",
+            "-n",
+            "100",
+        ],
+        &[
+            "entities",
+            "--org",
+            "Kataib Hezbollah",
+            "drone OR strike",
+            "--json",
+        ],
+        &["network", "--json"],
+        &["network", "militias", "-n", "12", "--by", "month", "--json"],
+        &["search", "--org", "Kataib Hezbollah", "-n", "40", "--json"],
+    ];
+    for request in requests {
+        let embedded = on(&local, request);
+        let clustered = on(&remote, request);
+        assert!(
+            embedded.as_array().is_none_or(|rows| !rows.is_empty()),
+            "{request:?}"
+        );
+        assert_eq!(
+            embedded["elapsed_us"].is_null(),
+            clustered["elapsed_us"].is_null()
+        );
+        let strip = |mut value: serde_json::Value| {
+            if let Some(object) = value.as_object_mut() {
+                object.remove("elapsed_us");
+            }
+            value
+        };
+        assert_eq!(strip(embedded), strip(clustered), "{request:?}");
+    }
+}

@@ -53,6 +53,17 @@ fn day_score(source: &Value) -> f64 {
     stored_day(source).map_or(f64::from(f32::MIN), |day| day as f64)
 }
 
+/// A score's bits in the order of the scores themselves, negative ones (an undated hit of
+/// filters alone) included, as `f32::total_cmp` orders them.
+fn ordered_bits(score: f32) -> u32 {
+    let bits = score.to_bits();
+    if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 1 << 31
+    }
+}
+
 /// The hits of a ranked search in the embedded engine's order (scores equal but for rounding
 /// tie, and ties go by article and paragraph), one per text, or per article with
 /// `per_article`; and how many hits the reply held.
@@ -71,7 +82,7 @@ pub(super) fn ranked_groups(reply: &Value, order: Order, per_article: bool) -> (
         let source = &hit["_source"];
         let score = rank_key(hit["_score"].as_f64().unwrap_or(0.0) as f32);
         (
-            std::cmp::Reverse(score.to_bits()),
+            std::cmp::Reverse(ordered_bits(score)),
             source[ARTICLE_KEY].as_str().unwrap_or_default().to_string(),
             source[PARAGRAPH].as_u64().unwrap_or(0),
         )
@@ -226,6 +237,30 @@ mod tests {
                 ("notes/2024-02-10-red-sea-roundup.txt", 1),
             ]
         );
+    }
+
+    #[test]
+    fn a_search_of_filters_alone_orders_by_date_undated_last() {
+        let mut reply = stored("ranked.json");
+        let hits = reply["hits"]["hits"].as_array_mut().unwrap();
+        // The round-up undated.
+        hits[3]["_source"][DATE] = Value::Null;
+        let (groups, _) = ranked_groups(&reply, Order::NewestFirst, false);
+        let shown: Vec<(&str, u64)> = groups.iter().map(article).collect();
+        // Newest first, then by article key and paragraph; the Houthi paragraph stands for its
+        // older copies; the undated round-up comes last.
+        assert_eq!(
+            shown,
+            [
+                ("analysis/2023/houthis-red-sea.md", 1),
+                ("analysis/2023/houthis-red-sea.md", 2),
+                ("sample-jsonl-005", 1),
+                ("notes/2024-02-10-red-sea-roundup.txt", 1),
+            ]
+        );
+        assert!(ordered_bits(-2.0) < ordered_bits(-1.0));
+        assert!(ordered_bits(-1.0) < ordered_bits(0.0));
+        assert!(ordered_bits(0.0) < ordered_bits(3.5));
     }
 
     #[test]
