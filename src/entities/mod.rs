@@ -238,7 +238,10 @@ impl Gazetteer {
             .filter(|&(_, id)| kind.is_none_or(|k| self.entity(id).kind == k))
             .map(|(alias, id)| {
                 let mut score = strsim::jaro_winkler(&wanted, alias);
-                if alias.contains(&wanted) || wanted.contains(alias) {
+                // A part of a name typed ("sadr") is a good sign; a short alias inside what
+                // was typed ("Soli" in "Soliemani") is not.
+                let alias_inside = wanted.contains(alias) && alias.chars().count() >= 5;
+                if alias.contains(&wanted) || alias_inside {
                     score += 0.2;
                 }
                 (score, id)

@@ -27,6 +27,8 @@ use crate::query::Ranking;
 use crate::saved;
 use crate::search::SearchOptions;
 
+mod network;
+
 const PAGE: &str = include_str!("page.html");
 /// Longest query accepted, in bytes: far above any real query, far below what could hurt.
 pub const MAX_QUERY_BYTES: usize = 4096;
@@ -107,6 +109,8 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/timeline", get(timeline))
         .route("/api/articles/{*id}", get(article))
         .route("/api/entities", get(entities))
+        .route("/api/entities/with", get(network::entities_with))
+        .route("/api/network", get(network::network))
         .route("/api/stats", get(stats))
         .route("/api/saved", get(saved_searches))
         .fallback(|| async { error_body(StatusCode::NOT_FOUND, "not found".into()) })
