@@ -207,6 +207,105 @@ fn a_result_from_a_saved_page_links_to_its_source() {
     );
 }
 
+#[test]
+#[ignore = "needs Chromium and ChromeDriver (apt-get install chromium chromium-driver); .ci/run installs them and runs it"]
+fn the_network_view_draws_who_appears_with_whom_and_opens_ties() {
+    let driver = ChromeDriver::start();
+    let dir = TempDir::new().unwrap();
+    let corpus = sample_corpus();
+    let index = dir.path().join("index");
+    let server = Server::start(&corpus, &index, &[]);
+    let browser = driver.session(dir.path());
+    let cli =
+        json_stdout(sitrep(&corpus, &index).args(["network", "militias", "-n", "30", "--json"]));
+    let click = |css: &str| {
+        let css = serde_json::to_string(css).unwrap();
+        browser.script(&format!(
+            "document.querySelector({css}).dispatchEvent(new MouseEvent('click', {{bubbles: true}}))"
+        ));
+    };
+
+    // The search's network: the same entities and ties as `sitrep network`.
+    browser.open(&format!("{}/?q=militias", server.base));
+    browser.wait_for("document.querySelectorAll('#results li.hit').length > 0");
+    browser.click(&browser.find("#view-network"));
+    browser.wait_for("document.querySelectorAll('#network svg g.node').length > 0");
+    assert_eq!(
+        browser.script("return location.search"),
+        "?q=militias&view=network"
+    );
+    let nodes = cli["nodes"].as_array().unwrap();
+    let edges = cli["edges"].as_array().unwrap();
+    assert_eq!(browser.count("#network svg g.node"), nodes.len() as u64);
+    assert_eq!(browser.count("#network svg line.edge"), edges.len() as u64);
+    assert!(
+        browser.count("#results li.hit") == 0
+            || browser.script("return document.querySelector('#results').hidden") == true
+    );
+    let summary = browser.text("#summary");
+    assert!(
+        summary.starts_with(&format!("{} entities, {} ties", nodes.len(), edges.len())),
+        "{summary}"
+    );
+    // Sized by paragraphs: the most named entity has the largest circle.
+    let largest = browser.script(
+        "const gs = [...document.querySelectorAll('#network g.node')]; \
+         return gs.reduce((a, b) => (+a.querySelector('circle').getAttribute('r') >= +b.querySelector('circle').getAttribute('r') ? a : b)).dataset.name",
+    );
+    assert_eq!(largest, nodes[0]["name"]);
+
+    // A click on an entity filters the search by it, in the same view.
+    click("#network g.node[data-kind='org'][data-name='Popular Mobilization Forces']");
+    browser.wait_for("location.search.includes('org=Popular') && document.querySelectorAll('#network svg g.node').length > 0 && !document.body.classList.contains('busy')");
+    assert_eq!(
+        browser.count("#filters .filter[data-kind='org'][data-name='Popular Mobilization Forces']"),
+        1
+    );
+
+    // A click on a tie lists the paragraphs naming both.
+    let (source, target) = {
+        let edge = browser.script(
+            "const e = document.querySelector('#network line.edge'); return [e.dataset.source, e.dataset.target]",
+        );
+        (
+            edge[0].as_str().unwrap().to_string(),
+            edge[1].as_str().unwrap().to_string(),
+        )
+    };
+    click("#network line.edge");
+    browser.wait_for("document.querySelectorAll('#results li.hit').length > 0 && !document.body.classList.contains('busy')");
+    assert!(!browser
+        .script("return location.search")
+        .as_str()
+        .unwrap()
+        .contains("view=network"));
+    let named_both = browser.script(&format!(
+        "return [...document.querySelectorAll('#results li.hit')].every(h => {{ \
+           const names = [...h.querySelectorAll('.chip')].map(c => c.dataset.name); \
+           return names.includes({}) && names.includes({}); }})",
+        serde_json::to_string(&source).unwrap(),
+        serde_json::to_string(&target).unwrap()
+    ));
+    assert_eq!(named_both, true, "{source} and {target}");
+
+    // From an entity chip, who appears with it: its ties as a star and a table.
+    click(&format!(
+        "#results li.hit .ego[data-name={}]",
+        serde_json::to_string(&source).unwrap()
+    ));
+    browser.wait_for("document.querySelectorAll('#ties tr').length > 1");
+    let with = browser.script("return new URLSearchParams(location.search).get('with')");
+    assert_eq!(with, source.as_str());
+    let ties = browser.script(
+        "return [...document.querySelectorAll('#ties tr[data-name]')].map(r => r.dataset.name)",
+    );
+    assert_eq!(browser.count("#network g.node.center"), 1);
+    assert_eq!(
+        browser.count("#network g.node"),
+        ties.as_array().unwrap().len() as u64 + 1
+    );
+}
+
 /// A chromedriver process on a free port.
 struct ChromeDriver {
     child: std::process::Child,

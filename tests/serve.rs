@@ -228,3 +228,67 @@ fn header(response: &ureq::http::Response<ureq::Body>, name: &str) -> String {
 fn encode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
+
+#[test]
+fn the_network_and_an_entitys_ties_answer_as_the_cli_does() {
+    let (dir, corpus) = corpus_with_markup();
+    let index = dir.path().join("index");
+    let server = Server::start(&corpus, &index, &[]);
+    let cli = |args: &[&str]| json_stdout(sitrep(&corpus, &index).args(args).arg("--json"));
+    let (status, network) = server.get("/api/network?q=militias&since=2014-01-01&n=12&by=year");
+    assert_eq!(status, 200, "{network}");
+    assert_eq!(
+        network,
+        cli(&[
+            "network",
+            "militias",
+            "--since",
+            "2014-01-01",
+            "-n",
+            "12",
+            "--by",
+            "year"
+        ])
+    );
+    assert!(network["edges"].as_array().unwrap().len() > 5);
+    let (status, whole) = server.get("/api/network");
+    assert_eq!((status, whole), (200, cli(&["network"])));
+    let (status, ties) =
+        server.get("/api/entities/with?name=Qassem%20Soleimani&place=Iraq&sort=together&limit=5");
+    assert_eq!(status, 200, "{ties}");
+    assert_eq!(
+        ties,
+        cli(&[
+            "entities",
+            "--with",
+            "Qassem Soleimani",
+            "--place",
+            "Iraq",
+            "--sort",
+            "together",
+            "-n",
+            "5"
+        ])
+    );
+    assert_eq!(ties.as_array().unwrap().len(), 5);
+    for (url, error) in [
+        ("/api/network?by=week", "not a period"),
+        ("/api/network?n=100000", "at most 500"),
+        ("/api/entities/with", "the entity to ask about is missing"),
+        (
+            "/api/entities/with?name=Soliemani",
+            "did you mean 'Qassem Soleimani'",
+        ),
+        (
+            "/api/entities/with?name=Iran&sort=loud",
+            "not strength or together",
+        ),
+    ] {
+        let (status, body) = server.get(url);
+        assert_eq!(status, 400, "{url}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains(error),
+            "{url}: {body}"
+        );
+    }
+}
