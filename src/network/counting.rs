@@ -1,12 +1,14 @@
 //! Counting ties over the distinct paragraphs of a query: one entity's ties ([`ties`]) or the
 //! network of the top entities ([`network`]).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::Serialize;
 use tantivy::schema::Facet;
 
-use super::observations::{Observations, ParagraphEntities};
+use super::observations::Observations;
 use super::strength::log_likelihood;
 use super::{format_day, Period};
 use crate::paragraph::entity_ref;
@@ -44,21 +46,29 @@ pub fn ties(observations: &Observations, center: &str, sort: TieSort) -> Vec<Tie
     };
     let distinct = observations.distinct();
     let mut paragraphs = vec![0u64; observations.entities.len()];
-    let mut together: HashMap<u32, (u64, HashSet<u64>)> = HashMap::new();
+    let mut together: HashMap<u32, (u64, Articles)> = HashMap::default();
     for paragraph in &distinct {
-        for &entity in &paragraph.entities {
+        for &entity in observations.entities_of(paragraph) {
             paragraphs[entity as usize] += 1;
         }
-        if paragraph.entities.contains(&center) {
-            for &entity in paragraph.entities.iter().filter(|&&e| e != center) {
+        if observations.entities_of(paragraph).contains(&center) {
+            for &entity in observations
+                .entities_of(paragraph)
+                .iter()
+                .filter(|&&e| e != center)
+            {
                 together.entry(entity).or_default().0 += 1;
             }
         }
     }
     // Articles count every copy: each is an article that names both.
     for paragraph in &observations.paragraphs {
-        if paragraph.entities.contains(&center) {
-            for &entity in paragraph.entities.iter().filter(|&&e| e != center) {
+        if observations.entities_of(paragraph).contains(&center) {
+            for &entity in observations
+                .entities_of(paragraph)
+                .iter()
+                .filter(|&&e| e != center)
+            {
                 if let Some((_, articles)) = together.get_mut(&entity) {
                     articles.insert(paragraph.article_key);
                 }
@@ -149,10 +159,30 @@ pub struct Network {
     pub edges: Vec<Edge>,
 }
 
+/// The articles naming something, counted once each. Paragraphs arrive article by article, so
+/// most repeats are the last article seen, checked before the set.
+#[derive(Default)]
+struct Articles {
+    seen: HashSet<u64>,
+    last: Option<u64>,
+}
+
+impl Articles {
+    fn insert(&mut self, article: u64) {
+        if self.last != Some(article) {
+            self.last = Some(article);
+            self.seen.insert(article);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.seen.len()
+    }
+}
+
 #[derive(Default)]
 struct EntityTally {
-    paragraphs: u64,
-    articles: HashSet<u64>,
+    articles: Articles,
     first_day: Option<i64>,
     last_day: Option<i64>,
 }
@@ -160,72 +190,92 @@ struct EntityTally {
 #[derive(Default)]
 struct PairTally {
     together: u64,
-    articles: HashSet<u64>,
+    articles: Articles,
     periods: BTreeMap<String, u64>,
 }
 
 /// The `options.top` entities most named in the paragraphs observed (ties broken by kind and
 /// name), and every pair of them named together in at least `options.min_together` of them.
 pub fn network(observations: &Observations, options: &NetworkOptions) -> Network {
-    let distinct = observations.distinct();
-    let mut tallies: Vec<EntityTally> = (0..observations.entities.len())
-        .map(|_| EntityTally::default())
-        .collect();
-    for paragraph in &distinct {
-        for &entity in &paragraph.entities {
-            tallies[entity as usize].paragraphs += 1;
-        }
-    }
-    for paragraph in &observations.paragraphs {
-        for &entity in &paragraph.entities {
-            let tally = &mut tallies[entity as usize];
-            tally.articles.insert(paragraph.article_key);
-            if let Some(day) = paragraph.day {
-                tally.first_day = Some(tally.first_day.map_or(day, |d| d.min(day)));
-                tally.last_day = Some(tally.last_day.map_or(day, |d| d.max(day)));
-            }
+    let counted = observations.counted();
+    let total = counted.iter().filter(|counted| **counted).count() as u64;
+    let mut paragraphs = vec![0u64; observations.entities.len()];
+    for (paragraph, _) in observations
+        .paragraphs
+        .iter()
+        .zip(&counted)
+        .filter(|(_, c)| **c)
+    {
+        for &entity in observations.entities_of(paragraph) {
+            paragraphs[entity as usize] += 1;
         }
     }
     let named = |id: usize| entity_ref(&Facet::from(observations.entities[id].as_str()));
-    let mut ranked: Vec<(usize, String, String)> = (0..tallies.len())
-        .filter(|&id| tallies[id].paragraphs > 0)
+    let mut ranked: Vec<(usize, String, String)> = (0..paragraphs.len())
+        .filter(|&id| paragraphs[id] > 0)
         .map(|id| {
             let entity = named(id);
             (id, entity.kind, entity.name)
         })
         .collect();
     ranked.sort_by(|a, b| {
-        tallies[b.0]
-            .paragraphs
-            .cmp(&tallies[a.0].paragraphs)
+        paragraphs[b.0]
+            .cmp(&paragraphs[a.0])
             .then_with(|| a.1.cmp(&b.1))
             .then_with(|| a.2.cmp(&b.2))
     });
     ranked.truncate(options.top);
-    let mut slot: Vec<Option<usize>> = vec![None; tallies.len()];
+    let mut slot: Vec<Option<usize>> = vec![None; paragraphs.len()];
     for (n, (id, ..)) in ranked.iter().enumerate() {
         slot[*id] = Some(n);
     }
-    let mut pairs = count_pairs(&distinct, &slot, options.by);
-    count_pair_articles(&observations.paragraphs, &slot, &mut pairs);
+    // One pass over every paragraph: articles and dates count every copy (each is an article
+    // naming them), paragraphs together only the counted ones.
+    let mut tallies: Vec<EntityTally> = ranked.iter().map(|_| EntityTally::default()).collect();
+    let mut pairs = Pairs::new(ranked.len());
+    let mut slots = Vec::new();
+    for (paragraph, &counted) in observations.paragraphs.iter().zip(&counted) {
+        kept_slots(observations.entities_of(paragraph), &slot, &mut slots);
+        if slots.is_empty() {
+            continue;
+        }
+        for &kept in &slots {
+            let tally = &mut tallies[kept];
+            tally.articles.insert(paragraph.article_key);
+            if let Some(day) = paragraph.day {
+                tally.first_day = Some(tally.first_day.map_or(day, |d| d.min(day)));
+                tally.last_day = Some(tally.last_day.map_or(day, |d| d.max(day)));
+            }
+        }
+        let period = match (counted, options.by, paragraph.day) {
+            (true, Some(by), Some(day)) => Some(by.of_day(day)),
+            _ => None,
+        };
+        pairs.each(&slots, |pair| {
+            pair.articles.insert(paragraph.article_key);
+            if counted {
+                pair.together += 1;
+            }
+            if let Some(period) = &period {
+                *pair.periods.entry(period.clone()).or_default() += 1;
+            }
+        });
+    }
     let nodes: Vec<Node> = ranked
         .iter()
-        .map(|(id, kind, name)| {
-            let tally = &tallies[*id];
-            Node {
-                id: observations.entities[*id].clone(),
-                kind: kind.clone(),
-                name: name.clone(),
-                paragraphs: tally.paragraphs,
-                articles: tally.articles.len() as u64,
-                first_date: tally.first_day.map(format_day),
-                last_date: tally.last_day.map(format_day),
-            }
+        .zip(&tallies)
+        .map(|((id, kind, name), tally)| Node {
+            id: observations.entities[*id].clone(),
+            kind: kind.clone(),
+            name: name.clone(),
+            paragraphs: paragraphs[*id],
+            articles: tally.articles.len() as u64,
+            first_date: tally.first_day.map(format_day),
+            last_date: tally.last_day.map(format_day),
         })
         .collect();
-    let total = distinct.len() as u64;
     let mut edges: Vec<Edge> = pairs
-        .into_iter()
+        .into_counted()
         .filter(|(_, pair)| pair.together >= options.min_together.max(1))
         .map(|((a, b), pair)| Edge {
             source: nodes[a].id.clone(),
@@ -259,59 +309,51 @@ pub fn network(observations: &Observations, options: &NetworkOptions) -> Network
 }
 
 /// The slots of the kept entities a paragraph names, in order.
-fn kept_slots(paragraph: &ParagraphEntities, slot: &[Option<usize>], kept: &mut Vec<usize>) {
+fn kept_slots(entities: &[u32], slot: &[Option<usize>], kept: &mut Vec<usize>) {
     kept.clear();
-    kept.extend(paragraph.entities.iter().filter_map(|&e| slot[e as usize]));
+    kept.extend(entities.iter().filter_map(|&e| slot[e as usize]));
     kept.sort_unstable();
 }
 
-/// The articles of every paragraph (copies included) naming a pair counted.
-fn count_pair_articles(
-    paragraphs: &[ParagraphEntities],
-    slot: &[Option<usize>],
-    pairs: &mut HashMap<(usize, usize), PairTally>,
-) {
-    let mut kept = Vec::new();
-    for paragraph in paragraphs {
-        kept_slots(paragraph, slot, &mut kept);
-        for (i, &a) in kept.iter().enumerate() {
-            for &b in &kept[i + 1..] {
-                if let Some(pair) = pairs.get_mut(&(a, b)) {
-                    pair.articles.insert(paragraph.article_key);
-                }
-            }
-        }
-    }
+/// Paragraphs, articles (copies included) and periods per pair of the kept entities, in a
+/// `kept` × `kept` table whose cell (a, b), a < b, is the pair's.
+struct Pairs {
+    kept: usize,
+    cells: Vec<PairTally>,
 }
 
-/// Paragraphs (and periods) per pair of kept entities, keyed by their slots with the lower
-/// slot first.
-fn count_pairs(
-    distinct: &[&ParagraphEntities],
-    slot: &[Option<usize>],
-    by: Option<Period>,
-) -> HashMap<(usize, usize), PairTally> {
-    let mut pairs: HashMap<(usize, usize), PairTally> = HashMap::new();
-    let mut kept = Vec::new();
-    for paragraph in distinct {
-        kept_slots(paragraph, slot, &mut kept);
-        let period = by.zip(paragraph.day).map(|(by, day)| by.of_day(day));
-        for (i, &a) in kept.iter().enumerate() {
-            for &b in &kept[i + 1..] {
-                let pair = pairs.entry((a, b)).or_default();
-                pair.together += 1;
-                if let Some(period) = &period {
-                    *pair.periods.entry(period.clone()).or_default() += 1;
-                }
+impl Pairs {
+    fn new(kept: usize) -> Pairs {
+        Pairs {
+            kept,
+            cells: (0..kept * kept).map(|_| PairTally::default()).collect(),
+        }
+    }
+
+    /// Runs `update` on the cell of every pair of `slots` (sorted).
+    fn each(&mut self, slots: &[usize], mut update: impl FnMut(&mut PairTally)) {
+        for (i, &a) in slots.iter().enumerate() {
+            for &b in &slots[i + 1..] {
+                update(&mut self.cells[a * self.kept + b]);
             }
         }
     }
-    pairs
+
+    /// The pairs counted at least once, as ((a, b), tally).
+    fn into_counted(self) -> impl Iterator<Item = ((usize, usize), PairTally)> {
+        let kept = self.kept;
+        self.cells
+            .into_iter()
+            .enumerate()
+            .filter(|(_, pair)| pair.together > 0)
+            .map(move |(cell, pair)| ((cell / kept, cell % kept), pair))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::network::ParagraphEntities;
 
     /// Four articles: KH with the PMF twice (once copied into a third article), KH with Iraq
     /// once, the PMF with Iraq once, Iraq alone once.
@@ -320,23 +362,19 @@ mod tests {
         let kh = observations.entity_id("/org/Kata'ib Hezbollah");
         let pmf = observations.entity_id("/org/Popular Mobilization Forces");
         let iraq = observations.entity_id("/place/Iraq");
-        let paragraph = |text_hash, article_key, day, entities: Vec<u32>| ParagraphEntities {
-            text_hash,
-            article_key,
-            paragraph: 1,
-            day: Some(day),
-            entities,
-        };
         // 2019-12-29, 2020-01-03, 2020-02-01.
         let (dec29, jan3, feb1) = (18_259, 18_264, 18_293);
-        observations.paragraphs = vec![
-            paragraph(1, 10, dec29, vec![kh, pmf]),
-            paragraph(2, 20, jan3, vec![kh, pmf]),
-            paragraph(2, 30, feb1, vec![kh, pmf]),
-            paragraph(3, 20, jan3, vec![kh, iraq]),
-            paragraph(4, 40, feb1, vec![pmf, iraq]),
-            paragraph(5, 40, feb1, vec![iraq]),
-        ];
+        for (text_hash, article_key, day, entities) in [
+            (1, 10, dec29, &[kh, pmf][..]),
+            (2, 20, jan3, &[kh, pmf]),
+            (2, 30, feb1, &[kh, pmf]),
+            (3, 20, jan3, &[kh, iraq]),
+            (4, 40, feb1, &[pmf, iraq]),
+            (5, 40, feb1, &[iraq]),
+        ] {
+            let paragraph = ParagraphEntities::new(text_hash, article_key, 1, Some(day));
+            observations.push(paragraph, entities);
+        }
         observations
     }
 

@@ -139,9 +139,8 @@ pub(super) fn facet_tally(aggregations: &Value, kinds: &[String]) -> FacetTally 
     tally
 }
 
-/// One paragraph's `_source` as co-occurrence counting sees it, its entities numbered in
-/// `observations`.
-pub(super) fn observed(observations: &mut Observations, source: &Value) -> ParagraphEntities {
+/// Adds one paragraph's `_source` to `observations`, as co-occurrence counting sees it.
+pub(super) fn observe(observations: &mut Observations, source: &Value) {
     let hex = |name: &str| {
         source[name]
             .as_str()
@@ -158,13 +157,13 @@ pub(super) fn observed(observations: &mut Observations, source: &Value) -> Parag
         .collect();
     entities.sort_unstable();
     entities.dedup();
-    ParagraphEntities {
-        text_hash: hex(TEXT_HASH),
-        article_key: hex(ARTICLE_KEY),
-        paragraph: source[PARAGRAPH].as_u64().unwrap_or(0),
-        day: stored_day(source),
-        entities,
-    }
+    let paragraph = ParagraphEntities::new(
+        hex(TEXT_HASH),
+        hex(ARTICLE_KEY),
+        source[PARAGRAPH].as_u64().unwrap_or(0),
+        stored_day(source),
+    );
+    observations.push(paragraph, &entities);
 }
 
 /// Hits per (year, month) from a `yyyy-MM` date histogram.

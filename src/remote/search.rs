@@ -12,14 +12,14 @@ use super::dsl::to_dsl;
 use super::mapping::*;
 use super::read::{stored_paragraph, Current, RemoteStore};
 use super::replies::{
-    buckets, distinct_from_copies, facet_tally, month_counts, observed, ranked_groups, Group, Order,
+    buckets, distinct_from_copies, facet_tally, month_counts, observe, ranked_groups, Group, Order,
 };
 use crate::entities::UNLISTED_KINDS;
 use crate::error::Result;
 use crate::network::Observations;
 use crate::query::{BuiltQuery, QueryField, TermStatistics};
 use crate::search::{
-    facet_table, search_with_fallbacks, DuplicateRef, FacetTally, HitMaker, Matches, Outcome,
+    self, facet_table, search_with_fallbacks, DuplicateRef, FacetTally, HitMaker, Matches, Outcome,
     Prepared, SearchOptions, SearchResults, Timeline,
 };
 
@@ -202,10 +202,10 @@ fn matched_query(engine: &RemoteStore, options: &SearchOptions) -> Result<Value>
     let mut counting = options.clone();
     counting.count_only = true;
     let prepared = Prepared::new(&current.gazetteer, &statistics, &counting)?;
-    let outcome = search_with_fallbacks(&prepared, &counting, |built| {
+    let built = search::matched_query(&prepared, &counting, |built| {
         execute(engine, &current, built, &counting)
     })?;
-    Ok(to_dsl(&outcome.built.query))
+    Ok(to_dsl(&built.query))
 }
 
 /// Every paragraph the query and its filters match, with the entities each names, read in
@@ -231,8 +231,7 @@ pub(super) fn observations(engine: &RemoteStore, options: &SearchOptions) -> Res
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         for hit in hits {
-            let paragraph = observed(&mut observations, &hit["_source"]);
-            observations.paragraphs.push(paragraph);
+            observe(&mut observations, &hit["_source"]);
         }
         match hits.last() {
             Some(last) if hits.len() == OBSERVED_PAGE => after = Some(last["sort"].clone()),

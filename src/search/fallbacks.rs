@@ -89,6 +89,19 @@ pub(crate) struct Outcome<R> {
     pub relaxed: Option<Relaxation>,
 }
 
+/// The query a search runs for `options`, for counts over all its matches: a query of filters
+/// alone has no fallback and is built without a run; any other is run as a search would run it.
+pub(crate) fn matched_query<R: Matches>(
+    prepared: &Prepared,
+    options: &SearchOptions,
+    execute: impl Fn(&BuiltQuery) -> Result<R>,
+) -> Result<BuiltQuery> {
+    if options.is_filters_only() {
+        return Ok(prepared.build(Matching::Strict));
+    }
+    Ok(search_with_fallbacks(prepared, options, execute)?.built)
+}
+
 pub(crate) fn search_with_fallbacks<R: Matches>(
     prepared: &Prepared,
     options: &SearchOptions,

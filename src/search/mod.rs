@@ -27,7 +27,7 @@ mod timeline;
 
 pub use crate::paragraph::{format_date, EntityRef};
 pub use batch::{parse_batch, BatchQuery, BatchRow};
-pub(crate) use fallbacks::{search_with_fallbacks, Matches, Outcome, Prepared};
+pub(crate) use fallbacks::{matched_query, search_with_fallbacks, Matches, Outcome, Prepared};
 pub(crate) use hits::HitMaker;
 pub use hits::{DuplicateRef, SearchHit};
 pub use options::{SearchOptions, DEFAULT_LIMIT};

@@ -19,7 +19,7 @@ use crate::network::Observations;
 use crate::query::{BuiltQuery, SearcherStatistics};
 use crate::schema::names;
 use crate::search::{
-    facet_table, format_date, rank_key, search_with_fallbacks, FacetTally, HitMaker, Matches,
+    self, facet_table, format_date, rank_key, search_with_fallbacks, FacetTally, HitMaker, Matches,
     Outcome, Prepared, SearchOptions, SearchResults, Timeline,
 };
 
@@ -105,10 +105,9 @@ fn matched_query(snapshot: &Snapshot, options: &SearchOptions) -> Result<BuiltQu
     };
     let prepared = Prepared::new(snapshot.gazetteer(), &statistics, &counting)?;
     let columns = Columns::new(snapshot.searcher());
-    let outcome = search_with_fallbacks(&prepared, &counting, |built| {
+    search::matched_query(&prepared, &counting, |built| {
         execute(snapshot, &columns, built, &counting)
-    })?;
-    Ok(outcome.built)
+    })
 }
 
 /// The earliest and latest date of the paragraphs a query matches, formatted as hits are.
@@ -127,7 +126,9 @@ pub fn observations(snapshot: &Snapshot, options: &SearchOptions) -> Result<Obse
     let built = matched_query(snapshot, options)?;
     Ok(snapshot.searcher().search(
         &*built.query.to_tantivy(snapshot.fields()),
-        &observe::Observe,
+        &observe::Observe {
+            copies: snapshot.copies().cloned(),
+        },
     )?)
 }
 

@@ -2,20 +2,26 @@
 //! (`entities --with`, `network`): one pass over the matches reading fast columns and the
 //! entity facet ords, the ords turned into paths once per segment.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::fastfield::FacetReader;
-use tantivy::schema::Facet;
 use tantivy::{DateTime, DocId, Score, SegmentReader};
 
+use crate::local::copies::{Copies, DocBits};
+use crate::local::snapshot::facet_paths;
 use crate::network::{Observations, ParagraphEntities};
-use crate::paragraph::facet_path;
 use crate::schema::names;
 
-/// Collects [`Observations`].
-pub(super) struct Observe;
+/// Collects [`Observations`]; the copy groups, when saved, spare looking up the text of every
+/// paragraph that has no copy.
+pub(super) struct Observe {
+    pub copies: Option<Arc<Copies>>,
+}
+
+/// An ord not seen yet in [`ObserveSegment::local`].
+const UNSEEN: u32 = u32::MAX;
 
 pub(super) struct ObserveSegment {
     facets: FacetReader,
@@ -23,15 +29,21 @@ pub(super) struct ObserveSegment {
     article_key: Column<u64>,
     paragraph: Column<u64>,
     dates: Column<DateTime>,
-    /// Segment ords of the entities seen, in first-seen order; paragraphs index into it.
-    ords: HashMap<u64, u32>,
-    paragraphs: Vec<ParagraphEntities>,
+    copies: Option<Arc<DocBits>>,
+    /// Per segment ord, the entity's number among those seen (in first-seen order), or
+    /// [`UNSEEN`]; and the ords seen, by number.
+    local: Vec<u32>,
+    ords: Vec<u64>,
+    /// This segment's paragraphs, their entities numbered as in `ords`.
+    observed: Observations,
+    /// The current paragraph's entities.
+    scratch: Vec<u32>,
 }
 
-/// One segment's paragraphs, their entities numbered by `ords`, and those ords.
+/// One segment's paragraphs, their entities numbered by `ords`, and those ords' paths.
 pub(super) struct SegmentObservations {
     paths: Vec<String>,
-    paragraphs: Vec<ParagraphEntities>,
+    observed: Observations,
 }
 
 impl Collector for Observe {
@@ -40,14 +52,19 @@ impl Collector for Observe {
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<ObserveSegment> {
         let fast = segment.fast_fields();
+        let facets = segment.facet_reader(names::ENTITY)?;
+        let known = facets.facet_dict().num_terms();
         Ok(ObserveSegment {
-            facets: segment.facet_reader(names::ENTITY)?,
+            facets,
             text_hash: fast.u64(names::TEXT_HASH)?,
             article_key: fast.u64(names::ARTICLE_KEY)?,
             paragraph: fast.u64(names::PARAGRAPH)?,
             dates: fast.date(names::DATE)?,
-            ords: HashMap::new(),
-            paragraphs: Vec::new(),
+            copies: self.copies.as_ref().and_then(|copies| copies.of(segment)),
+            local: vec![UNSEEN; known],
+            ords: Vec::new(),
+            observed: Observations::default(),
+            scratch: Vec::new(),
         })
     }
 
@@ -58,19 +75,7 @@ impl Collector for Observe {
     fn merge_fruits(&self, fruits: Vec<SegmentObservations>) -> tantivy::Result<Observations> {
         let mut merged = Observations::default();
         for fruit in fruits {
-            let ids: Vec<u32> = fruit
-                .paths
-                .iter()
-                .map(|path| merged.entity_id(path))
-                .collect();
-            merged
-                .paragraphs
-                .extend(fruit.paragraphs.into_iter().map(|mut paragraph| {
-                    for entity in &mut paragraph.entities {
-                        *entity = ids[*entity as usize];
-                    }
-                    paragraph
-                }));
+            merged.append_part(&fruit.paths, fruit.observed);
         }
         Ok(merged)
     }
@@ -80,36 +85,48 @@ impl SegmentCollector for ObserveSegment {
     type Fruit = SegmentObservations;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        let mut entities = Vec::new();
+        self.scratch.clear();
         for ord in self.facets.facet_ords(doc) {
-            let next = self.ords.len() as u32;
-            entities.push(*self.ords.entry(ord).or_insert(next));
+            let Some(slot) = self.local.get_mut(ord as usize) else {
+                continue;
+            };
+            if *slot == UNSEEN {
+                *slot = self.ords.len() as u32;
+                self.ords.push(ord);
+            }
+            self.scratch.push(*slot);
         }
-        self.paragraphs.push(ParagraphEntities {
-            text_hash: self.text_hash.first(doc).unwrap_or(0),
-            article_key: self.article_key.first(doc).unwrap_or(0),
-            paragraph: self.paragraph.first(doc).unwrap_or(0),
-            day: self
-                .dates
+        let mut paragraph = ParagraphEntities::new(
+            self.text_hash.first(doc).unwrap_or(0),
+            self.article_key.first(doc).unwrap_or(0),
+            self.paragraph.first(doc).unwrap_or(0),
+            self.dates
                 .first(doc)
                 .map(|date| date.into_timestamp_secs().div_euclid(86_400)),
-            entities,
-        });
+        );
+        paragraph.unique = self
+            .copies
+            .as_ref()
+            .is_some_and(|copies| copies.group(doc).is_none());
+        self.observed.push(paragraph, &self.scratch);
     }
 
     fn harvest(self) -> SegmentObservations {
-        let mut by_ord: Vec<(u64, u32)> = self.ords.into_iter().collect();
+        let mut by_ord: Vec<(u64, u32)> = self
+            .ords
+            .iter()
+            .enumerate()
+            .map(|(local, &ord)| (ord, local as u32))
+            .collect();
         by_ord.sort_unstable();
+        let sorted: Vec<u64> = by_ord.iter().map(|(ord, _)| *ord).collect();
         let mut paths = vec![String::new(); by_ord.len()];
-        for (ord, local) in by_ord {
-            let mut facet = Facet::root();
-            if self.facets.facet_from_ord(ord, &mut facet).is_ok() {
-                paths[local as usize] = facet_path(&facet);
-            }
+        for ((_, local), path) in by_ord.iter().zip(facet_paths(&self.facets, &sorted)) {
+            paths[*local as usize] = path.unwrap_or_default();
         }
         SegmentObservations {
             paths,
-            paragraphs: self.paragraphs,
+            observed: self.observed,
         }
     }
 }

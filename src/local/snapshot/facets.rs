@@ -60,6 +60,34 @@ impl Collector for FacetCounts {
     }
 }
 
+/// The facet paths of a segment's sorted `ords`, in one pass over the facet dictionary: looking
+/// ords up one at a time decodes (and sets up a zstd context for) a dictionary block per facet.
+pub fn facet_paths(reader: &FacetReader, sorted_ords: &[u64]) -> Vec<Option<String>> {
+    let mut paths = Vec::with_capacity(sorted_ords.len());
+    let all_found = reader
+        .facet_dict()
+        .sorted_ords_to_term_cb(sorted_ords, |bytes| {
+            paths.push(
+                Facet::from_encoded(bytes.to_vec())
+                    .ok()
+                    .map(|f| facet_path(&f)),
+            )
+        })
+        .unwrap_or(false);
+    if !all_found {
+        // Not expected with ords read from the same segment: look each one up instead.
+        paths = sorted_ords
+            .iter()
+            .map(|&ord| {
+                let mut facet = Facet::root();
+                let found = reader.facet_from_ord(ord, &mut facet).is_ok();
+                found.then(|| facet_path(&facet))
+            })
+            .collect();
+    }
+    paths
+}
+
 impl SegmentCollector for FacetCountsSegment {
     type Fruit = FacetTally;
 
@@ -75,35 +103,10 @@ impl SegmentCollector for FacetCountsSegment {
     }
 
     fn harvest(self) -> FacetTally {
-        // One sorted pass over the facet dictionary: looking ords up one at a time decodes
-        // (and sets up a zstd context for) a dictionary block per facet.
         let mut counts: Vec<(u64, (u64, HashSet<u64>))> = self.counts.into_iter().collect();
         counts.sort_unstable_by_key(|(ord, _)| *ord);
         let ords: Vec<u64> = counts.iter().map(|(ord, _)| *ord).collect();
-        let mut paths = Vec::with_capacity(ords.len());
-        let all_found = self
-            .reader
-            .facet_dict()
-            .sorted_ords_to_term_cb(&ords, |bytes| {
-                paths.push(
-                    Facet::from_encoded(bytes.to_vec())
-                        .ok()
-                        .map(|f| facet_path(&f)),
-                )
-            })
-            .unwrap_or(false);
-        if !all_found {
-            // Not expected with ords read from the same segment: look each one up instead.
-            paths = ords
-                .iter()
-                .map(|&ord| {
-                    let mut facet = Facet::root();
-                    let found = self.reader.facet_from_ord(ord, &mut facet).is_ok();
-                    found.then(|| facet_path(&facet))
-                })
-                .collect();
-        }
-        paths
+        facet_paths(&self.reader, &ords)
             .into_iter()
             .zip(counts)
             .filter_map(|(path, (_, counts))| Some((path?, counts)))

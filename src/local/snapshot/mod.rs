@@ -23,7 +23,7 @@ mod facets;
 mod paragraph;
 
 pub use columns::Columns;
-pub use facets::FacetCounts;
+pub use facets::{facet_paths, FacetCounts};
 pub use paragraph::fetch_paragraph;
 
 /// One commit: its searcher, payload, gazetteer and copy groups.
