@@ -3,9 +3,10 @@ Query benchmarks: query classes, timing, percentiles.
 
 Default queries come from the index's own term statistics (document-frequency bands), so the
 bench runs on any corpus (`sampling`); a `class<TAB>query` file overrides them (`query_file`).
-Every query runs in two modes (`timing`): top-10 with snippets (what `sitrep search` does) and
+Every search runs in two modes (`timing`): top-10 with snippets (what `sitrep search` does) and
 count-only (what tantivy-cli's bench measures), in-process on one opened index, after a
-warm-up. `output` renders the report.
+warm-up. Two classes time who appears with whom instead: `entity_ties` (`entities --with`) and
+`network` (`network -n N`), in one mode, shown in both columns. `output` renders the report.
 */
 
 use serde::Serialize;
@@ -22,7 +23,7 @@ pub use query_file::parse_query_file;
 pub use sampling::default_queries;
 pub use timing::{percentile, run_bench, WARMUP_RUNS};
 
-pub const CLASSES: [&str; 11] = [
+pub const CLASSES: [&str; 13] = [
     "term_rare",
     "term_medium",
     "term_frequent",
@@ -34,6 +35,8 @@ pub const CLASSES: [&str; 11] = [
     "facet_counts",
     "fuzzy",
     "natural",
+    "entity_ties",
+    "network",
 ];
 
 const QUERIES_PER_CLASS: usize = 5;
@@ -44,6 +47,17 @@ pub struct BenchQuery {
     /// As written in the query file (query plus any flags), for reports.
     pub label: String,
     pub options: SearchOptions,
+    pub work: BenchWork,
+}
+
+/// What a bench query runs, under its query and filters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BenchWork {
+    Search,
+    /// The entities named with this one (`entities --with NAME`).
+    Ties(String),
+    /// The network of this many entities (`network -n N`).
+    Network(usize),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -59,7 +73,8 @@ pub struct Latency {
 pub struct ClassReport {
     pub class: String,
     pub queries: Vec<String>,
-    /// Mean matching paragraphs per query, to judge how heavy the class is.
+    /// Mean matching paragraphs per query, to judge how heavy the class is (for `entity_ties`,
+    /// rows; for `network`, the paragraphs counted).
     pub mean_hits: f64,
     pub top10: Latency,
     pub count_only: Latency,

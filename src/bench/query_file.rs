@@ -1,7 +1,9 @@
-//! Bench query files: `class<TAB>query [--KIND NAME]… [--facets]` lines, where KIND is an
-//! entity kind of the gazetteer; `#` starts a comment.
+//! Bench query files: `class<TAB>query [--KIND NAME]… [--facets] [--with NAME] [--network N]`
+//! lines, where KIND is an entity kind of the gazetteer; `#` starts a comment. `--with NAME`
+//! times `entities --with NAME` and `--network N` times `network -n N` under the query (which
+//! may then be empty: the whole index).
 
-use super::BenchQuery;
+use super::{BenchQuery, BenchWork};
 use crate::error::{Error, Result};
 use crate::search::SearchOptions;
 
@@ -22,20 +24,32 @@ pub fn parse_query_file(text: &str, kinds: &[String]) -> Result<Vec<BenchQuery>>
                 "expected 'class<TAB>query', found '{line}'"
             )));
         };
-        let options = parse_flags(rest, kinds).map_err(|err| at_line(err.to_string()))?;
+        let (options, work) = parse_flags(rest, kinds).map_err(|err| at_line(err.to_string()))?;
         queries.push(BenchQuery {
             class: class.trim().to_string(),
             label: rest.trim().to_string(),
             options,
+            work,
         });
     }
     Ok(queries)
 }
 
-/// A query followed by flags: each ` --NAME` with NAME an entity kind or `facets` starts one.
-fn parse_flags(text: &str, kinds: &[String]) -> Result<SearchOptions> {
+/// A query followed by flags: each ` --NAME` with NAME an entity kind, `facets`, `with` or
+/// `network` starts one.
+fn parse_flags(text: &str, kinds: &[String]) -> Result<(SearchOptions, BenchWork)> {
     let text = text.trim();
-    let flag_names: Vec<&str> = kinds.iter().map(String::as_str).chain(["facets"]).collect();
+    let text = if text.starts_with("--") {
+        format!(" {text}")
+    } else {
+        text.to_string()
+    };
+    let text = text.as_str();
+    let flag_names: Vec<&str> = kinds
+        .iter()
+        .map(String::as_str)
+        .chain(["facets", "with", "network"])
+        .collect();
     let starts_flag = |at: usize| {
         let name = text[at + 3..].split(' ').next().unwrap_or("");
         flag_names.contains(&name)
@@ -46,28 +60,42 @@ fn parse_flags(text: &str, kinds: &[String]) -> Result<SearchOptions> {
         .find(|&at| starts_flag(at))
         .unwrap_or(text.len());
     let mut params = vec![("q".to_string(), text[..query_end].trim().to_string())];
+    let mut work = BenchWork::Search;
     for flag in text[query_end..]
         .split(" --")
         .filter(|f| !f.trim().is_empty())
     {
         let (name, value) = flag.trim().split_once(' ').unwrap_or((flag.trim(), ""));
-        if !flag_names.contains(&name) {
-            return Err(Error::InvalidArgument {
-                what: format!("--{name}"),
-                message: format!("not a flag here (--facets, --{})", kinds.join(", --")),
-            });
+        let value = value.trim();
+        match name {
+            "with" => work = BenchWork::Ties(value.to_string()),
+            "network" => {
+                let top = value.parse().map_err(|_| Error::InvalidArgument {
+                    what: "--network".into(),
+                    message: format!("'{value}' is not a number of entities"),
+                })?;
+                work = BenchWork::Network(top);
+            }
+            name if flag_names.contains(&name) => {
+                params.push((name.to_string(), value.to_string()))
+            }
+            _ => {
+                return Err(Error::InvalidArgument {
+                    what: format!("--{name}"),
+                    message: format!(
+                        "not a flag here (--facets, --with, --network, --{})",
+                        kinds.join(", --")
+                    ),
+                })
+            }
         }
-        params.push((name.to_string(), value.trim().to_string()));
     }
     let mut options = SearchOptions::from_params(params, kinds)?;
     options.count_articles = true;
-    if options.query.is_empty() {
-        return Err(Error::InvalidArgument {
-            what: "query".into(),
-            message: "empty".into(),
-        });
+    if work == BenchWork::Search {
+        options.check_query_or_filter()?;
     }
-    Ok(options)
+    Ok((options, work))
 }
 
 #[cfg(test)]
@@ -94,6 +122,23 @@ mod tests {
         );
         assert_eq!(queries[2].options.query, "\"persian gulf\"");
         assert!(queries[2].options.facets);
+        let who = parse_query_file(
+            "entity_ties	drone --with Qassem Soleimani
+network	--network 50 --place Iraq
+",
+            &kinds,
+        )
+        .unwrap();
+        assert_eq!(who[0].work, BenchWork::Ties("Qassem Soleimani".into()));
+        assert_eq!(who[0].options.query, "drone");
+        assert_eq!(who[1].work, BenchWork::Network(50));
+        assert_eq!(who[1].options.query, "");
+        assert_eq!(
+            who[1].options.entity_filters,
+            [("place".to_string(), "Iraq".to_string())]
+        );
+        assert!(parse_query_file("x	--network many", &kinds).is_err());
+        assert!(parse_query_file("x	", &kinds).is_err());
         assert!(parse_query_file("no tab here", &kinds)
             .unwrap_err()
             .to_string()

@@ -4,7 +4,7 @@
 use tantivy::schema::Value;
 use tantivy::TantivyDocument;
 
-use super::{BenchQuery, QUERIES_PER_CLASS};
+use super::{BenchQuery, BenchWork, QUERIES_PER_CLASS};
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::local::snapshot::Snapshot;
@@ -61,12 +61,16 @@ pub fn default_queries(engine: &Engine) -> Result<Vec<BenchQuery>> {
     let sentences = sample_word_runs(&snapshot, QUERIES_PER_CLASS, 8)?;
     let top_entity = most_named(&snapshot);
     let mut queries = Vec::new();
-    let mut add = |class: &str, label: String, options: SearchOptions| {
+    let mut add_work = |class: &str, label: String, options: SearchOptions, work: BenchWork| {
         queries.push(BenchQuery {
             class: class.to_string(),
             label,
             options,
+            work,
         })
+    };
+    let mut add = |class: &str, label: String, options: SearchOptions| {
+        add_work(class, label, options, BenchWork::Search)
     };
     let plain = |q: String| SearchOptions {
         query: q,
@@ -120,6 +124,22 @@ pub fn default_queries(engine: &Engine) -> Result<Vec<BenchQuery>> {
         // so it is relaxed when no paragraph has all of them.
         let q = format!("what about {}", words.join(" "));
         add("natural", q.clone(), plain(q));
+    }
+    // Who appears with whom: over the whole index (the heaviest case) and under frequent words.
+    let whole = SearchOptions::default();
+    if let Some((_, name)) = &top_entity {
+        let ties = BenchWork::Ties(name.clone());
+        add_work("entity_ties", format!("--with {name}"), whole.clone(), ties.clone());
+        for f in frequent.iter().take(QUERIES_PER_CLASS - 1) {
+            let label = format!("{f} --with {name}");
+            add_work("entity_ties", label, plain(f.clone()), ties.clone());
+        }
+    }
+    let network = BenchWork::Network(50);
+    add_work("network", "--network 50".into(), whole, network.clone());
+    for f in frequent.iter().take(QUERIES_PER_CLASS - 1) {
+        let label = format!("{f} --network 50");
+        add_work("network", label, plain(f.clone()), network.clone());
     }
     Ok(queries)
 }

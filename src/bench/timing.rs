@@ -2,7 +2,8 @@
 
 use std::time::Instant;
 
-use super::{BenchQuery, BenchReport, ClassReport, Latency, CLASSES};
+use super::{BenchQuery, BenchReport, BenchWork, ClassReport, Latency, CLASSES};
+use crate::network::{NetworkOptions, TieSort};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 
@@ -54,6 +55,19 @@ pub fn run_bench(
         let mut count_only = Vec::new();
         let mut hits = 0u64;
         for query in &members {
+            if query.work != BenchWork::Search {
+                for _ in 0..WARMUP_RUNS {
+                    run_other(engine, query)?;
+                }
+                for _ in 0..iterations {
+                    let started = Instant::now();
+                    hits += run_other(engine, query)?;
+                    let elapsed = started.elapsed().as_secs_f64() * 1e6;
+                    top10.push(elapsed);
+                    count_only.push(elapsed);
+                }
+                continue;
+            }
             let mut counting = query.options.clone();
             counting.count_only = true;
             counting.count_articles = false;
@@ -91,6 +105,25 @@ pub fn run_bench(
         iterations,
         classes: reports,
     })
+}
+
+/// Runs an `entity_ties` or `network` query; returns the rows or paragraphs it counted.
+fn run_other(engine: &Engine, query: &BenchQuery) -> Result<u64> {
+    match &query.work {
+        BenchWork::Search => Ok(engine.search(&query.options)?.total_hits),
+        BenchWork::Ties(name) => {
+            let ties = engine.entity_ties(None, name, &query.options, TieSort::Strength, 0..50)?;
+            Ok(ties.len() as u64)
+        }
+        BenchWork::Network(top) => {
+            let shape = NetworkOptions {
+                top: *top,
+                min_together: 1,
+                by: None,
+            };
+            Ok(engine.network(&query.options, &shape)?.paragraphs)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -139,15 +139,17 @@ pub(super) fn facet_tally(aggregations: &Value, kinds: &[String]) -> FacetTally 
     tally
 }
 
-/// Adds one paragraph's `_source` to `observations`, as co-occurrence counting sees it.
-pub(super) fn observe(observations: &mut Observations, source: &Value) {
+/// Adds one paragraph to `observations`, as co-occurrence counting sees it, from its
+/// `docvalue_fields` (every value a list; the date in epoch seconds).
+pub(super) fn observe(observations: &mut Observations, fields: &Value) {
+    let first = |name: &str| &fields[name][0];
     let hex = |name: &str| {
-        source[name]
+        first(name)
             .as_str()
             .and_then(|hex| u64::from_str_radix(hex, 16).ok())
             .unwrap_or(0)
     };
-    let mut entities: Vec<u32> = source[ENTITY]
+    let mut entities: Vec<u32> = fields[ENTITY]
         .as_array()
         .map(Vec::as_slice)
         .unwrap_or(&[])
@@ -160,8 +162,11 @@ pub(super) fn observe(observations: &mut Observations, source: &Value) {
     let paragraph = ParagraphEntities::new(
         hex(TEXT_HASH),
         hex(ARTICLE_KEY),
-        source[PARAGRAPH].as_u64().unwrap_or(0),
-        stored_day(source),
+        first(PARAGRAPH).as_u64().unwrap_or(0),
+        first(DATE)
+            .as_str()
+            .and_then(|seconds| seconds.parse::<i64>().ok())
+            .map(|seconds| seconds.div_euclid(86_400)),
     );
     observations.push(paragraph, &entities);
 }

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 
+use super::client::Method;
 use super::dsl::to_dsl;
 use super::mapping::*;
 use super::read::{stored_paragraph, Current, RemoteStore};
@@ -34,8 +35,10 @@ const COPY_GROUPS: usize = 10_000;
 /// enough for ties at the tenth place.
 const FACET_CANDIDATES: usize = 100;
 
-/// Paragraphs read per request when every match is observed.
+/// Paragraphs read per request when every match is observed, and how long the cluster keeps
+/// the scroll between two of them.
 const OBSERVED_PAGE: usize = 10_000;
+const SCROLL_KEEP: &str = "1m";
 
 /// Document frequencies asked of the cluster, once per term and search.
 struct RemoteStatistics<'a> {
@@ -208,35 +211,44 @@ fn matched_query(engine: &RemoteStore, options: &SearchOptions) -> Result<Value>
     Ok(to_dsl(&built.query))
 }
 
-/// Every paragraph the query and its filters match, with the entities each names, read in
-/// pages of [`OBSERVED_PAGE`] in (article, paragraph) order.
+/// Every paragraph the query and its filters match, with the entities each names: one scroll
+/// in index order (no scoring, no sort), [`OBSERVED_PAGE`] paragraphs a page, read from the
+/// columns rather than the stored source.
 pub(super) fn observations(engine: &RemoteStore, options: &SearchOptions) -> Result<Observations> {
     let query = matched_query(engine, options)?;
-    let mut observations = Observations::default();
-    let mut after: Option<Value> = None;
-    loop {
-        let mut body = json!({
+    let client = engine.client();
+    let index = &engine.target().index;
+    let mut reply = client.post_json(
+        &format!("/{index}/_search?scroll={SCROLL_KEEP}&allow_partial_search_results=false"),
+        &json!({
             "query": query,
             "size": OBSERVED_PAGE,
-            "track_total_hits": false,
-            "sort": [{ARTICLE_KEY: "asc"}, {PARAGRAPH: "asc"}],
-            "_source": [ENTITY, TEXT_HASH, ARTICLE_KEY, PARAGRAPH, DATE],
-        });
-        if let Some(after) = after.take() {
-            body["search_after"] = after;
-        }
-        let reply = engine.query(&body)?;
+            "sort": ["_doc"],
+            "_source": false,
+            "docvalue_fields": [ENTITY, TEXT_HASH, ARTICLE_KEY, PARAGRAPH,
+                                {"field": DATE, "format": "epoch_second"}],
+        }),
+    )?;
+    let mut observations = Observations::default();
+    loop {
         let hits = reply["hits"]["hits"]
             .as_array()
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         for hit in hits {
-            observe(&mut observations, &hit["_source"]);
+            observe(&mut observations, &hit["fields"]);
         }
-        match hits.last() {
-            Some(last) if hits.len() == OBSERVED_PAGE => after = Some(last["sort"].clone()),
-            _ => return Ok(observations),
+        let scroll_id = reply["_scroll_id"].as_str().unwrap_or_default().to_string();
+        if hits.len() < OBSERVED_PAGE || scroll_id.is_empty() {
+            // Best-effort: an unreleased context expires by itself.
+            let release = json!({ "scroll_id": scroll_id }).to_string();
+            let _ = client.expect(Method::Delete, "/_search/scroll", Some(&release));
+            return Ok(observations);
         }
+        reply = client.post_json(
+            "/_search/scroll",
+            &json!({"scroll": SCROLL_KEEP, "scroll_id": scroll_id}),
+        )?;
     }
 }
 
