@@ -38,7 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 COMMON_CLASSES = ["term_rare", "term_medium", "term_frequent", "and2", "or2", "phrase", "phrase_slop"]
-SITREP_FLAGS = (" --person ", " --org ", " --place ", " --facets")
+SITREP_FLAGS = (" --person ", " --org ", " --place ", " --facets", " --with ", " --network ")
 TANTIVY_MEMORY = 256_000_000  # same writer budget as sitrep's default --memory-mb 256
 BENCH_WARMUP = 3
 
@@ -412,6 +412,7 @@ def to_rg(groups):
 
 def split_flags(label):
     """`oil --place Iran --facets` -> ("oil", ["--place", "Iran", "--facets"])."""
+    label = " " + label  # a line may start with a flag (`--network 50`: the whole archive)
     end = min([label.find(f) for f in SITREP_FLAGS if f in label] or [len(label)])
     query, rest = label[:end].strip(), label[end:]
     flags = []
@@ -446,9 +447,26 @@ def read_queries(path):
     return qs
 
 
+def who_appears_with_whom(q):
+    """The sitrep command of an entity_ties (`--with NAME`) or network (`--network N`) query,
+    or None for a search: what no other tool here answers."""
+    flags = q["sitrep_flags"]
+    words = [q["sitrep_query"]] if q["sitrep_query"] else []
+    if "--with" in flags:
+        return ["entities"] + words + flags + ["--json"]
+    if "--network" in flags:
+        at = flags.index("--network")
+        rest = flags[:at] + flags[at + 2:]
+        return ["network"] + words + rest + ["-n", flags[at + 1], "--json"]
+    return None
+
+
 def commands_for(q, corpus, w, sitrep, tantivy):
-    cmds = {"sitrep": [sitrep, "--corpus", str(corpus), "--index", str(w / "sitrep-index"), "--quiet",
-                       "search", q["sitrep_query"], "-n", "10", "--color", "never"] + q["sitrep_flags"]}
+    base = [sitrep, "--corpus", str(corpus), "--index", str(w / "sitrep-index"), "--quiet"]
+    other = who_appears_with_whom(q)
+    if other:
+        return {"sitrep": base + other}
+    cmds = {"sitrep": base + ["search", q["sitrep_query"], "-n", "10", "--color", "never"] + q["sitrep_flags"]}
     if "rg" in q:
         cmds["ripgrep"] = ["rg", "-i", "-c", q["rg"], str(corpus)]
     if "fts5" in q:
@@ -462,6 +480,17 @@ def commands_for(q, corpus, w, sitrep, tantivy):
 
 def hit_counts(q, corpus, w, sitrep):
     c = {}
+    other = who_appears_with_whom(q)
+    if other:
+        p = subprocess.run([sitrep, "--corpus", str(corpus), "--index", str(w / "sitrep-index"), "--quiet"] + other,
+                           capture_output=True, text=True)
+        try:
+            j = json.loads(p.stdout)
+            c["sitrep"] = {"rows": len(j)} if isinstance(j, list) else {
+                "paragraphs": j.get("paragraphs"), "nodes": len(j.get("nodes", [])), "edges": len(j.get("edges", []))}
+        except ValueError:
+            c["sitrep"] = {"error": (p.stderr or p.stdout).strip()[:300]}
+        return c
     p = subprocess.run([sitrep, "--corpus", str(corpus), "--index", str(w / "sitrep-index"), "--quiet",
                         "search", q["sitrep_query"], "-n", "1", "--json"] + q["sitrep_flags"],
                        capture_output=True, text=True)
