@@ -9,7 +9,7 @@ use tempfile::TempDir;
 use common::cluster::{
     answer, assert_same_answers, cluster, fresh, remote_stats, search_json, sync_to,
 };
-use common::{json_stdout, sample_corpus, shared_data, sitrep};
+use common::{json_stdout, sample_corpus, shared_data, sitrep, write_unlisted_corpus};
 
 #[test]
 #[ignore = "needs an OpenSearch cluster named in SITREP_TEST_CLUSTER; .ci/run starts one and runs it"]
@@ -269,20 +269,7 @@ fn unlisted_names_reach_the_cluster_as_they_reach_the_index() {
     fresh(&target);
     let dir = TempDir::new().unwrap();
     let corpus = dir.path().join("corpus");
-    std::fs::create_dir_all(&corpus).unwrap();
-    std::fs::write(
-        corpus.join("entities.toml"),
-        "[[place]]\nname = \"Baghdad\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        corpus.join("zubaidi.txt"),
-        "Militia commander killed\n\n\
-         Militia commander Wissam Kadhim al-Zubaidi was killed in Baghdad on Tuesday.\n\n\
-         Zubaidi had led the Saraya Awliya al-Dam group since 2019, said Karim Nouri, a spokesman.\n\n\
-         The Saraya Awliya al-Dam (SAD) denied it. SAD fighters left the city.\n",
-    )
-    .unwrap();
+    write_unlisted_corpus(&corpus);
     let index = dir.path().join("index");
     sitrep(&corpus, &index)
         .args(["index", "--unlisted"])

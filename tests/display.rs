@@ -39,15 +39,7 @@ fn marked(results: &Value) -> Vec<Vec<String>> {
 }
 
 fn search_text(corpus: &Path, dir: &TempDir, args: &[&str]) -> String {
-    let out = sitrep(corpus, &index_path(dir))
-        .arg("search")
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(out).unwrap()
+    text_stdout(sitrep(corpus, &index_path(dir)).arg("search").args(args))
 }
 
 #[test]

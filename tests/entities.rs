@@ -373,20 +373,7 @@ fn distinct_people_are_never_merged() {
 fn unlisted_names_are_indexed_filtered_and_ranked() {
     let dir = TempDir::new().unwrap();
     let corpus = dir.path().join("corpus");
-    std::fs::create_dir(&corpus).unwrap();
-    std::fs::write(
-        corpus.join("entities.toml"),
-        "[[place]]\nname = \"Baghdad\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        corpus.join("zubaidi.txt"),
-        "Militia commander killed\n\n\
-         Militia commander Wissam Kadhim al-Zubaidi was killed in Baghdad on Tuesday.\n\n\
-         Zubaidi had led the Saraya Awliya al-Dam group since 2019, said Karim Nouri, a spokesman.\n\n\
-         The Saraya Awliya al-Dam (SAD) denied it. SAD fighters left the city.\n",
-    )
-    .unwrap();
+    write_unlisted_corpus(&corpus);
     let index = index_path(&dir);
     sitrep(&corpus, &index)
         .args(["index", "--unlisted"])

@@ -12,7 +12,9 @@ use std::path::Path;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use common::{build_index, index_path, json_stdout, sample_corpus, shared_data, sitrep};
+use common::{
+    build_index, index_path, json_stdout, sample_corpus, shared_data, sitrep, text_stdout,
+};
 
 /// The paragraphs search finds for `args`, every one of them.
 fn all_hits(corpus: &Path, dir: &TempDir, args: &[&str]) -> Vec<Value> {
@@ -343,14 +345,10 @@ fn gexf_and_graphml_are_xml_with_the_networks_nodes_and_weighted_edges() {
     let corpus = sample_corpus();
     let dir = build_index(&corpus);
     let output = |format: &str| {
-        let out = sitrep(&corpus, &index_path(&dir))
-            .args(["network", "-n", "6", "--by", "year", "--format", format])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        String::from_utf8(out).unwrap()
+        text_stdout(
+            sitrep(&corpus, &index_path(&dir))
+                .args(["network", "-n", "6", "--by", "year", "--format", format]),
+        )
     };
     let json = json_stdout(
         sitrep(&corpus, &index_path(&dir)).args(["network", "-n", "6", "--by", "year", "--json"]),

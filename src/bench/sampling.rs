@@ -129,7 +129,12 @@ pub fn default_queries(engine: &Engine) -> Result<Vec<BenchQuery>> {
     let whole = SearchOptions::default();
     if let Some((_, name)) = &top_entity {
         let ties = BenchWork::Ties(name.clone());
-        add_work("entity_ties", format!("--with {name}"), whole.clone(), ties.clone());
+        add_work(
+            "entity_ties",
+            format!("--with {name}"),
+            whole.clone(),
+            ties.clone(),
+        );
         for f in frequent.iter().take(QUERIES_PER_CLASS - 1) {
             let label = format!("{f} --with {name}");
             add_work("entity_ties", label, plain(f.clone()), ties.clone());

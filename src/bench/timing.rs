@@ -3,9 +3,9 @@
 use std::time::Instant;
 
 use super::{BenchQuery, BenchReport, BenchWork, ClassReport, Latency, CLASSES};
-use crate::network::{NetworkOptions, TieSort};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::network::{NetworkOptions, TieSort};
 
 /// Untimed runs of each query before its timed ones.
 pub const WARMUP_RUNS: usize = 3;

@@ -33,6 +33,17 @@ pub use write::{sync_remote, RemoteIndexOptions};
 
 use crate::error::{Error, Result};
 
+/// A cluster reply stored for the unit tests (`tests/fixtures/cluster`, written by its
+/// `capture.py` from a real 3-node cluster).
+#[cfg(test)]
+fn stored_reply(name: &str) -> serde_json::Value {
+    let path = format!(
+        "{}/tests/fixtures/cluster/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 /// The index a cluster store uses when the URL names none.
 pub const DEFAULT_INDEX: &str = "sitrep";
 

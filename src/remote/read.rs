@@ -207,11 +207,7 @@ mod tests {
 
     #[test]
     fn a_stored_source_reads_as_the_index_folder_shows_a_paragraph() {
-        let path = format!(
-            "{}/tests/fixtures/cluster/ranked.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let reply: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let reply = super::super::stored_reply("ranked.json");
         let stored = stored_paragraph(&reply["hits"]["hits"][3]["_source"]);
         assert_eq!(stored.article_id, "notes/2024-02-10-red-sea-roundup.txt");
         assert_eq!(stored.paragraph, 1);

@@ -192,14 +192,9 @@ pub(super) fn month_counts(aggregation: &Value) -> BTreeMap<(i32, u8), u64> {
 mod tests {
     use super::*;
 
-    /// Replies of a 3-node OpenSearch 2 cluster to a search for "houthi" on the sample corpus,
-    /// written by `tests/fixtures/cluster/capture.py`.
+    /// Replies of a 3-node OpenSearch 2 cluster to a search for "houthi" on the sample corpus.
     fn stored(name: &str) -> Value {
-        let path = format!(
-            "{}/tests/fixtures/cluster/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+        super::super::stored_reply(name)
     }
 
     fn article(group: &Group) -> (&str, u64) {

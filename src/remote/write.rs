@@ -463,11 +463,7 @@ mod tests {
 
     #[test]
     fn a_refused_bulk_item_is_named_with_the_clusters_reason() {
-        let path = format!(
-            "{}/tests/fixtures/cluster/bulk.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let reply: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let reply = super::super::stored_reply("bulk.json");
         let refused = refused_items(&reply);
         assert_eq!(refused.len(), 1, "{refused:?}");
         assert_eq!(refused[0].0, "b");

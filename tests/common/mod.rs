@@ -70,6 +70,31 @@ pub fn json_stdout(cmd: &mut Command) -> Value {
     serde_json::from_slice(&out).expect("stdout is one JSON value")
 }
 
+/// Runs a command that must succeed; its stdout as text.
+pub fn text_stdout(cmd: &mut Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).expect("stdout is UTF-8")
+}
+
+/// A corpus folder whose one article names a militia commander, a group and a spokesman that
+/// no entry of its gazetteer (Baghdad alone) holds: what `index --unlisted` is for.
+pub fn write_unlisted_corpus(corpus: &Path) {
+    std::fs::create_dir_all(corpus).unwrap();
+    std::fs::write(
+        corpus.join("entities.toml"),
+        "[[place]]\nname = \"Baghdad\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("zubaidi.txt"),
+        "Militia commander killed\n\n\
+         Militia commander Wissam Kadhim al-Zubaidi was killed in Baghdad on Tuesday.\n\n\
+         Zubaidi had led the Saraya Awliya al-Dam group since 2019, said Karim Nouri, a spokesman.\n\n\
+         The Saraya Awliya al-Dam (SAD) denied it. SAD fighters left the city.\n",
+    )
+    .unwrap();
+}
+
 pub fn search_json(corpus: &Path, dir: &TempDir, args: &[&str]) -> Value {
     json_stdout(
         sitrep(corpus, &index_path(dir))
