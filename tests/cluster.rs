@@ -143,10 +143,12 @@ fn the_cluster_answers_bench_and_cranfield_queries_on_reuters_as_the_embedded_in
         "1",
         "--json",
     ]));
+    // Searches only: who appears with whom has its own parity test below.
     let mut queries: Vec<Vec<String>> = bench["classes"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|class| !["entity_ties", "network"].contains(&class["class"].as_str().unwrap()))
         .flat_map(|class| class["queries"].as_array().unwrap().iter())
         .map(|query| bench_query_words(query.as_str().unwrap()))
         .collect();
